@@ -1,0 +1,213 @@
+package inventory
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// A backup file is a magic line, a JSON header line, then Badger's backup
+// stream cut into frames (a 4-byte big-endian length and the bytes), ended
+// by an empty frame and the SHA-256 of the stream. The checksum is checked
+// before a restored store is let go, so a truncated or damaged file never
+// becomes a depot's ledger.
+const backupMagic = "PARTSEDGE-BACKUP 1\n"
+
+// BackupHeader describes what a backup holds.
+type BackupHeader struct {
+	Depot   string    `json:"depot"`
+	Epoch   uint32    `json:"epoch"`
+	Seq     uint64    `json:"seq"`
+	Created time.Time `json:"created"`
+}
+
+// Progress is told how many bytes have been written or read so far.
+type Progress func(bytes int64)
+
+type frameWriter struct {
+	w        *bufio.Writer
+	sum      hash.Hash
+	n        int64
+	progress Progress
+}
+
+func (f *frameWriter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		chunk := p[:min(len(p), 1<<20)]
+		var hdr [4]byte
+		binary.BigEndian.PutUint32(hdr[:], uint32(len(chunk)))
+		if _, err := f.w.Write(hdr[:]); err != nil {
+			return written, err
+		}
+		if _, err := f.w.Write(chunk); err != nil {
+			return written, err
+		}
+		f.sum.Write(chunk)
+		f.n += int64(len(chunk))
+		written += len(chunk)
+		p = p[len(chunk):]
+		if f.progress != nil {
+			f.progress(f.n)
+		}
+	}
+	return written, nil
+}
+
+// Backup writes a consistent snapshot of the whole store to w while the
+// depot keeps working.
+func (s *Store) Backup(w io.Writer, progress Progress) (BackupHeader, error) {
+	h := s.Head()
+	hdr := BackupHeader{Depot: s.opts.Depot, Epoch: h.Epoch, Seq: h.Seq, Created: s.opts.Clock.Now().UTC()}
+	bw := bufio.NewWriterSize(w, 256<<10)
+	if _, err := bw.WriteString(backupMagic); err != nil {
+		return hdr, err
+	}
+	hb, _ := json.Marshal(hdr)
+	if _, err := bw.Write(append(hb, '\n')); err != nil {
+		return hdr, err
+	}
+	fw := &frameWriter{w: bw, sum: sha256.New(), progress: progress}
+	if _, err := s.db.Backup(fw, 0); err != nil {
+		return hdr, fmt.Errorf("backup: %w", err)
+	}
+	if _, err := bw.Write([]byte{0, 0, 0, 0}); err != nil {
+		return hdr, err
+	}
+	if _, err := bw.Write(fw.sum.Sum(nil)); err != nil {
+		return hdr, err
+	}
+	return hdr, bw.Flush()
+}
+
+// ReadBackupHeader reads the header of a backup stream, leaving r at the frames.
+func ReadBackupHeader(r *bufio.Reader) (BackupHeader, error) {
+	var hdr BackupHeader
+	magic := make([]byte, len(backupMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != backupMagic {
+		return hdr, errf(CodeInvalid, "backup", "not a Partsedge backup file")
+	}
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		return hdr, errf(CodeInvalid, "backup", "truncated header")
+	}
+	if err := json.Unmarshal(line, &hdr); err != nil {
+		return hdr, errf(CodeInvalid, "backup", "bad header: %v", err)
+	}
+	return hdr, nil
+}
+
+// frameReader turns the frames back into Badger's stream and checks the sum.
+type frameReader struct {
+	r        *bufio.Reader
+	left     uint32
+	sum      hash.Hash
+	n        int64
+	done     bool
+	progress Progress
+}
+
+var errBackupDamaged = errf(CodeInvalid, "backup", "the backup is truncated or damaged (checksum mismatch)")
+
+func (f *frameReader) Read(p []byte) (int, error) {
+	if f.done {
+		return 0, io.EOF
+	}
+	if f.left == 0 {
+		var hdr [4]byte
+		if _, err := io.ReadFull(f.r, hdr[:]); err != nil {
+			return 0, errBackupDamaged
+		}
+		f.left = binary.BigEndian.Uint32(hdr[:])
+		if f.left == 0 {
+			want := make([]byte, sha256.Size)
+			if _, err := io.ReadFull(f.r, want); err != nil || string(want) != string(f.sum.Sum(nil)) {
+				return 0, errBackupDamaged
+			}
+			f.done = true
+			return 0, io.EOF
+		}
+	}
+	if uint32(len(p)) > f.left {
+		p = p[:f.left]
+	}
+	n, err := f.r.Read(p)
+	f.sum.Write(p[:n])
+	f.left -= uint32(n)
+	f.n += int64(n)
+	if f.progress != nil {
+		f.progress(f.n)
+	}
+	if errors.Is(err, io.EOF) {
+		return n, errBackupDamaged
+	}
+	return n, err
+}
+
+// Restore creates a store in dir (which must not exist or be empty) from a
+// backup and bumps its epoch, so HQ can tell the restored log from the one
+// that went on before the restore. It returns the backup's header and the
+// new epoch.
+func Restore(dir string, r io.Reader, progress Progress, opts Options) (BackupHeader, uint32, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	hdr, err := ReadBackupHeader(br)
+	if err != nil {
+		return hdr, 0, err
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return hdr, 0, errf(CodeInvalid, "data", "%s is not empty: restore into a new folder", dir)
+	}
+	opts.Dir, opts.Depot = dir, hdr.Depot
+	opts.defaults()
+	db, err := badger.Open(badgerOptions(opts))
+	if err != nil {
+		return hdr, 0, fmt.Errorf("open %s: %w", dir, err)
+	}
+	fail := func(err error) (BackupHeader, uint32, error) {
+		db.Close()
+		os.RemoveAll(dir)
+		return hdr, 0, err
+	}
+	if err := db.Load(&frameReader{r: br, sum: sha256.New(), progress: progress}, 64); err != nil {
+		if CodeOf(err) != "" {
+			return fail(err)
+		}
+		if errors.Is(err, errBackupDamaged) {
+			return fail(errBackupDamaged)
+		}
+		return fail(fmt.Errorf("load backup: %w", err))
+	}
+	var head Head
+	err = db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(keyHead)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			head = Head{Epoch: 1}
+		} else if err != nil {
+			return err
+		} else if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &head) }); err != nil {
+			return err
+		}
+		if head.Seq != hdr.Seq {
+			return errf(CodeInvalid, "backup", "header says seq %d, the data ends at %d", hdr.Seq, head.Seq)
+		}
+		head.Epoch++
+		b, _ := json.Marshal(head)
+		return txn.Set(keyHead, b)
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if err := db.Close(); err != nil {
+		return hdr, 0, err
+	}
+	return hdr, head.Epoch, nil
+}

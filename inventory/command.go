@@ -1,0 +1,295 @@
+package inventory
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strconv"
+)
+
+// MaxIdempotencyKeyLen bounds client-chosen idempotency keys.
+const MaxIdempotencyKeyLen = 200
+
+// lineRule says which location fields a stock event's lines use.
+type lineRule struct {
+	from, to, location bool
+	signed             bool // count adjustments: qty may be negative
+	incoming           bool // may bring a new lot or serial into the depot
+	reservable         bool // FromReserved allowed
+	needsRef           bool // the document must be named
+}
+
+var lineRules = map[EventType]lineRule{
+	EvReceipt:          {to: true, incoming: true},
+	EvMove:             {from: true, to: true},
+	EvReserve:          {location: true},
+	EvUnreserve:        {location: true},
+	EvIssue:            {from: true, reservable: true, needsRef: true},
+	EvReturn:           {to: true, incoming: true},
+	EvTransferShipped:  {from: true, to: true, reservable: true, needsRef: true},
+	EvTransferReceived: {from: true, to: true, incoming: true, needsRef: true},
+	EvCountAdjustment:  {location: true, signed: true, incoming: true},
+	EvScrap:            {from: true},
+}
+
+// check validates everything that needs no stored state, and normalises the
+// command (GTINs to 14 digits, defaults filled). It copies what it changes so
+// the caller's values stay as they were.
+func (c *Command) check() error {
+	if err := checkCode("actor", c.Actor); err != nil {
+		return err
+	}
+	if len(c.IdempotencyKey) > MaxIdempotencyKeyLen {
+		return errf(CodeInvalid, "idempotencyKey", "is longer than %d bytes", MaxIdempotencyKeyLen)
+	}
+	if c.IdempotencyKey != "" {
+		if err := checkText("idempotencyKey", c.IdempotencyKey); err != nil {
+			return err
+		}
+	}
+	if c.Ref != "" {
+		if err := checkCode("ref", c.Ref); err != nil {
+			return err
+		}
+	}
+	if err := checkText("note", c.Note); err != nil {
+		return err
+	}
+	switch c.Type {
+	case EvPartDefined:
+		if c.Part == nil {
+			return errf(CodeInvalid, "part", "is required for %s", c.Type)
+		}
+		if len(c.Lines) > 0 || c.Location != nil {
+			return errf(CodeInvalid, "lines", "%s carries only a part", c.Type)
+		}
+		p := *c.Part
+		if err := p.normalize(); err != nil {
+			return err
+		}
+		c.Part = &p
+		return nil
+	case EvLocationDefined:
+		if c.Location == nil {
+			return errf(CodeInvalid, "location", "is required for %s", c.Type)
+		}
+		if len(c.Lines) > 0 || c.Part != nil {
+			return errf(CodeInvalid, "lines", "%s carries only a location", c.Type)
+		}
+		l := *c.Location
+		if err := l.check(); err != nil {
+			return err
+		}
+		c.Location = &l
+		return nil
+	}
+	rule, ok := lineRules[c.Type]
+	if !ok {
+		return errf(CodeInvalid, "type", "unknown event type %q", c.Type)
+	}
+	if c.Part != nil || c.Location != nil {
+		return errf(CodeInvalid, "part", "%s carries lines, not a part or location", c.Type)
+	}
+	if rule.needsRef && c.Ref == "" {
+		return errf(CodeInvalid, "ref", "%s must name its document (work order or transfer)", c.Type)
+	}
+	if len(c.Lines) == 0 {
+		return errf(CodeInvalid, "lines", "at least one line is required")
+	}
+	if len(c.Lines) > MaxLines {
+		return errf(CodeInvalid, "lines", "at most %d lines per event", MaxLines)
+	}
+	serials := 0
+	for i := range c.Lines {
+		if err := c.Lines[i].check(lineField(i), c.Type, rule); err != nil {
+			return err
+		}
+		serials += len(c.Lines[i].Serials)
+	}
+	if serials > MaxSerials {
+		return errf(CodeInvalid, "lines", "at most %d serials per event", MaxSerials)
+	}
+	c.Lines = slices.Clone(c.Lines)
+	return nil
+}
+
+func lineField(i int) string { return "lines[" + itoa(i) + "]" }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func (l *Line) check(f string, t EventType, r lineRule) error {
+	if err := checkCode(f+".sku", l.SKU); err != nil {
+		return err
+	}
+	switch {
+	case l.Qty == 0:
+		return errf(CodeInvalid, f+".qty", "must not be zero")
+	case l.Qty < 0 && !r.signed:
+		return errf(CodeInvalid, f+".qty", "must be positive")
+	case l.Qty > MaxQuantity || l.Qty < -MaxQuantity:
+		return errf(CodeInvalid, f+".qty", "is beyond %d", MaxQuantity)
+	}
+	for _, loc := range []struct {
+		name  string
+		val   string
+		wants bool
+	}{{"from", l.From, r.from}, {"to", l.To, r.to}, {"location", l.Location, r.location}} {
+		if !loc.wants {
+			if loc.val != "" {
+				return errf(CodeInvalid, f+"."+loc.name, "%s does not use %q", t, loc.name)
+			}
+			continue
+		}
+		if err := checkCode(f+"."+loc.name, loc.val); err != nil {
+			return err
+		}
+	}
+	if r.from && r.to && l.From == l.To {
+		return errf(CodeInvalid, f+".to", "is the same location as from")
+	}
+	if l.Lot != "" {
+		if err := checkCode(f+".lot", l.Lot); err != nil {
+			return err
+		}
+	}
+	if l.Expiry != "" {
+		if !r.incoming || l.Qty < 0 {
+			return errf(CodeInvalid, f+".expiry", "is set only when stock comes in")
+		}
+		if _, ok := ParseDate(l.Expiry); !ok {
+			return errf(CodeInvalid, f+".expiry", "%q is not a YYYY-MM-DD date", l.Expiry)
+		}
+	}
+	if len(l.Serials) > 0 {
+		n := l.Qty
+		if n < 0 {
+			n = -n
+		}
+		if int64(len(l.Serials)) != n {
+			return errf(CodeInvalid, f+".serials", "%d serials for a quantity of %d", len(l.Serials), l.Qty)
+		}
+		seen := make(map[string]bool, len(l.Serials))
+		for j, sn := range l.Serials {
+			if err := checkCode(f+".serials["+itoa(j)+"]", sn); err != nil {
+				return err
+			}
+			if seen[sn] {
+				return errf(CodeInvalid, f+".serials", "serial %q is listed twice", sn)
+			}
+			seen[sn] = true
+		}
+		l.Serials = slices.Clone(l.Serials)
+	}
+	switch {
+	case t == EvReturn && l.Condition != ConditionGood && l.Condition != ConditionDefective:
+		return errf(CodeInvalid, f+".condition", "must be %q or %q", ConditionGood, ConditionDefective)
+	case t != EvReturn && l.Condition != "":
+		return errf(CodeInvalid, f+".condition", "is only for returns")
+	}
+	if l.FromReserved && !r.reservable {
+		return errf(CodeInvalid, f+".fromReserved", "is only for issues and transfer shipments")
+	}
+	return nil
+}
+
+func (p *Part) normalize() error {
+	if err := checkCode("part.sku", p.SKU); err != nil {
+		return err
+	}
+	if err := checkText("part.description", p.Description); err != nil {
+		return err
+	}
+	if p.Unit == "" {
+		p.Unit = "ea"
+	}
+	if err := checkCode("part.unit", p.Unit); err != nil || len(p.Unit) > 16 {
+		return errf(CodeInvalid, "part.unit", "must be a short unit code such as ea, mm or ml")
+	}
+	switch p.Tracking {
+	case "":
+		p.Tracking = TrackNone
+	case TrackNone, TrackLot, TrackSerial:
+	default:
+		return errf(CodeInvalid, "part.tracking", "must be none, lot or serial")
+	}
+	if p.ShelfLifeDays < 0 || p.ShelfLifeDays > 36500 {
+		return errf(CodeInvalid, "part.shelfLifeDays", "must be between 0 and 36500")
+	}
+	if p.SupersededBy != "" {
+		if err := checkCode("part.supersededBy", p.SupersededBy); err != nil {
+			return err
+		}
+		if p.SupersededBy == p.SKU {
+			return errf(CodeInvalid, "part.supersededBy", "a part cannot supersede itself")
+		}
+	}
+	if len(p.GTINs)+len(p.Aliases) > MaxAliases {
+		return errf(CodeInvalid, "part.aliases", "at most %d GTINs and aliases", MaxAliases)
+	}
+	seen := map[string]bool{}
+	gtins := make([]string, 0, len(p.GTINs))
+	for i, g := range p.GTINs {
+		n, ok := NormalizeGTIN(g)
+		if !ok {
+			return errf(CodeInvalid, "part.gtins["+itoa(i)+"]", "%q is not a GTIN-8/12/13/14 with a valid check digit", g)
+		}
+		if !seen[n] {
+			gtins = append(gtins, n)
+			seen[n] = true
+		}
+	}
+	aliases := make([]string, 0, len(p.Aliases))
+	for i, a := range p.Aliases {
+		if err := checkCode("part.aliases["+itoa(i)+"]", a); err != nil {
+			return err
+		}
+		if !seen[a] {
+			aliases = append(aliases, a)
+			seen[a] = true
+		}
+	}
+	p.GTINs, p.Aliases = nilIfEmpty(gtins), nilIfEmpty(aliases)
+	return nil
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+// codes are the barcodes that identify the part: its GTINs and aliases.
+func (p *Part) codes() []string { return append(slices.Clone(p.GTINs), p.Aliases...) }
+
+func (l *Location) check() error {
+	if err := checkCode("location.code", l.Code); err != nil {
+		return err
+	}
+	switch l.Kind {
+	case KindStock, KindQuarantine, KindDefective, KindTransit, KindVan:
+	case "":
+		l.Kind = KindStock
+	default:
+		return errf(CodeInvalid, "location.kind", "must be stock, quarantine, defective, transit or van")
+	}
+	if err := checkText("location.description", l.Description); err != nil {
+		return err
+	}
+	if l.Zone != "" {
+		if err := checkCode("location.zone", l.Zone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fingerprint identifies what a command asks for, so a reused idempotency key
+// with a different request is told apart from an honest retry.
+func (c *Command) fingerprint() string {
+	// Actor and key are excluded by their json tags: the record is per actor.
+	b, _ := json.Marshal(c)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

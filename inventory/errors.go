@@ -1,0 +1,70 @@
+package inventory
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable reason for a refused request. The API maps
+// each code to an HTTP status in one place (api/problem.go); clients and scripts
+// match on the code, never on the message.
+type Code string
+
+// The domain's error codes. Never rename one: clients depend on them.
+const (
+	CodeInvalid             Code = "invalid_request"
+	CodeNotFound            Code = "not_found"
+	CodeUnknownPart         Code = "unknown_part"
+	CodeUnknownLocation     Code = "unknown_location"
+	CodeUnknownLot          Code = "unknown_lot"
+	CodeInsufficientStock   Code = "insufficient_stock"
+	CodeInsufficientReserve Code = "insufficient_reserved"
+	CodeSerialConflict      Code = "serial_conflict"
+	CodeSerialNotHere       Code = "serial_not_at_location"
+	CodeTracking            Code = "tracking_mismatch"
+	CodeLocationKind        Code = "wrong_location_kind"
+	CodeLotExpiry           Code = "lot_expiry_mismatch"
+	CodeAliasTaken          Code = "alias_taken"
+	CodeHasStock            Code = "has_stock"
+	CodeIdempotencyReuse    Code = "idempotency_key_reused"
+	CodeTooLarge            Code = "too_large"
+	CodeClosed              Code = "store_closed"
+)
+
+// Error is a refused request: nothing was written. Field names the offending
+// input (for example "lines[2].qty") so a UI can point at it.
+type Error struct {
+	Code  Code
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", e.Code, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Msg)
+}
+
+// Is makes errors.Is(err, &Error{Code: c}) match on the code alone.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Field == "" && t.Msg == ""
+}
+
+func errf(code Code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the domain code carried by err, or "" when err is not a
+// domain refusal (an I/O failure, a closed store's context, ...).
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// ErrClosed is returned by writes after Close.
+var ErrClosed = &Error{Code: CodeClosed, Msg: "the store is closed"}

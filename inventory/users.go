@@ -1,0 +1,106 @@
+package inventory
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// User is a person or system that holds API tokens. Roles are defined by the
+// API layer; the store keeps them as given.
+type User struct {
+	Name     string    `json:"name"`
+	Role     string    `json:"role"`
+	Disabled bool      `json:"disabled,omitempty"`
+	Created  time.Time `json:"created"`
+}
+
+func tokenKey(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return append([]byte{pToken}, sum[:]...)
+}
+
+// PutUser creates or updates a user.
+func (s *Store) PutUser(u User) error {
+	if err := checkCode("name", u.Name); err != nil {
+		return err
+	}
+	if err := checkCode("role", u.Role); err != nil {
+		return err
+	}
+	if u.Created.IsZero() {
+		u.Created = s.opts.Clock.Now().UTC()
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(join(pUser, u.Name), b) })
+}
+
+// User returns one user.
+func (s *Store) User(name string) (User, error) {
+	var u User
+	ok, err := s.viewJSON(join(pUser, name), &u)
+	if err == nil && !ok {
+		err = notFound("user", name)
+	}
+	return u, err
+}
+
+// Users lists every user.
+func (s *Store) Users() ([]User, error) {
+	out := []User{}
+	err := s.scan([]byte{pUser}, "", 1<<30, true, func(_, v []byte) error {
+		var u User
+		if err := json.Unmarshal(v, &u); err != nil {
+			return err
+		}
+		out = append(out, u)
+		return nil
+	})
+	return out, err
+}
+
+// AddToken lets token authenticate as user name. Only its SHA-256 is stored.
+func (s *Store) AddToken(name, token string) error {
+	if len(token) < 16 {
+		return errf(CodeInvalid, "token", "must be at least 16 characters")
+	}
+	if _, err := s.User(name); err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(tokenKey(token), []byte(name)) })
+}
+
+// RevokeToken removes a token.
+func (s *Store) RevokeToken(token string) error {
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(tokenKey(token)) })
+}
+
+// UserByToken returns the enabled user a token belongs to.
+func (s *Store) UserByToken(token string) (User, error) {
+	var name []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(tokenKey(token))
+		if err != nil {
+			return err
+		}
+		name, err = item.ValueCopy(nil)
+		return err
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return User{}, notFound("token", "")
+	}
+	if err != nil {
+		return User{}, err
+	}
+	u, err := s.User(string(name))
+	if err == nil && u.Disabled {
+		return User{}, notFound("token", "")
+	}
+	return u, err
+}

@@ -1,0 +1,200 @@
+package inventory
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// VerifyReport is what Verify found. OK is true when Problems is empty.
+type VerifyReport struct {
+	OK       bool     `json:"ok"`
+	Depot    string   `json:"depot"`
+	Epoch    uint32   `json:"epoch"`
+	Events   uint64   `json:"events"`
+	Balances int      `json:"balances"`
+	Serials  int      `json:"serials"`
+	Problems []string `json:"problems"`
+}
+
+const maxProblems = 100
+
+func (r *VerifyReport) problem(format string, a ...any) {
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
+	}
+}
+
+// Verify replays the whole log in one snapshot: it checks that seqs run
+// 1..head without a gap, that every event's hash is right and chains to the
+// one before, and that the balances, the location index and the serial index
+// the store keeps equal what the log implies. progress, when not nil, is
+// called with the number of events checked so far.
+func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (VerifyReport, error) {
+	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
+	want := map[balKey]qty{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		var head Head
+		if item, err := txn.Get(keyHead); err == nil {
+			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &head) }); err != nil {
+				return fmt.Errorf("decode head: %w", err)
+			}
+		}
+		r.Epoch = head.Epoch
+		prevHash := ""
+		var seq uint64
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pEvent}, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if seq%50000 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if progress != nil && seq > 0 {
+					progress(seq)
+				}
+			}
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			var ev Event
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				r.problem("event key %x: undecodable: %v", it.Item().Key(), err)
+				continue
+			}
+			seq++
+			if ev.Seq != seq {
+				r.problem("seq gap: expected %d, found %d", seq, ev.Seq)
+				seq = ev.Seq
+			}
+			if ev.PrevHash != prevHash {
+				r.problem("event %d: prevHash does not match the hash of event %d", ev.Seq, ev.Seq-1)
+			}
+			if h := hashStored(raw, ev.Hash); h != ev.Hash {
+				r.problem("event %d: hash %s, content hashes to %s", ev.Seq, ev.Hash, h)
+			}
+			prevHash = ev.Hash
+			for _, d := range deltas(&ev) {
+				q := want[d.k]
+				q.OnHand += d.onHand
+				q.Reserved += d.reserved
+				if q.OnHand < 0 || q.Reserved < 0 || q.OnHand < q.Reserved || (d.k.Serial != "" && q.OnHand > 1) {
+					r.problem("event %d: %v goes to on hand %d, reserved %d", ev.Seq, d.k, q.OnHand, q.Reserved)
+				}
+				want[d.k] = q
+			}
+		}
+		r.Events = seq
+		if seq != head.Seq || prevHash != head.Hash {
+			r.problem("head says seq %d, the log ends at %d", head.Seq, seq)
+		}
+		return s.compareState(txn, want, &r)
+	})
+	r.OK = len(r.Problems) == 0
+	if progress != nil {
+		progress(r.Events)
+	}
+	return r, err
+}
+
+// hashStored recomputes an event's hash from its stored JSON. It re-encodes
+// the decoded event, so a stored form that differs from the canonical one
+// (an edit that kept the fields) is caught as well.
+func hashStored(raw []byte, hash string) string {
+	var ev Event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return ""
+	}
+	ev.Hash = ""
+	b, err := json.Marshal(&ev)
+	if err != nil {
+		return ""
+	}
+	ev.Hash = hash
+	canon, _ := json.Marshal(&ev)
+	if !bytes.Equal(canon, raw) {
+		return "non-canonical"
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Store) compareState(txn *badger.Txn, want map[balKey]qty, r *VerifyReport) error {
+	got := map[balKey]qty{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pBalance}, PrefetchValues: true})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := balKeyFrom(it.Item().Key())
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			it.Close()
+			return err
+		}
+		q, ok := decodeQty(raw)
+		if !ok {
+			r.problem("balance %v: undecodable", k)
+		}
+		got[k] = q
+	}
+	it.Close()
+	r.Balances = len(got)
+	for k, w := range want {
+		if w == (qty{}) {
+			continue
+		}
+		if g, ok := got[k]; !ok || g != w {
+			r.problem("balance %s@%s lot=%q serial=%q: stored %+v, log says %+v", k.SKU, k.Loc, k.Lot, k.Serial, g, w)
+		}
+	}
+	for k, g := range got {
+		if w := want[k]; w == (qty{}) {
+			r.problem("balance %s@%s lot=%q serial=%q: stored %+v, log says nothing", k.SKU, k.Loc, k.Lot, k.Serial, g)
+		}
+	}
+	// The location index must list exactly the balance rows.
+	idx := 0
+	it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pByLoc}})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := balKeyFromLoc(it.Item().Key())
+		if _, ok := got[k]; !ok {
+			r.problem("location index lists %v, which has no balance", k)
+		}
+		idx++
+	}
+	it.Close()
+	if idx != len(got) {
+		r.problem("location index has %d rows for %d balances", idx, len(got))
+	}
+	// Each serial on hand is in the serial index at that place, and only there.
+	serials := map[[2]string]string{}
+	for k, q := range want {
+		if k.Serial != "" && q.OnHand == 1 {
+			serials[[2]string{k.SKU, k.Serial}] = string(serialWhere(k.Loc, k.Lot))
+		}
+	}
+	it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pSerial}, PrefetchValues: true})
+	defer it.Close()
+	seen := 0
+	for it.Rewind(); it.Valid(); it.Next() {
+		f := split(it.Item().Key())
+		w, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		id := [2]string{f[0], f[1]}
+		if serials[id] != string(w) {
+			r.problem("serial %s/%s: index says %q, log says %q", f[0], f[1], w, serials[id])
+		}
+		seen++
+	}
+	r.Serials = len(serials)
+	if seen != len(serials) {
+		r.problem("serial index has %d serials, the log puts %d on hand", seen, len(serials))
+	}
+	return nil
+}
