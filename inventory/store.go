@@ -94,11 +94,15 @@ type reply struct {
 }
 
 // Open opens (or creates) the store in opts.Dir for depot opts.Depot. A store
-// created for one depot refuses to open as another.
+// created for one depot refuses to open as another. With Depot empty, Open
+// adopts the depot of an existing store (offline tools) and refuses to
+// create one.
 func Open(opts Options) (*Store, error) {
 	opts.defaults()
-	if err := checkCode("depot", opts.Depot); err != nil {
-		return nil, err
+	if opts.Depot != "" {
+		if err := checkCode("depot", opts.Depot); err != nil {
+			return nil, err
+		}
 	}
 	db, err := badger.Open(badgerOptions(opts))
 	if err != nil {
@@ -150,6 +154,9 @@ func (s *Store) loadHead() error {
 		item, err := txn.Get(keyDepot)
 		switch {
 		case errors.Is(err, badger.ErrKeyNotFound):
+			if s.opts.Depot == "" {
+				return fmt.Errorf("%s holds no Partsedge store", s.opts.Dir)
+			}
 			if err := txn.Set(keyDepot, []byte(s.opts.Depot)); err != nil {
 				return err
 			}
@@ -160,7 +167,9 @@ func (s *Store) loadHead() error {
 			if err != nil {
 				return fmt.Errorf("read depot id: %w", err)
 			}
-			if string(v) != s.opts.Depot {
+			if s.opts.Depot == "" {
+				s.opts.Depot = string(v)
+			} else if string(v) != s.opts.Depot {
 				return fmt.Errorf("the store in %s belongs to depot %q, not %q", s.opts.Dir, v, s.opts.Depot)
 			}
 		}
