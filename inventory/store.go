@@ -140,6 +140,9 @@ func badgerOptions(o Options) badger.Options {
 		WithIndexCacheSize(o.IndexCacheSize).
 		WithBaseTableSize(4 << 20).
 		WithValueLogFileSize(64 << 20).
+		// Events are small and live in the LSM tree; only rare large values
+		// (an event with thousands of serials) go to the value log.
+		WithValueThreshold(64 << 10).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithCompression(options.Snappy).
@@ -306,6 +309,17 @@ func (s *Store) commitSome(batch []*request) int {
 		}
 	}
 	if wrote {
+		hb, _ := json.Marshal(head)
+		if err := txn.Set(keyHead, hb); err != nil {
+			// The head is a few bytes; a batch that cannot take it is one
+			// command too long. Leave the last one for the next transaction.
+			txn.Discard()
+			if len(batch) == 1 {
+				batch[0].done <- reply{err: errf(CodeTooLarge, "", "the command is too large for one transaction: split it")}
+				return 1
+			}
+			return s.commitSome(batch[:len(batch)-1])
+		}
 		if err := txn.Commit(); err != nil {
 			err = fmt.Errorf("commit events: %w", err)
 			s.log.Error("commit failed", "err", err)

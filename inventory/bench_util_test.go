@@ -1,0 +1,5 @@
+package inventory
+
+import "runtime"
+
+func ncpu() int { return runtime.GOMAXPROCS(0) }
