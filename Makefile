@@ -1,0 +1,57 @@
+# Partsedge: the two commands a fresh machine needs are `make run` and `make test`.
+GO        ?= go
+BIN       ?= bin
+FUZZTIME  ?= 10s
+BENCHCOUNT ?= 5
+DEMO_DATA ?= data/demo
+DEMO_TOKEN ?= demo-admin-token-change-me
+
+export CGO_ENABLED ?= 1
+
+.PHONY: all build run test check unit property fuzz bench bench-store bench-http bench-scale deps clean
+
+all: build
+
+## build: the binaries into bin/
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## run: depotd with demo data on http://127.0.0.1:8080 (embedded defaults, no broker needed)
+run: build
+	@mkdir -p $(DEMO_DATA)
+	PARTSEDGE_DEPOT=$${PARTSEDGE_DEPOT:-DEMO-1} PARTSEDGE_DATA=$${PARTSEDGE_DATA:-$(DEMO_DATA)} \
+	PARTSEDGE_ADMIN_TOKEN=$${PARTSEDGE_ADMIN_TOKEN:-$(DEMO_TOKEN)} \
+	$(BIN)/depotd --demo
+
+## deps: install the system packages the build and tests need, when missing
+deps:
+	@sh .ci/install-deps
+
+## test: everything CI checks (formatting, vet, race-checked tests, the full
+## property test, short fuzzing of every parser)
+test: deps check unit property fuzz
+
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+# The race run does a few hundred random sequences; this does the thousands.
+property:
+	$(GO) test -count=1 -run 'TestProperty' -timeout 10m ./inventory/
+
+fuzz:
+	@FUZZTIME=$(FUZZTIME) GO=$(GO) sh .ci/fuzz-short
+
+## bench: every benchmark, BENCHCOUNT runs each, then a table of medians against the budgets
+bench: build
+	@mkdir -p $(BIN)/bench
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./... | tee $(BIN)/bench/raw.txt
+	@$(GO) run ./cmd/internal/benchsum < $(BIN)/bench/raw.txt
+
+clean:
+	rm -rf $(BIN)
