@@ -1,0 +1,124 @@
+package main
+
+import (
+	"github.com/partsedge/partsedge/inventory"
+)
+
+func (a *app) locations(name string, args []string) error {
+	sub, args, err := a.subcommand(name, args, [][2]string{
+		{"list", "list locations in code order"},
+		{"get CODE", "show one location"},
+		{"put -f FILE", "define or update locations from a JSON file (an object or an array; - is stdin)"},
+	})
+	if err != nil {
+		return err
+	}
+	name += " " + sub
+	switch sub {
+	case "list":
+		return a.locationsList(name, args)
+	case "put":
+		return a.locationsPut(name, args)
+	}
+	return a.locationsGet(name, args)
+}
+
+func locationCells(l inventory.Location) []string {
+	return []string{l.Code, string(l.Kind), l.Zone, l.Description}
+}
+
+func locationHead() []string { return []string{"CODE", "KIND", "ZONE", "DESCRIPTION"} }
+
+func (a *app) locationsList(name string, args []string) error {
+	fs := a.newFlags(name, "[--after CODE] [--limit N] [--format table|json]", "List locations in code order.")
+	fs.connFlags()
+	after := fs.fs.String("after", "", "start after this location code")
+	limit := fs.fs.Int("limit", 0, "at most this many locations (default: all)")
+	format := fs.format("table", "json")
+	if _, err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	if err := fs.checkFormat(*format, "table", "json"); err != nil {
+		return err
+	}
+	c, err := a.client(defaultTimeout)
+	if err != nil {
+		return err
+	}
+	locs, raws, err := listAll(a.ctx, c, apiPath("locations"), *after, *limit, func(l inventory.Location) string { return l.Code })
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(a.stdout, raws)
+	}
+	t := &table{head: locationHead()}
+	for _, l := range locs {
+		t.add(locationCells(l)...)
+	}
+	return t.write(a.stdout)
+}
+
+func (a *app) locationsGet(name string, args []string) error {
+	fs := a.newFlags(name, "CODE [--format table|json]", "Show one location.")
+	fs.connFlags()
+	format := fs.format("table", "json")
+	pos, err := fs.parse(args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if err := fs.checkFormat(*format, "table", "json"); err != nil {
+		return err
+	}
+	c, err := a.client(defaultTimeout)
+	if err != nil {
+		return err
+	}
+	path := apiPath("locations", pos[0])
+	raw, err := c.get(a.ctx, path, nil)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeRawJSON(a.stdout, raw)
+	}
+	var l inventory.Location
+	if err := decodeAnswer(path, raw, &l); err != nil {
+		return err
+	}
+	t := &table{head: locationHead()}
+	t.add(locationCells(l)...)
+	return t.write(a.stdout)
+}
+
+func (a *app) locationsPut(name string, args []string) error {
+	fs := a.newFlags(name, "-f FILE [--format table|json]",
+		"Define locations, or update them, from a JSON file holding one location or an array of them,\n"+
+			"for example {\"code\":\"A-01\",\"kind\":\"stock\",\"zone\":\"A\"}. Kinds: stock, quarantine, defective,\n"+
+			"transit, van. FILE - reads stdin. The first refusal stops the rest.")
+	fs.connFlags()
+	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
+	format := fs.format("table", "json")
+	if _, err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	if err := fs.checkFormat(*format, "table", "json"); err != nil {
+		return err
+	}
+	if *file == "" {
+		return fs.usageError("-f FILE is required")
+	}
+	locs, err := readDefinitions[inventory.Location](a, *file)
+	if err != nil {
+		return err
+	}
+	c, err := a.client(defaultTimeout)
+	if err != nil {
+		return err
+	}
+	done, err := putDefinitions(a, c, apiPath("locations"), "location", locs, func(l inventory.Location) string { return l.Code })
+	if werr := writeDefined(a, *format, "CODE", done); werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}
