@@ -208,7 +208,7 @@ func TestFailuresExitOne(t *testing.T) {
 	_, env = fixture(t)
 	delete(env, "PARTSEDGE_TOKEN")
 	r = runCLI(t, env, "", "stock")
-	if r.code != 1 || !strings.Contains(r.stderr, "depotctl: unauthorized: ") || !strings.Contains(r.stderr, "--token") {
+	if r.code != 1 || !strings.Contains(r.stderr, "depotctl: unauthenticated: ") || !strings.Contains(r.stderr, "--token") {
 		t.Errorf("401: %v", r)
 	}
 	// PARTSEDGE_ADMIN_TOKEN stands in for PARTSEDGE_TOKEN; --token wins over both.

@@ -72,7 +72,7 @@ func newTestAPI(t *testing.T, st *inventory.Store) *testAPI {
 			api.mu.Unlock()
 			actor, ok := api.auth(r)
 			if !ok {
-				writeTestProblem(w, 401, "unauthorized", "a valid bearer token is required", "")
+				writeTestProblem(w, 401, "unauthenticated", "a valid bearer token is required", "")
 				return
 			}
 			status, body, err := fn(w, r, actor)
@@ -124,8 +124,15 @@ func newTestAPI(t *testing.T, st *inventory.Store) *testAPI {
 		return 201, map[string]any{"part": res.Event.Part, "event": res.Event}, err
 	})
 	h("GET /api/v1/locations", func(w http.ResponseWriter, r *http.Request, _ string) (int, any, error) {
-		ls, err := st.Locations(inventory.Page{After: q(r, "after"), Limit: api.limit(r)})
-		return 200, ls, err
+		// Locations come as depotd sends its catalogue pages, an object with
+		// a "next" cursor; parts as the bare array the first contract had.
+		limit := api.limit(r)
+		ls, err := st.Locations(inventory.Page{After: q(r, "after"), Limit: limit + 1})
+		body := map[string]any{"items": ls}
+		if len(ls) > limit {
+			body["items"], body["next"] = ls[:limit], ls[limit-1].Code
+		}
+		return 200, body, err
 	})
 	h("GET /api/v1/locations/{code}", func(w http.ResponseWriter, r *http.Request, _ string) (int, any, error) {
 		l, err := st.Location(r.PathValue("code"))

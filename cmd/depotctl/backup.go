@@ -21,11 +21,8 @@ func (a *app) backup(name string, args []string) error {
 	out := fs.fs.String("o", "", "the backup `FILE` to write (- for stdout)")
 	data := fs.fs.String("data", "", "back up the store in this folder directly (depotd must be stopped)")
 	force := fs.fs.Bool("force", false, "replace FILE if it exists")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	switch {
@@ -139,8 +136,6 @@ func (a *app) download(c *client, w io.Writer) (int64, *meter, error) {
 	}}
 	n, err := io.Copy(w, r)
 	switch {
-	case err == nil && resp.ContentLength > 0 && n != resp.ContentLength:
-		err = fmt.Errorf("the backup stream ended after %d of %d bytes", n, resp.ContentLength)
 	case err == nil:
 	case errors.Is(context.Cause(ctx), errStalled):
 		err = fmt.Errorf("depotd at %s sent nothing for %s after %s: giving up (raise --timeout?)", c.base, c.timeout, fmtBytes(n))

@@ -74,9 +74,9 @@ type flagSet struct {
 	fs                  *flag.FlagSet
 	a                   *app
 	name, args, summary string
+	format              *string  // --format, when the command has it
+	formats             []string // the values --format allows
 }
-
-var errFlagHelp = flag.ErrHelp
 
 func (a *app) newFlags(name, args, summary string) *flagSet {
 	fs := flag.NewFlagSet("depotctl "+name, flag.ContinueOnError)
@@ -88,9 +88,12 @@ func (a *app) newFlags(name, args, summary string) *flagSet {
 // connFlags adds --server, --token and --timeout to a command that calls depotd.
 func (f *flagSet) connFlags() { f.a.conn.register(f.fs) }
 
-// format adds --format with the values allowed, the first being the default.
-func (f *flagSet) format(allowed ...string) *string {
-	return f.fs.String("format", allowed[0], "output: "+orList(allowed))
+// addFormat adds --format with the values allowed, the first being the
+// default; parse checks the value given.
+func (f *flagSet) addFormat(allowed ...string) *string {
+	f.formats = allowed
+	f.format = f.fs.String("format", allowed[0], "output: "+orList(allowed))
+	return f.format
 }
 
 func (f *flagSet) printUsage(w io.Writer) {
@@ -132,6 +135,8 @@ func (f *flagSet) parse(args []string, minArgs, maxArgs int) ([]string, error) {
 		args = rest[1:]
 	}
 	switch {
+	case f.format != nil && !slices.Contains(f.formats, *f.format):
+		return nil, f.usageError("--format must be %s, not %q", orList(f.formats), *f.format)
 	case len(pos) < minArgs:
 		return nil, f.usageError("missing arguments: usage: depotctl %s %s", f.name, f.args)
 	case maxArgs >= 0 && len(pos) > maxArgs:
@@ -149,13 +154,6 @@ func (f *flagSet) isSet(name string) bool {
 
 func (f *flagSet) usageError(format string, args ...any) error {
 	return &exitError{code: 2, msg: fmt.Sprintf(format, args...) + fmt.Sprintf("\n(run 'depotctl %s -h' for usage)", f.name)}
-}
-
-func (f *flagSet) checkFormat(format string, allowed ...string) error {
-	if !slices.Contains(allowed, format) {
-		return f.usageError("--format must be %s, not %q", orList(allowed), format)
-	}
-	return nil
 }
 
 // orList writes "a, b or c".
@@ -227,8 +225,11 @@ func (a *app) exit(err error) int {
 		return ee.code
 	case errors.As(err, &ae):
 		fmt.Fprintf(a.stderr, "depotctl: %s\n", ae.Error())
-		if ae.Status == 401 || ae.Status == 403 {
-			fmt.Fprintln(a.stderr, "depotctl: hint: pass a token with --token or PARTSEDGE_TOKEN (one of role admin for users, verify and backup)")
+		switch ae.Status {
+		case 401:
+			fmt.Fprintln(a.stderr, "depotctl: hint: pass a valid token with --token or PARTSEDGE_TOKEN")
+		case 403:
+			fmt.Fprintln(a.stderr, "depotctl: hint: this token's role may not do that (users, verify and backup need admin)")
 		}
 		return ae.exitCode()
 	case errors.As(err, &ie):

@@ -16,12 +16,9 @@ func (a *app) events(name string, args []string) error {
 	fs.connFlags()
 	after := fs.fs.Uint64("after", 0, "start after this `seq`")
 	limit := fs.fs.Int("limit", 0, "at most this many events (default: all)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 0, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	if *limit < 0 {

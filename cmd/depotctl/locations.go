@@ -34,11 +34,8 @@ func (a *app) locationsList(name string, args []string) error {
 	fs.connFlags()
 	after := fs.fs.String("after", "", "start after this location code")
 	limit := fs.fs.Int("limit", 0, "at most this many locations (default: all)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)
@@ -62,12 +59,9 @@ func (a *app) locationsList(name string, args []string) error {
 func (a *app) locationsGet(name string, args []string) error {
 	fs := a.newFlags(name, "CODE [--format table|json]", "Show one location.")
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)
@@ -98,11 +92,8 @@ func (a *app) locationsPut(name string, args []string) error {
 			"transit, van. FILE - reads stdin. The first refusal stops the rest.")
 	fs.connFlags()
 	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	if *file == "" {

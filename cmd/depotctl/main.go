@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +72,7 @@ func (a *app) main(args []string) error {
 	// Flags before the command are shared by every command; stop at the
 	// command's name so its own flags reach it.
 	if err := fs.fs.Parse(args); err != nil {
-		if err == errFlagHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			a.usage(a.stdout)
 			return errHelpShown
 		}

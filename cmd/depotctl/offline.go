@@ -64,6 +64,7 @@ func (a *app) logger() *slog.Logger {
 type atomicFile struct {
 	*os.File
 	final string
+	ended bool // committed or aborted
 }
 
 func createAtomic(final string) (*atomicFile, error) {
@@ -77,8 +78,10 @@ func createAtomic(final string) (*atomicFile, error) {
 // commit syncs the file, renames it into place and syncs the folder so the
 // rename survives a power cut.
 func (f *atomicFile) commit() error {
+	f.ended = true
 	if err := f.Sync(); err != nil {
-		f.abort()
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
 	if err := f.Close(); err != nil {
@@ -97,8 +100,12 @@ func (f *atomicFile) commit() error {
 	return d.Sync()
 }
 
-// abort removes the temporary file.
+// abort removes the temporary file, unless commit or abort ran already.
 func (f *atomicFile) abort() {
+	if f.ended {
+		return
+	}
+	f.ended = true
 	f.Close()
 	os.Remove(f.Name())
 }

@@ -33,11 +33,8 @@ func (a *app) partsList(name string, args []string) error {
 	fs.connFlags()
 	after := fs.fs.String("after", "", "start after this SKU")
 	limit := fs.fs.Int("limit", 0, "at most this many parts (default: all)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)
@@ -67,12 +64,9 @@ func (a *app) partsGet(name, sub string, args []string) error {
 	}
 	fs := a.newFlags(name, what+" [--format table|json]", summary)
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)
@@ -112,11 +106,8 @@ func (a *app) partsPut(name string, args []string) error {
 			"FILE - reads stdin. Parts are posted in order; the first refusal stops the rest.")
 	fs.connFlags()
 	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	if *file == "" {

@@ -34,12 +34,9 @@ func (a *app) post(name string, args []string) error {
 	var lines stringList
 	fs.fs.Var(&lines, "line", "one line of the event (repeatable)")
 	dryRun := fs.fs.Bool("dry-run", false, "print the JSON body and send nothing")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 0, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	cmd, err := buildCommand(fs, pos, *file, *ref, *note, lines)

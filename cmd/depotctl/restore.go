@@ -18,12 +18,9 @@ func (a *app) restore(name string, args []string) error {
 			"its log from what the depot wrote after the backup. A damaged or truncated backup is refused\n"+
 			"and leaves no store behind.")
 	data := fs.fs.String("data", "", "the new data `DIR` (env PARTSEDGE_DATA)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	dir := firstNonEmpty(*data, a.getenv("PARTSEDGE_DATA"))

@@ -12,12 +12,9 @@ func (a *app) serial(name string, args []string) error {
 	fs := a.newFlags(name, "SKU SERIAL [--format table|json]",
 		"Show where a serial number has been: every event that moved it, oldest first, and where it is now.")
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 2, 2)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)

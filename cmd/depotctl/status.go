@@ -16,11 +16,8 @@ type statusInfo struct {
 func (a *app) status(name string, args []string) error {
 	fs := a.newFlags(name, "[--format table|json]", "Show the depot, the head of its event log and depotd's version.")
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)

@@ -22,11 +22,8 @@ func (a *app) stock(name string, args []string) error {
 	serial := fs.fs.String("serial", "", "only this serial number")
 	asOf := fs.fs.Uint64("as-of", 0, "balances just after this event `seq`")
 	limit := fs.fs.Int("limit", 0, "at most this many rows (default: depotd's limit)")
-	format := fs.format("table", "json", "csv")
+	format := fs.addFormat("table", "json", "csv")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json", "csv"); err != nil {
 		return err
 	}
 	if *limit < 0 {

@@ -29,11 +29,8 @@ func (a *app) users(name string, args []string) error {
 func (a *app) usersList(name string, args []string) error {
 	fs := a.newFlags(name, "[--format table|json]", "List API users.")
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	c, err := a.client(defaultTimeout)
@@ -68,12 +65,9 @@ func (a *app) usersAdd(name string, args []string) error {
 		"Create an API user and print its first token on stdout. The token is shown once: store it now.")
 	fs.connFlags()
 	role := fs.fs.String("role", "", "the user's role (required; depotd defines the roles)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	if *role == "" {
@@ -86,12 +80,9 @@ func (a *app) usersToken(name string, args []string) error {
 	fs := a.newFlags(name, "NAME [--format table|json]",
 		"Issue another token for a user and print it on stdout. The token is shown once: store it now.")
 	fs.connFlags()
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	return a.issueToken(apiPath("users", pos[0], "tokens"), nil, *format)

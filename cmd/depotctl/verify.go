@@ -17,11 +17,8 @@ func (a *app) verify(name string, args []string) error {
 			"Exits 0 when the store is sound and 1 when problems were found.")
 	fs.connFlags()
 	data := fs.fs.String("data", "", "verify the store in this folder directly (depotd must be stopped)")
-	format := fs.format("table", "json")
+	format := fs.addFormat("table", "json")
 	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if err := fs.checkFormat(*format, "table", "json"); err != nil {
 		return err
 	}
 	var rep inventory.VerifyReport
