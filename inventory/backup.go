@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -153,6 +154,23 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// CheckBackup reads a whole backup stream and checks its checksum without
+// restoring it.
+func CheckBackup(r io.Reader) (BackupHeader, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	hdr, err := ReadBackupHeader(br)
+	if err != nil {
+		return hdr, err
+	}
+	if _, err := io.Copy(io.Discard, &frameReader{r: br, sum: sha256.New()}); err != nil {
+		return hdr, err
+	}
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		return hdr, errf(CodeInvalid, "backup", "the backup has data after its end")
+	}
+	return hdr, nil
+}
+
 // Restore creates a store in dir (which must not exist or be empty) from a
 // backup and bumps its epoch, so HQ can tell the restored log from the one
 // that went on before the restore. It returns the backup's header and the
@@ -163,7 +181,9 @@ func Restore(dir string, r io.Reader, progress Progress, opts Options) (BackupHe
 	if err != nil {
 		return hdr, 0, err
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+	entries, err := os.ReadDir(dir)
+	existed := err == nil
+	if existed && len(entries) > 0 {
 		return hdr, 0, errf(CodeInvalid, "data", "%s is not empty: restore into a new folder", dir)
 	}
 	opts.Dir, opts.Depot = dir, hdr.Depot
@@ -174,7 +194,16 @@ func Restore(dir string, r io.Reader, progress Progress, opts Options) (BackupHe
 	}
 	fail := func(err error) (BackupHeader, uint32, error) {
 		db.Close()
-		os.RemoveAll(dir)
+		// Take away what the restore made, and no more: a folder the
+		// operator prepared (a mount point, with its owner) stays.
+		if existed {
+			made, _ := os.ReadDir(dir)
+			for _, e := range made {
+				os.RemoveAll(filepath.Join(dir, e.Name()))
+			}
+		} else {
+			os.RemoveAll(dir)
+		}
 		return hdr, 0, err
 	}
 	if err := db.Load(&frameReader{r: br, sum: sha256.New(), progress: progress}, 64); err != nil {

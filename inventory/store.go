@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +57,14 @@ func (o *Options) defaults() {
 		o.MaxBatch = 512
 	}
 }
+
+// ErrLocked is returned by Open when another process (a running depotd)
+// holds the store.
+var ErrLocked = errors.New("the store is in use by another process")
+
+// ErrNoStore is returned by Open without a depot id for a folder that holds
+// no store.
+var ErrNoStore = errors.New("no Partsedge store")
 
 // Head is the end of the log: the last seq and hash, and the epoch.
 type Head struct {
@@ -104,8 +115,18 @@ func Open(opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	if opts.Depot == "" {
+		// Adopting: refuse before Badger would create a store in a wrong folder.
+		if _, err := os.Stat(filepath.Join(opts.Dir, "MANIFEST")); err != nil {
+			return nil, fmt.Errorf("%s holds no Partsedge store: %w", opts.Dir, ErrNoStore)
+		}
+	}
 	db, err := badger.Open(badgerOptions(opts))
 	if err != nil {
+		// Badger reports its directory lock as text only.
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("open %s: %w", opts.Dir, ErrLocked)
+		}
 		return nil, fmt.Errorf("open badger store in %s: %w", opts.Dir, err)
 	}
 	s := &Store{
@@ -158,7 +179,7 @@ func (s *Store) loadHead() error {
 		switch {
 		case errors.Is(err, badger.ErrKeyNotFound):
 			if s.opts.Depot == "" {
-				return fmt.Errorf("%s holds no Partsedge store", s.opts.Dir)
+				return fmt.Errorf("%s holds no Partsedge store: %w", s.opts.Dir, ErrNoStore)
 			}
 			if err := txn.Set(keyDepot, []byte(s.opts.Depot)); err != nil {
 				return err

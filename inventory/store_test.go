@@ -544,3 +544,55 @@ func TestOversizedCommandIsRefusedAlone(t *testing.T) {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 }
+
+func TestOpenRefusesWrongFolderAndLockedStore(t *testing.T) {
+	empty := t.TempDir()
+	if _, err := Open(Options{Dir: empty, GCInterval: -1}); !errors.Is(err, ErrNoStore) {
+		t.Fatalf("empty folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Fatalf("opening an empty folder left %d files", len(entries))
+	}
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Depot: "D1", GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := Open(Options{Dir: dir, GCInterval: -1}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+}
+
+func TestCheckBackupAndRestoreIntoPreparedFolder(t *testing.T) {
+	s := seeded(t)
+	var buf bytes.Buffer
+	if _, err := s.Backup(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	if hdr, err := CheckBackup(bytes.NewReader(buf.Bytes())); err != nil || hdr.Depot != "D1" {
+		t.Fatalf("check: %+v %v", hdr, err)
+	}
+	for name, data := range map[string][]byte{
+		"truncated":  buf.Bytes()[:buf.Len()-10],
+		"trailing":   append(bytes.Clone(buf.Bytes()), 'x'),
+		"empty":      nil,
+		"bad middle": flip(buf.Bytes(), buf.Len()/2),
+	} {
+		if _, err := CheckBackup(bytes.NewReader(data)); CodeOf(err) != CodeInvalid {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A failed restore into a folder the operator made leaves it, empty.
+	prepared := t.TempDir()
+	if _, _, err := Restore(prepared, bytes.NewReader(buf.Bytes()[:buf.Len()-10]), nil, Options{}); err == nil {
+		t.Fatal("restored a truncated backup")
+	}
+	entries, err := os.ReadDir(prepared)
+	if err != nil || len(entries) != 0 {
+		t.Fatalf("prepared folder: %v, %d entries left", err, len(entries))
+	}
+	if _, _, err := Restore(prepared, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
+		t.Fatalf("restore into the prepared folder: %v", err)
+	}
+}

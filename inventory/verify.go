@@ -13,18 +13,21 @@ import (
 
 // VerifyReport is what Verify found. OK is true when Problems is empty.
 type VerifyReport struct {
-	OK       bool     `json:"ok"`
-	Depot    string   `json:"depot"`
-	Epoch    uint32   `json:"epoch"`
-	Events   uint64   `json:"events"`
-	Balances int      `json:"balances"`
-	Serials  int      `json:"serials"`
-	Problems []string `json:"problems"`
+	OK       bool   `json:"ok"`
+	Depot    string `json:"depot"`
+	Epoch    uint32 `json:"epoch"`
+	Events   uint64 `json:"events"`
+	Balances int    `json:"balances"`
+	Serials  int    `json:"serials"`
+	// Problems lists the first 100 problems; ProblemCount counts them all.
+	Problems     []string `json:"problems"`
+	ProblemCount int      `json:"problemCount"`
 }
 
 const maxProblems = 100
 
 func (r *VerifyReport) problem(format string, a ...any) {
+	r.ProblemCount++
 	if len(r.Problems) < maxProblems {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
 	}

@@ -348,7 +348,7 @@ func TestOnlineVerifyAndBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hdr, err := checkBackup(f)
+	hdr, err := inventory.CheckBackup(f)
 	f.Close()
 	if err != nil || hdr.Depot != "D1" || hdr.Seq != 12 {
 		t.Fatalf("backup file: %+v %v", hdr, err)

@@ -75,9 +75,10 @@ func (a *app) backup(name string, args []string) error {
 			// An HTTP stream can end cleanly while the backup is cut short
 			// (depotd failed after its headers): check the file's own trailer.
 			if _, err = file.Seek(0, io.SeekStart); err == nil {
-				hdr, err = checkBackup(file)
-				if errors.Is(err, errBackupIncomplete) {
-					err = fmt.Errorf("the backup depotd sent is incomplete: %w; nothing was kept", err)
+				hdr, err = inventory.CheckBackup(file)
+				if inventory.CodeOf(err) == inventory.CodeInvalid {
+					// Not the user's input at fault: %v keeps it out of exit 2.
+					err = fmt.Errorf("the backup depotd sent is incomplete: %v; nothing was kept", err)
 				}
 			}
 		}

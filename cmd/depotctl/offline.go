@@ -1,18 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -34,24 +27,18 @@ func (a *app) openStore(dir string) (*inventory.Store, error) {
 	case !fi.IsDir():
 		return nil, badInput("%s is not a folder", dir)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "MANIFEST")); err != nil {
-		return nil, badInput("%s holds no Partsedge store", dir)
-	}
 	st, err := inventory.Open(inventory.Options{Dir: dir, Log: a.logger(), GCInterval: -1})
 	if err != nil {
-		if isLocked(err) {
+		if errors.Is(err, inventory.ErrNoStore) {
+			return nil, badInput("%s holds no Partsedge store", dir)
+		}
+		if errors.Is(err, inventory.ErrLocked) {
 			return nil, &exitError{code: 1, msg: fmt.Sprintf("the store in %s is in use by another process: is depotd running on it?\n"+
 				"Stop depotd first, or leave out --data to do this through the running depotd.", dir)}
 		}
 		return nil, err
 	}
 	return st, nil
-}
-
-// isLocked recognises Badger's directory lock error, which it returns as
-// text only (its "Cannot acquire directory lock" wrapper drops the errno).
-func isLocked(err error) bool {
-	return errors.Is(err, syscall.EWOULDBLOCK) || strings.Contains(err.Error(), "Cannot acquire directory lock")
 }
 
 func (a *app) logger() *slog.Logger {
@@ -108,41 +95,4 @@ func (f *atomicFile) abort() {
 	f.ended = true
 	f.Close()
 	os.Remove(f.Name())
-}
-
-var errBackupIncomplete = errors.New("the backup is truncated or damaged (its checksum does not match)")
-
-// checkBackup reads a whole backup stream and checks that it ends with the
-// checksum of its frames. The format is inventory's (backup.go: a magic
-// line, a JSON header line, length-prefixed frames, an empty frame and the
-// SHA-256 of the frames' bytes); inventory offers no check of a file short
-// of restoring it, so this walks the frames itself.
-func checkBackup(r io.Reader) (inventory.BackupHeader, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	hdr, err := inventory.ReadBackupHeader(br)
-	if err != nil {
-		return hdr, err
-	}
-	sum := sha256.New()
-	var size [4]byte
-	for {
-		if _, err := io.ReadFull(br, size[:]); err != nil {
-			return hdr, errBackupIncomplete
-		}
-		n := binary.BigEndian.Uint32(size[:])
-		if n == 0 {
-			break
-		}
-		if _, err := io.CopyN(sum, br, int64(n)); err != nil {
-			return hdr, errBackupIncomplete
-		}
-	}
-	want := make([]byte, sha256.Size)
-	if _, err := io.ReadFull(br, want); err != nil || !bytes.Equal(want, sum.Sum(nil)) {
-		return hdr, errBackupIncomplete
-	}
-	if _, err := br.ReadByte(); err != io.EOF {
-		return hdr, errors.New("the backup has data after its end")
-	}
-	return hdr, nil
 }

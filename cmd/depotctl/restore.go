@@ -27,8 +27,7 @@ func (a *app) restore(name string, args []string) error {
 	if dir == "" {
 		return fs.usageError("--data DIR is required")
 	}
-	existed, perm, err := checkRestoreDir(dir)
-	if err != nil {
+	if err := checkRestoreDir(dir); err != nil {
 		return err
 	}
 
@@ -52,12 +51,6 @@ func (a *app) restore(name string, args []string) error {
 	hdr, epoch, err := inventory.Restore(dir, &countingReader{ctx: a.ctx, r: in}, m.update, inventory.Options{Log: a.logger()})
 	if err != nil {
 		m.done("")
-		// Restore removes what it created; give back a folder the user made.
-		if existed {
-			if _, serr := os.Stat(dir); errors.Is(serr, os.ErrNotExist) {
-				os.Mkdir(dir, perm)
-			}
-		}
 		return err
 	}
 	m.done(fmt.Sprintf("restore: done in %s", fmtDuration(m.elapsed())))
@@ -83,25 +76,24 @@ func (a *app) restore(name string, args []string) error {
 	return err
 }
 
-// checkRestoreDir refuses a DIR that holds anything, before the backup is
-// read, and reports whether the (empty) folder was already there, and its
-// permissions.
-func checkRestoreDir(dir string) (bool, os.FileMode, error) {
+// checkRestoreDir refuses a DIR that holds anything before the backup is
+// read, so a wrong path fails at once rather than after a long read.
+func checkRestoreDir(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return false, 0, nil
+		return nil
 	case err != nil:
-		return false, 0, err
+		return err
 	case !fi.IsDir():
-		return false, 0, badInput("%s is not a folder", dir)
+		return badInput("%s is not a folder", dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return false, 0, err
+		return err
 	}
 	if len(entries) > 0 {
-		return false, 0, badInput("%s is not empty: restore into a new folder (depotd must then be started on it)", dir)
+		return badInput("%s is not empty: restore into a new folder (depotd must then be started on it)", dir)
 	}
-	return true, fi.Mode().Perm(), nil
+	return nil
 }
