@@ -596,3 +596,17 @@ func TestCheckBackupAndRestoreIntoPreparedFolder(t *testing.T) {
 		t.Fatalf("restore into the prepared folder: %v", err)
 	}
 }
+
+// kill -9 cannot tell a write that reached the page cache from one that
+// reached the disk; only power loss can. What makes acknowledged events
+// survive power loss is that every commit is fsync'd before Append returns,
+// so that setting is pinned here.
+func TestCommitsAreFsynced(t *testing.T) {
+	bo := badgerOptions(Options{Dir: t.TempDir(), Depot: "D1"})
+	if !bo.SyncWrites {
+		t.Fatal("Badger is opened without SyncWrites: acknowledged events could be lost on power failure")
+	}
+	if bo.DetectConflicts {
+		t.Error("conflict detection is on: the single committer does not need it")
+	}
+}
