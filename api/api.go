@@ -1,0 +1,292 @@
+// Package api is the depot's HTTP API: gin handlers over the inventory store,
+// bearer-token auth with roles, problem+json errors, idempotent POSTs,
+// Prometheus metrics and the OpenAPI document that describes all of it.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// Store is what the API needs from the ledger. *inventory.Store satisfies it;
+// tests wrap it to make single methods fail.
+type Store interface {
+	Depot() string
+	Head() inventory.Head
+	Append(ctx context.Context, cmd inventory.Command) (inventory.Result, error)
+
+	Part(sku string) (inventory.Part, error)
+	Parts(pg inventory.Page) ([]inventory.Part, error)
+	ResolveCode(code string) (inventory.Part, error)
+	Location(code string) (inventory.Location, error)
+	Locations(pg inventory.Page) ([]inventory.Location, error)
+	Stock(f inventory.StockFilter, limit int) ([]inventory.Balance, error)
+	StockAt(seq uint64, f inventory.StockFilter) ([]inventory.Balance, error)
+	Event(seq uint64) (inventory.Event, error)
+	EachEvent(after uint64, fn func(ev *inventory.Event, raw []byte) error) error
+	SerialHistory(sku, serial string) (inventory.SerialHistory, error)
+
+	User(name string) (inventory.User, error)
+	Users() ([]inventory.User, error)
+	PutUser(u inventory.User) error
+	AddToken(name, token string) error
+	UserByToken(token string) (inventory.User, error)
+
+	Verify(ctx context.Context, progress func(events uint64)) (inventory.VerifyReport, error)
+	Backup(w io.Writer, progress inventory.Progress) (inventory.BackupHeader, error)
+}
+
+var _ Store = (*inventory.Store)(nil)
+
+// Clock is where the API reads the time (request durations, the age of
+// idempotency records, a new user's creation time).
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Config wires the API. Store is required; the rest have defaults.
+type Config struct {
+	Store   Store
+	Log     *slog.Logger
+	Clock   Clock
+	Version string
+	// Ready reports whether the depot serves requests (the store is open and
+	// not shutting down). Nil means always ready.
+	Ready func() bool
+	// MaxBodyBytes bounds request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// IdempotencyEntries and IdempotencyBytes bound the in-memory record of
+	// answers to POSTs that append no event (users, tokens, verify); 0 means
+	// 10,000 entries and 8 MiB. Records live at most IdempotencyTTL (0: 24 h).
+	IdempotencyEntries int
+	IdempotencyBytes   int
+	IdempotencyTTL     time.Duration
+	// TokenCacheTTL is how long a resolved bearer token is trusted without
+	// asking the store again; 0 means 5 s, negative turns the cache off.
+	TokenCacheTTL time.Duration
+}
+
+const defaultMaxBody = 1 << 20
+
+type server struct {
+	store   Store
+	log     *slog.Logger
+	clock   Clock
+	version string
+	ready   func() bool
+	maxBody int64
+
+	engine  *gin.Engine
+	perms   permissions
+	metrics *metrics
+	idem    *idemCache
+	tokens  *tokenCache
+	openapi []byte
+
+	// usersMu makes "does the user exist, then create it" one step: the
+	// store's PutUser overwrites, so two racing creates would both succeed.
+	usersMu sync.Mutex
+	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
+	statusLabels [600]string
+}
+
+// New returns the depot's HTTP handler.
+func New(cfg Config) http.Handler { return newServer(cfg).engine }
+
+func newServer(cfg Config) *server {
+	if cfg.Store == nil {
+		panic("api.New: Config.Store is nil")
+	}
+	s := &server{
+		store: cfg.Store, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
+		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
+		openapi: openAPIDocument(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = defaultMaxBody
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	for i := 100; i < len(s.statusLabels); i++ {
+		s.statusLabels[i] = strconv.Itoa(i)
+	}
+	s.idem = newIdemCache(cfg.IdempotencyEntries, cfg.IdempotencyBytes, cfg.IdempotencyTTL, s.clock)
+	s.metrics = newMetrics(s.store)
+	s.tokens = newTokenCache(cfg.TokenCacheTTL)
+
+	// Release mode keeps gin from printing every route at start; gin keeps
+	// the mode in an atomic of its own.
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	// SKUs and serials may contain '/', sent as %2F: route on the escaped
+	// path and unescape the parameters.
+	e.UseRawPath = true
+	e.UnescapePathValues = true
+	e.Use(s.observe)
+	e.NoRoute(func(c *gin.Context) {
+		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here; see the Allow header")
+	})
+	s.engine = e
+	s.routes()
+	return s
+}
+
+func (s *server) routes() {
+	e := s.engine
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(s.metrics.handler(s.log)))
+	e.GET("/api/v1/openapi.json", s.openAPI)
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/status", s.authed(accessRead, s.status))
+
+	v1.GET("/parts", s.authed(accessRead, s.listParts))
+	v1.GET("/parts/lookup", s.authed(accessRead, s.lookupPart))
+	v1.GET("/parts/:sku", s.authed(accessRead, s.getPart))
+	v1.POST("/parts", s.authed(accessPost, s.postPart))
+
+	v1.GET("/locations", s.authed(accessRead, s.listLocations))
+	v1.GET("/locations/:code", s.authed(accessRead, s.getLocation))
+	v1.POST("/locations", s.authed(accessPost, s.postLocation))
+
+	v1.GET("/stock", s.authed(accessRead, s.stock))
+
+	v1.GET("/events", s.authed(accessRead, s.listEvents))
+	v1.GET("/events/:seq", s.authed(accessRead, s.getEvent))
+	v1.POST("/events", s.authed(accessPost, s.postEvent))
+
+	v1.GET("/serials/:sku/:serial", s.authed(accessRead, s.serialHistory))
+
+	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
+	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))
+	v1.POST("/users/:name/tokens", s.authed(accessAdmin, s.remembered(s.createToken)))
+
+	v1.POST("/admin/verify", s.authed(accessAdmin, s.remembered(s.verify)))
+	v1.GET("/admin/backup", s.authed(accessAdmin, s.backup))
+}
+
+// observe is the one middleware every request passes: it recovers panics,
+// counts and times the request, and writes the access log line.
+func (s *server) observe(c *gin.Context) {
+	start := s.clock.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler { //nolint:errorlint // net/http compares it the same way
+				s.record(c, start)
+				panic(r)
+			}
+			s.log.LogAttrs(c.Request.Context(), slog.LevelError, "handler panicked",
+				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
+				slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			if !c.Writer.Written() {
+				writeProblem(c, newProblem(CodeInternal, "", internalDetail))
+			}
+			c.Abort()
+		}
+		s.record(c, start)
+	}()
+	c.Next()
+}
+
+func (s *server) record(c *gin.Context, start time.Time) {
+	dur := s.clock.Now().Sub(start)
+	status := c.Writer.Status()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	method := methodLabel(c.Request.Method)
+	label := "other"
+	if status >= 100 && status < len(s.statusLabels) {
+		label = s.statusLabels[status]
+	}
+	s.metrics.requests.WithLabelValues(method, route, label).Inc()
+	s.metrics.duration.WithLabelValues(method, route).Observe(dur.Seconds())
+	ctx := c.Request.Context()
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		s.log.LogAttrs(ctx, slog.LevelDebug, "http request",
+			slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
+			slog.String("route", route), slog.Int("status", status),
+			slog.Int("bytes", c.Writer.Size()), slog.Duration("duration", dur),
+			slog.String("remote", c.Request.RemoteAddr))
+	}
+}
+
+// methodLabel keeps arbitrary client-chosen methods out of metric labels.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
+}
+
+// writeJSON answers with v encoded as JSON.
+func (s *server) writeJSON(c *gin.Context, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(status, "application/json", b)
+}
+
+func (s *server) healthz(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json", []byte(`{"status":"ok"}`))
+}
+
+func (s *server) readyz(c *gin.Context) {
+	if s.ready != nil && !s.ready() {
+		refuse(c, inventory.CodeClosed, "", "the depot is not ready")
+		return
+	}
+	h := s.store.Head()
+	s.writeJSON(c, http.StatusOK, struct {
+		Status string `json:"status"`
+		Depot  string `json:"depot"`
+		Seq    uint64 `json:"seq"`
+	}{"ready", s.store.Depot(), h.Seq})
+}
+
+func (s *server) openAPI(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json", s.openapi)
+}
+
+func (s *server) status(c *gin.Context, _ *inventory.User) {
+	h := s.store.Head()
+	s.writeJSON(c, http.StatusOK, struct {
+		Depot   string `json:"depot"`
+		Seq     uint64 `json:"seq"`
+		Epoch   uint32 `json:"epoch"`
+		Hash    string `json:"hash"`
+		Version string `json:"version"`
+	}{s.store.Depot(), h.Seq, h.Epoch, h.Hash, s.version})
+}

@@ -1,0 +1,47 @@
+package api
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzPostEvent posts arbitrary bodies as a storekeeper to a seeded depot.
+// Whatever arrives, the answer is never a server error, a refusal writes
+// nothing, and an acceptance writes exactly one event.
+func FuzzPostEvent(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"receipt","ref":"PO-1","lines":[{"sku":"P-NONE","qty":1,"to":"A-01"}]}`,
+		`{"type":"issue","ref":"WO-1","lines":[{"sku":"P-NONE","qty":2,"from":"A-01","fromReserved":true}]}`,
+		`{"type":"move","lines":[{"sku":"P-SER","qty":1,"from":"A-01","to":"VAN-1","serials":["S1"]}]}`,
+		`{"type":"count-adjustment","lines":[{"sku":"P-LOT","qty":-2,"location":"A-01","lot":"L1"}]}`,
+		`{"type":"part-defined","part":{"sku":"X"}}`,
+		`{"type":"receipt","lines":[{"sku":"P-NONE","qty":1e3,"to":"A-01"}]}`,
+		`{"type":"receipt"} trailing`,
+		`[]`, `null`, ``, `{`, `{"type":"\ud800"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	fx := newFixture(f)
+	seed(f, fx.store)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before := fx.store.Head().Seq
+		w := fx.do(req{method: "POST", path: "/api/v1/events", role: RoleStorekeeper, body: body})
+		after := fx.store.Head().Seq
+		switch {
+		case w.Code >= 500:
+			t.Fatalf("%d for %q: %s", w.Code, body, w.Body)
+		case w.Code >= 200 && w.Code < 300:
+			if after != before+1 {
+				t.Fatalf("accepted %q but the head moved from %d to %d", body, before, after)
+			}
+			if !strings.Contains(w.Body.String(), `"event":{"seq":`) {
+				t.Fatalf("accepted without an event: %s", w.Body)
+			}
+		default:
+			if after != before {
+				t.Fatalf("refused %q (%d %s) but the head moved from %d to %d", body, w.Code, w.Body, before, after)
+			}
+			decodeProblem(t, w)
+		}
+	})
+}

@@ -1,0 +1,214 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// fakeClock is a settable clock shared by the store and the API.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// tokenOf is the fixed token of the fixture's user for each role.
+func tokenOf(role string) string { return "test-token-" + role + "-0123456789" }
+
+type fixture struct {
+	store *inventory.Store
+	srv   *server
+	clock *fakeClock
+	ready bool
+	mu    sync.Mutex
+}
+
+type fixtureOpt func(*Config)
+
+// newFixture opens a real store on disk with one user per role and the API
+// over it; seeded adds a small catalogue with stock (see seed).
+func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
+	t.Helper()
+	clock := newFakeClock()
+	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: "DEPOT-T", Clock: clock, GCInterval: -1})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, role := range Roles() {
+		if err := st.PutUser(inventory.User{Name: role + "-user", Role: role}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddToken(role+"-user", tokenOf(role)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fixture{store: st, clock: clock, ready: true}
+	cfg := Config{Store: st, Clock: clock, Version: "v-test", Ready: f.isReady}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f.srv = newServer(cfg)
+	return f
+}
+
+func (f *fixture) isReady() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ready
+}
+
+func (f *fixture) setReady(r bool) {
+	f.mu.Lock()
+	f.ready = r
+	f.mu.Unlock()
+}
+
+// seed defines a small world through the store (not the API under test):
+//
+//	locations A-01, A-02 (stock), Q-01 (quarantine), DEF-01 (defective),
+//	          VAN-1 (van), TR-1 (transit)
+//	parts     P-NONE (untracked, GTIN 5901234123457, alias SUP-1), P-LOT (lot),
+//	          P-SER (serial), P/SLASH (untracked, a '/' in its SKU)
+//	stock     10 P-NONE, 5 P-LOT lot L1 (expires 2030-01-01), P-SER S1 and S2,
+//	          all in A-01; 3 P-NONE reserved for WO-1
+func seed(t testing.TB, st *inventory.Store) {
+	t.Helper()
+	cmds := []inventory.Command{}
+	for _, l := range []inventory.Location{
+		{Code: "A-01", Kind: inventory.KindStock, Zone: "A"},
+		{Code: "A-02", Kind: inventory.KindStock, Zone: "A"},
+		{Code: "Q-01", Kind: inventory.KindQuarantine},
+		{Code: "DEF-01", Kind: inventory.KindDefective},
+		{Code: "VAN-1", Kind: inventory.KindVan},
+		{Code: "TR-1", Kind: inventory.KindTransit},
+	} {
+		cmds = append(cmds, inventory.Command{Type: inventory.EvLocationDefined, Location: &l})
+	}
+	for _, p := range []inventory.Part{
+		{SKU: "P-NONE", Description: "Run capacitor 35uF", GTINs: []string{"5901234123457"}, Aliases: []string{"SUP-1"}},
+		{SKU: "P-LOT", Description: "Refrigerant R32", Unit: "ml", Tracking: inventory.TrackLot},
+		{SKU: "P-SER", Description: "Compressor", Tracking: inventory.TrackSerial},
+		{SKU: "P/SLASH", Description: "A part whose SKU has a slash"},
+	} {
+		cmds = append(cmds, inventory.Command{Type: inventory.EvPartDefined, Part: &p})
+	}
+	cmds = append(cmds,
+		inventory.Command{Type: inventory.EvReceipt, Ref: "PO-1", Lines: []inventory.Line{
+			{SKU: "P-NONE", Qty: 10, To: "A-01"},
+			{SKU: "P-LOT", Qty: 5, To: "A-01", Lot: "L1", Expiry: "2030-01-01"},
+			{SKU: "P-SER", Qty: 2, To: "A-01", Serials: []string{"S1", "S2"}},
+		}},
+		inventory.Command{Type: inventory.EvReserve, Ref: "WO-1", Lines: []inventory.Line{
+			{SKU: "P-NONE", Qty: 3, Location: "A-01"},
+		}},
+	)
+	for _, c := range cmds {
+		c.Actor = "setup"
+		if _, err := st.Append(context.Background(), c); err != nil {
+			t.Fatalf("seed %s: %v", c.Type, err)
+		}
+	}
+}
+
+// req is one request to the API under test.
+type req struct {
+	method, path string
+	role         string // "" sends no Authorization header
+	token        string // overrides role's token
+	body         any    // string or []byte sent as is; anything else as JSON
+	contentType  string // default application/json when there is a body
+	header       map[string]string
+}
+
+func (f *fixture) do(r req) *httptest.ResponseRecorder {
+	var body io.Reader = http.NoBody
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			panic(err)
+		}
+		body = bytes.NewReader(enc)
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	if r.body != nil {
+		ct := r.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		hr.Header.Set("Content-Type", ct)
+	}
+	tok := r.token
+	if tok == "" && r.role != "" {
+		tok = tokenOf(r.role)
+	}
+	if tok != "" {
+		hr.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	f.srv.engine.ServeHTTP(w, hr)
+	return w
+}
+
+func decodeProblem(t testing.TB, w *httptest.ResponseRecorder) Problem {
+	t.Helper()
+	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json; body %s", ct, w.Body)
+	}
+	var p Problem
+	dec := json.NewDecoder(bytes.NewReader(w.Body.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("problem body %q: %v", w.Body, err)
+	}
+	if p.Status != w.Code {
+		t.Errorf("problem status %d, HTTP status %d", p.Status, w.Code)
+	}
+	if p.Type != problemTypeBase+p.Code || p.Title == "" {
+		t.Errorf("problem type %q / title %q do not fit code %q", p.Type, p.Title, p.Code)
+	}
+	return p
+}
+
+func decodeJSON[T any](t testing.TB, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %T from %q: %v", v, w.Body, err)
+	}
+	return v
+}

@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// Codes the API adds to the domain's. Like the domain's they are a contract:
+// clients match on them, so none is ever renamed.
+const (
+	CodeUnauthenticated  inventory.Code = "unauthenticated"
+	CodeForbidden        inventory.Code = "forbidden"
+	CodeMalformedJSON    inventory.Code = "malformed_json"
+	CodeUnsupportedMedia inventory.Code = "unsupported_media_type"
+	CodeBodyTooLarge     inventory.Code = "body_too_large"
+	CodeMethodNotAllowed inventory.Code = "method_not_allowed"
+	CodeUserExists       inventory.Code = "user_exists"
+	CodeInternal         inventory.Code = "internal"
+)
+
+// problemTypeBase prefixes every problem's type URI; the code completes it.
+const problemTypeBase = "https://partsedge.dev/problems/"
+
+// Problem is an RFC 9457 problem detail with the depot's stable code and the
+// offending input's name.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Code   string `json:"code"`
+	Field  string `json:"field,omitempty"`
+}
+
+// statusOf is the one place that turns a code into an HTTP status and a
+// title. Every domain code is listed (a test parses inventory/errors.go to
+// hold us to it); a code the domain grows before this table learns it is
+// still a refusal that wrote nothing, so it answers 422 rather than 500.
+func statusOf(code inventory.Code) (int, string) {
+	switch code {
+	case inventory.CodeInvalid:
+		return http.StatusBadRequest, "Invalid request"
+	case CodeMalformedJSON:
+		return http.StatusBadRequest, "Malformed JSON"
+	case CodeUnauthenticated:
+		return http.StatusUnauthorized, "Authentication required"
+	case CodeForbidden:
+		return http.StatusForbidden, "Forbidden"
+	case inventory.CodeNotFound:
+		return http.StatusNotFound, "Not found"
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed, "Method not allowed"
+	case CodeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType, "Unsupported media type"
+	case inventory.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge, "Request too large"
+	case CodeBodyTooLarge:
+		return http.StatusRequestEntityTooLarge, "Body too large"
+	case inventory.CodeUnknownPart:
+		return http.StatusUnprocessableEntity, "Unknown part"
+	case inventory.CodeUnknownLocation:
+		return http.StatusUnprocessableEntity, "Unknown location"
+	case inventory.CodeUnknownLot:
+		return http.StatusUnprocessableEntity, "Unknown lot"
+	case inventory.CodeTracking:
+		return http.StatusUnprocessableEntity, "Tracking mismatch"
+	case inventory.CodeLocationKind:
+		return http.StatusUnprocessableEntity, "Wrong location kind"
+	case inventory.CodeLotExpiry:
+		return http.StatusUnprocessableEntity, "Lot expiry mismatch"
+	case inventory.CodeIdempotencyReuse:
+		return http.StatusUnprocessableEntity, "Idempotency key reused"
+	case inventory.CodeInsufficientStock:
+		return http.StatusConflict, "Insufficient stock"
+	case inventory.CodeInsufficientReserve:
+		return http.StatusConflict, "Insufficient reserved stock"
+	case inventory.CodeSerialConflict:
+		return http.StatusConflict, "Serial conflict"
+	case inventory.CodeSerialNotHere:
+		return http.StatusConflict, "Serial not at location"
+	case inventory.CodeAliasTaken:
+		return http.StatusConflict, "Alias taken"
+	case inventory.CodeHasStock:
+		return http.StatusConflict, "Has stock"
+	case CodeUserExists:
+		return http.StatusConflict, "User exists"
+	case inventory.CodeClosed:
+		return http.StatusServiceUnavailable, "Service unavailable"
+	case CodeInternal:
+		return http.StatusInternalServerError, "Internal error"
+	}
+	return http.StatusUnprocessableEntity, "Request refused"
+}
+
+func newProblem(code inventory.Code, field, detail string) Problem {
+	status, title := statusOf(code)
+	return Problem{
+		Type: problemTypeBase + string(code), Title: title, Status: status,
+		Detail: detail, Code: string(code), Field: field,
+	}
+}
+
+const internalDetail = "the depot failed to handle the request; its log has the details"
+
+// problemFor turns any error a handler meets into the answer. Domain refusals
+// keep their code and message; anything else is an internal failure whose
+// text stays in the log, because it may name files, keys or library state.
+func (s *server) problemFor(ctx context.Context, err error, method, path string) Problem {
+	if code := inventory.CodeOf(err); code != "" {
+		var e *inventory.Error
+		errors.As(err, &e)
+		return newProblem(code, e.Field, e.Msg)
+	}
+	// Reads on a closed Badger answer with Badger's own sentinel, not the
+	// store's ErrClosed; both mean the same to a client.
+	if errors.Is(err, badger.ErrDBClosed) || (s.ready != nil && !s.ready()) {
+		return newProblem(inventory.CodeClosed, "", "the depot's store is not open")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client went away or gave up; whatever we answer goes nowhere,
+		// but it is not the depot's fault and must not page anyone.
+		s.log.LogAttrs(ctx, slog.LevelInfo, "request abandoned", slog.String("method", method),
+			slog.String("path", path), slog.String("err", err.Error()))
+		return newProblem(inventory.CodeClosed, "", "the request was cancelled before it completed")
+	}
+	s.log.LogAttrs(ctx, slog.LevelError, "request failed", slog.String("method", method),
+		slog.String("path", path), slog.String("err", err.Error()))
+	return newProblem(CodeInternal, "", internalDetail)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		// A Problem holds strings and an int; it always encodes.
+		panic(err)
+	}
+	c.Data(p.Status, "application/problem+json", b)
+}
+
+// fail answers with the problem for err and stops the handler chain.
+func (s *server) fail(c *gin.Context, err error) {
+	writeProblem(c, s.problemFor(c.Request.Context(), err, c.Request.Method, c.Request.URL.Path))
+	c.Abort()
+}
+
+// refuse answers with an API-level problem and stops the handler chain.
+func refuse(c *gin.Context, code inventory.Code, field, detail string) {
+	writeProblem(c, newProblem(code, field, detail))
+	c.Abort()
+}
