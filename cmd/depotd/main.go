@@ -1,0 +1,224 @@
+// Command depotd is the depot daemon: it keeps the depot's stock ledger in
+// its Badger store and serves the HTTP API over it.
+//
+// Settings come from flags, PARTSEDGE_* environment variables and a YAML
+// file (see cmd/internal/config). On its first start depotd creates the user
+// "admin" with the configured admin token, or a generated one, and prints it
+// on the ready line. SIGINT or SIGTERM stops it: it stops accepting, lets
+// in-flight requests finish for up to 10 s and closes the store cleanly.
+//
+// Exit codes: 0 after a clean stop, 1 when the store or the listener fails,
+// 2 for bad settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/partsedge/partsedge/api"
+	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// version is set at link time: go build -ldflags "-X main.version=v1.2.3".
+var version string
+
+const (
+	defaultListen   = "127.0.0.1:8080"
+	shutdownTimeout = 10 * time.Second
+	adminUser       = "admin"
+	minTokenLen     = 16
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A second signal while shutting down kills the process the default way.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is depotd without the process around it: it returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("depotd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	showVersion := fs.Bool("version", false, "print depotd's version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: depotd [flags]\n\nEvery flag can also be set by its environment variable or in the config file.\n\n")
+		fs.PrintDefaults()
+	}
+	cfg, err := config.Load(fs, args, getenv, config.Defaults(defaultListen))
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "depotd: %v\n", err)
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "depotd", versionString())
+		return 0
+	}
+	if err := cfg.Require("depot", "data"); err != nil {
+		fmt.Fprintf(stderr, "depotd: %v\n", err)
+		return 2
+	}
+	if cfg.AdminToken != "" && len(cfg.AdminToken) < minTokenLen {
+		fmt.Fprintf(stderr, "depotd: the admin token must be at least %d characters\n", minTokenLen)
+		return 2
+	}
+	level, _ := config.ParseLevel(cfg.LogLevel) // Load checked it
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("depotd stopped", "err", err)
+		var ie *inventory.Error
+		if errors.As(err, &ie) && ie.Code == inventory.CodeInvalid {
+			return 2 // a depot id the store refuses is a bad setting
+		}
+		return 1
+	}
+	return 0
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// serve runs depotd until ctx is cancelled or the server fails.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) (err error) {
+	st, err := inventory.Open(inventory.Options{Dir: cfg.Data, Depot: cfg.Depot, Log: log})
+	if err != nil {
+		return fmt.Errorf("open the store: %w", err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close the store: %w", cerr)
+		}
+	}()
+	token, err := ensureAdmin(st, cfg.AdminToken, log)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, st, log); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	var ready atomic.Bool
+	srv := &http.Server{
+		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load}),
+		// No write timeout: a backup streams for as long as the store is big.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	ready.Store(true)
+	line := fmt.Sprintf("depotd %s ready at http://%s", st.Depot(), displayAddr(ln.Addr()))
+	if token != "" {
+		line += " (admin token: " + token + ")"
+	}
+	fmt.Fprintln(stdout, line)
+	log.Info("depotd started", "depot", st.Depot(), "listen", ln.Addr().String(), "seq", st.Head().Seq,
+		"version", versionString(), "config", fmt.Sprintf("%+v", cfg.Redacted()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	ready.Store(false)
+	log.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		// Requests still running past the deadline are cut; the store still
+		// closes cleanly below, and anything they had not committed is not
+		// in the log.
+		log.Warn("in-flight requests did not finish in time; closing their connections", "err", err)
+		srv.Close()
+	}
+	log.Info("stopped", "seq", st.Head().Seq)
+	return nil
+}
+
+// displayAddr turns a listener's address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
+}
+
+// ensureAdmin creates the admin user on a store that has no users yet and
+// returns the admin token to show on the ready line: the new one, or the
+// configured one while it is still an admin's token. A configured token is
+// only installed on first start; changing it later changes nothing.
+func ensureAdmin(st *inventory.Store, configured string, log *slog.Logger) (string, error) {
+	users, err := st.Users()
+	if err != nil {
+		return "", fmt.Errorf("read users: %w", err)
+	}
+	if len(users) > 0 {
+		if configured == "" {
+			return "", nil
+		}
+		u, err := st.UserByToken(configured)
+		if err == nil && u.Role == api.RoleAdmin {
+			return configured, nil
+		}
+		if err != nil && inventory.CodeOf(err) != inventory.CodeNotFound {
+			return "", fmt.Errorf("check the admin token: %w", err)
+		}
+		log.Warn("the configured admin token is not an admin's token in this store: it is only set on the first start")
+		return "", nil
+	}
+	token := configured
+	if token == "" {
+		if token, err = api.NewToken(); err != nil {
+			return "", fmt.Errorf("generate the admin token: %w", err)
+		}
+	}
+	if err := st.PutUser(inventory.User{Name: adminUser, Role: api.RoleAdmin}); err != nil {
+		return "", fmt.Errorf("create the admin user: %w", err)
+	}
+	if err := st.AddToken(adminUser, token); err != nil {
+		return "", fmt.Errorf("store the admin token: %w", err)
+	}
+	source := "generated"
+	if configured != "" {
+		source = "from config"
+	}
+	log.Info("created the admin user", "user", adminUser, "token", source)
+	return token, nil
+}
