@@ -3,7 +3,9 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +105,21 @@ type slowStore struct {
 func (s *slowStore) Part(sku string) (inventory.Part, error) {
 	s.clock.Advance(3 * time.Second)
 	return s.failingStore.Part(sku)
+}
+
+// A body without a length (chunked) is cut at the limit while it is read.
+func TestBodyLimitWithoutContentLength(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.store)
+	before := f.store.Head().Seq
+	body := `{"type":"receipt","note":"` + strings.Repeat("n", 2<<20) + `","lines":[{"sku":"P-NONE","qty":1,"to":"A-01"}]}`
+	r := httptest.NewRequest("POST", "/api/v1/events", io.NopCloser(strings.NewReader(body)))
+	r.ContentLength = -1
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+tokenOf(RoleStorekeeper))
+	w := httptest.NewRecorder()
+	f.srv.engine.ServeHTTP(w, r)
+	if w.Code != 413 || decodeProblem(t, w).Code != "body_too_large" || f.store.Head().Seq != before {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
 }
