@@ -217,6 +217,6 @@ func seedDemo(ctx context.Context, st *inventory.Store, log *slog.Logger) error 
 			written++
 		}
 	}
-	log.Info("demo data in place", "events written", written, "seq", st.Head().Seq)
+	log.Info("demo data in place", "written", written, "seq", st.Head().Seq)
 	return nil
 }
