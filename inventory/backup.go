@@ -16,12 +16,18 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// A backup file is a magic line, a JSON header line, then Badger's backup
-// stream cut into frames (a 4-byte big-endian length and the bytes), ended
-// by an empty frame and the SHA-256 of the stream. The checksum is checked
+// A backup file is a magic line, a JSON header line, then the store's keys
+// and values, each as uvarint key length, key, uvarint value length, value,
+// carried in frames (a 4-byte big-endian length and the bytes), ended by an
+// empty frame and the SHA-256 of everything the frames carried.
+//
+// Header and records come from one Badger read transaction, so a backup taken
+// while the depot writes is one consistent point in time, with the header's
+// seq exactly where its log ends. (Badger's own DB.Backup streams key ranges
+// from several transactions and cannot promise that.) The checksum is checked
 // before a restored store is let go, so a truncated or damaged file never
 // becomes a depot's ledger.
-const backupMagic = "PARTSEDGE-BACKUP 1\n"
+const backupMagic = "PARTSEDGE-BACKUP 2\n"
 
 // BackupHeader describes what a backup holds.
 type BackupHeader struct {
@@ -67,27 +73,58 @@ func (f *frameWriter) Write(p []byte) (int, error) {
 // Backup writes a consistent snapshot of the whole store to w while the
 // depot keeps working.
 func (s *Store) Backup(w io.Writer, progress Progress) (BackupHeader, error) {
-	h := s.Head()
-	hdr := BackupHeader{Depot: s.opts.Depot, Epoch: h.Epoch, Seq: h.Seq, Created: s.opts.Clock.Now().UTC()}
-	bw := bufio.NewWriterSize(w, 256<<10)
-	if _, err := bw.WriteString(backupMagic); err != nil {
-		return hdr, err
-	}
-	hb, _ := json.Marshal(hdr)
-	if _, err := bw.Write(append(hb, '\n')); err != nil {
-		return hdr, err
-	}
-	fw := &frameWriter{w: bw, sum: sha256.New(), progress: progress}
-	if _, err := s.db.Backup(fw, 0); err != nil {
-		return hdr, fmt.Errorf("backup: %w", err)
-	}
-	if _, err := bw.Write([]byte{0, 0, 0, 0}); err != nil {
-		return hdr, err
-	}
-	if _, err := bw.Write(fw.sum.Sum(nil)); err != nil {
-		return hdr, err
-	}
-	return hdr, bw.Flush()
+	var hdr BackupHeader
+	err := s.read(func(txn *badger.Txn) error {
+		var head Head
+		if item, err := txn.Get(keyHead); err == nil {
+			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &head) }); err != nil {
+				return fmt.Errorf("decode head: %w", err)
+			}
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		} else {
+			head.Epoch = 1
+		}
+		hdr = BackupHeader{Depot: s.opts.Depot, Epoch: head.Epoch, Seq: head.Seq, Created: s.opts.Clock.Now().UTC()}
+		bw := bufio.NewWriterSize(w, 256<<10)
+		if _, err := bw.WriteString(backupMagic); err != nil {
+			return err
+		}
+		hb, _ := json.Marshal(hdr)
+		if _, err := bw.Write(append(hb, '\n')); err != nil {
+			return err
+		}
+		fw := &frameWriter{w: bw, sum: sha256.New(), progress: progress}
+		rec := bufio.NewWriterSize(fw, 1<<20)
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		var lenBuf [binary.MaxVarintLen64]byte
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			rec.Write(lenBuf[:binary.PutUvarint(lenBuf[:], uint64(len(k)))])
+			rec.Write(k)
+			err := item.Value(func(v []byte) error {
+				rec.Write(lenBuf[:binary.PutUvarint(lenBuf[:], uint64(len(v)))])
+				_, err := rec.Write(v)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("backup: %w", err)
+			}
+		}
+		if err := rec.Flush(); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if _, err := bw.Write([]byte{0, 0, 0, 0}); err != nil {
+			return err
+		}
+		if _, err := bw.Write(fw.sum.Sum(nil)); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	return hdr, err
 }
 
 // ReadBackupHeader reads the header of a backup stream, leaving r at the frames.
@@ -154,6 +191,56 @@ func (f *frameReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// loadRecords writes the backup's records into db. Nothing in them is trusted
+// until the frame reader has seen the checksum at the end; until then the
+// folder is the restore's own and is removed on any error.
+func loadRecords(db *badger.DB, fr *frameReader) error {
+	r := bufio.NewReaderSize(fr, 1<<20)
+	wb := db.NewWriteBatch()
+	defer wb.Cancel()
+	readField := func(max uint64) ([]byte, error) {
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, err
+		}
+		if n > max {
+			return nil, errf(CodeInvalid, "backup", "a record of %d bytes is beyond what a store holds", n)
+		}
+		b := make([]byte, n)
+		_, err = io.ReadFull(r, b)
+		return b, err
+	}
+	for {
+		k, err := readField(1 << 16)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err == nil && len(k) == 0 {
+			err = errf(CodeInvalid, "backup", "a record with an empty key")
+		}
+		var v []byte
+		if err == nil {
+			v, err = readField(64 << 20)
+		}
+		if err != nil {
+			if CodeOf(err) != "" {
+				return err
+			}
+			return errBackupDamaged
+		}
+		if err := wb.Set(k, v); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
+	}
+	if !fr.done {
+		return errBackupDamaged
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	return db.Sync()
+}
+
 // CheckBackup reads a whole backup stream and checks its checksum without
 // restoring it.
 func CheckBackup(r io.Reader) (BackupHeader, error) {
@@ -206,14 +293,11 @@ func Restore(dir string, r io.Reader, progress Progress, opts Options) (BackupHe
 		}
 		return hdr, 0, err
 	}
-	if err := db.Load(&frameReader{r: br, sum: sha256.New(), progress: progress}, 64); err != nil {
-		if CodeOf(err) != "" {
-			return fail(err)
-		}
-		if errors.Is(err, errBackupDamaged) {
-			return fail(errBackupDamaged)
-		}
-		return fail(fmt.Errorf("load backup: %w", err))
+	if err := loadRecords(db, &frameReader{r: br, sum: sha256.New(), progress: progress}); err != nil {
+		return fail(err)
+	}
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		return fail(errf(CodeInvalid, "backup", "the backup has data after its end"))
 	}
 	var head Head
 	err = db.Update(func(txn *badger.Txn) error {

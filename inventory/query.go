@@ -20,7 +20,7 @@ func notFound(what, id string) error {
 
 func (s *Store) viewJSON(key []byte, into any) (bool, error) {
 	var found bool
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil
@@ -57,7 +57,7 @@ func (s *Store) ResolveCode(code string) (Part, error) {
 		key = g
 	}
 	var sku string
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		item, err := txn.Get(join(pAlias, key))
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (p Page) limit() int {
 
 // scan visits keys under prefix after the cursor, at most limit of them.
 func (s *Store) scan(prefix []byte, after string, limit int, values bool, fn func(k, v []byte) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
+	return s.read(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: values, PrefetchSize: 64})
 		defer it.Close()
 		start := prefix
@@ -182,7 +182,7 @@ func (s *Store) Stock(f StockFilter, limit int) ([]Balance, error) {
 		limit = 1000
 	}
 	out := []Balance{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		var prefix []byte
 		byLoc := f.SKU == "" && f.Location != ""
 		switch {
@@ -276,7 +276,7 @@ var errStop = errors.New("stop")
 // the event and its stored bytes. fn returning an error stops the walk; the
 // error is returned unless it is the internal stop signal.
 func (s *Store) EachEvent(after uint64, fn func(ev *Event, raw []byte) error) error {
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pEvent}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		for it.Seek(eventKey(after + 1)); it.Valid(); it.Next() {
@@ -325,7 +325,7 @@ type SerialHistory struct {
 // an issue event's Ref names the work order that took it.
 func (s *Store) SerialHistory(sku, serial string) (SerialHistory, error) {
 	h := SerialHistory{SKU: sku, Serial: serial, Events: []Event{}}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		if item, err := txn.Get(serialKey(sku, serial)); err == nil {
 			w, err := item.ValueCopy(nil)
 			if err != nil {
@@ -369,7 +369,7 @@ func (s *Store) StockAt(seq uint64, f StockFilter) ([]Balance, error) {
 		return nil, errf(CodeInvalid, "seq", "the log ends at %d", head.Seq)
 	}
 	rows := map[balKey]qty{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		// Read today's rows and the later events in one snapshot so none
 		// commits in between.
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pBalance}, PrefetchValues: true})

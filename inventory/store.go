@@ -215,6 +215,21 @@ func (s *Store) loadHead() error {
 	})
 }
 
+// read runs fn in a read-only snapshot. After Close it answers ErrClosed
+// rather than Badger's own error, so callers map one error, not two.
+func (s *Store) read(fn func(txn *badger.Txn) error) error {
+	select {
+	case <-s.closing:
+		return ErrClosed
+	default:
+	}
+	err := s.db.View(fn)
+	if errors.Is(err, badger.ErrDBClosed) {
+		return ErrClosed
+	}
+	return err
+}
+
 // Depot is the id of the depot this store belongs to.
 func (s *Store) Depot() string { return s.opts.Depot }
 

@@ -610,3 +610,53 @@ func TestCommitsAreFsynced(t *testing.T) {
 		t.Error("conflict detection is on: the single committer does not need it")
 	}
 }
+
+// A backup taken while writers are busy is one point in time: it restores,
+// its header's seq is where its log ends, and it verifies.
+func TestBackupUnderLoadRestoresConsistently(t *testing.T) {
+	s := seeded(t)
+	mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PN", Qty: 1_000_000, To: "A"}))
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				c := cmd(EvMove, "", Line{SKU: "PN", Qty: 1, From: "A", To: "B"})
+				if i%2 == 1 {
+					c = cmd(EvReceipt, fmt.Sprintf("PO-%d", w), Line{SKU: "PS", Qty: 1, To: "A", Serials: []string{fmt.Sprintf("W%d-%d", w, i)}})
+				}
+				if _, err := s.Append(context.Background(), c); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	defer func() { stop(); wg.Wait() }()
+	for round := range 10 {
+		var buf bytes.Buffer
+		hdr, err := s.Backup(&buf, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := filepath.Join(t.TempDir(), "r")
+		_, epoch, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{})
+		if err != nil {
+			t.Fatalf("round %d: restore of a backup at seq %d: %v", round, hdr.Seq, err)
+		}
+		r, err := Open(Options{Dir: dir, GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := r.Verify(context.Background(), nil)
+		if err != nil || !rep.OK || rep.Events != hdr.Seq || r.Head().Epoch != epoch {
+			t.Fatalf("round %d: restored store: %+v %v", round, rep, err)
+		}
+		r.Close()
+	}
+	if s.Head().Seq < 100 {
+		t.Fatalf("the writers hardly wrote (%d events): the test proved little", s.Head().Seq)
+	}
+}

@@ -84,7 +84,7 @@ func (s *Store) RevokeToken(token string) error {
 // UserByToken returns the enabled user a token belongs to.
 func (s *Store) UserByToken(token string) (User, error) {
 	var name []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		item, err := txn.Get(tokenKey(token))
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ func (r *VerifyReport) problem(format string, a ...any) {
 func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (VerifyReport, error) {
 	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
 	want := map[balKey]qty{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
 			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &head) }); err != nil {
