@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/inventory"
@@ -119,9 +118,7 @@ func (s *server) problemFor(ctx context.Context, err error, method, path string)
 		errors.As(err, &e)
 		return newProblem(code, e.Field, e.Msg)
 	}
-	// Reads on a closed Badger answer with Badger's own sentinel, not the
-	// store's ErrClosed; both mean the same to a client.
-	if errors.Is(err, badger.ErrDBClosed) || (s.ready != nil && !s.ready()) {
+	if s.ready != nil && !s.ready() {
 		return newProblem(inventory.CodeClosed, "", "the depot's store is not open")
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
