@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -39,7 +38,7 @@ type Store interface {
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
-	PutUser(u inventory.User) error
+	CreateUser(u inventory.User, token string) error
 	AddToken(name, token string) error
 	UserByToken(token string) (inventory.User, error)
 
@@ -96,9 +95,6 @@ type server struct {
 	tokens  *tokenCache
 	openapi []byte
 
-	// usersMu makes "does the user exist, then create it" one step: the
-	// store's PutUser overwrites, so two racing creates would both succeed.
-	usersMu sync.Mutex
 	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
 	statusLabels [600]string
 }

@@ -354,18 +354,11 @@ func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int
 	if err != nil {
 		return 0, nil, err
 	}
-	s.usersMu.Lock()
-	defer s.usersMu.Unlock()
-	if _, err := s.store.User(req.Name); err == nil {
-		return 0, nil, apiErr(CodeUserExists, "name", "a user named "+strconv.Quote(req.Name)+" exists; add a token to it instead")
-	} else if inventory.CodeOf(err) != inventory.CodeNotFound {
-		return 0, nil, err
-	}
 	u := inventory.User{Name: req.Name, Role: req.Role, Created: s.clock.Now().UTC().Truncate(time.Millisecond)}
-	if err := s.store.PutUser(u); err != nil {
-		return 0, nil, err
-	}
-	if err := s.store.AddToken(u.Name, token); err != nil {
+	if err := s.store.CreateUser(u, token); err != nil {
+		if inventory.CodeOf(err) == inventory.CodeUserExists {
+			return 0, nil, apiErr(CodeUserExists, "name", "a user named "+strconv.Quote(req.Name)+" exists; add a token to it instead")
+		}
 		return 0, nil, err
 	}
 	s.tokens.forget()

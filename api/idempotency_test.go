@@ -29,6 +29,11 @@ func (c *countingStore) AddToken(name, token string) error {
 	return c.Store.AddToken(name, token)
 }
 
+func (c *countingStore) CreateUser(u inventory.User, token string) error {
+	c.tokens.Add(1)
+	return c.Store.CreateUser(u, token)
+}
+
 func TestIdempotentEventPosts(t *testing.T) {
 	for _, tc := range []struct {
 		name         string

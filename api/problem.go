@@ -21,7 +21,7 @@ const (
 	CodeUnsupportedMedia inventory.Code = "unsupported_media_type"
 	CodeBodyTooLarge     inventory.Code = "body_too_large"
 	CodeMethodNotAllowed inventory.Code = "method_not_allowed"
-	CodeUserExists       inventory.Code = "user_exists"
+	CodeUserExists                      = inventory.CodeUserExists
 	CodeInternal         inventory.Code = "internal"
 )
 

@@ -27,6 +27,7 @@ const (
 	CodeAliasTaken          Code = "alias_taken"
 	CodeHasStock            Code = "has_stock"
 	CodeIdempotencyReuse    Code = "idempotency_key_reused"
+	CodeUserExists          Code = "user_exists"
 	CodeTooLarge            Code = "too_large"
 	CodeClosed              Code = "store_closed"
 )

@@ -89,6 +89,10 @@ type Store struct {
 	wg      sync.WaitGroup
 	closeMu sync.Once
 
+	// usersMu serialises user creation: the committer does not see users,
+	// and Badger's conflict detection is off.
+	usersMu sync.Mutex
+
 	mu      sync.RWMutex
 	head    Head
 	changed chan struct{}

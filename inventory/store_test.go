@@ -660,3 +660,50 @@ func TestBackupUnderLoadRestoresConsistently(t *testing.T) {
 		t.Fatalf("the writers hardly wrote (%d events): the test proved little", s.Head().Seq)
 	}
 }
+
+func TestCreateUserIsAtomicAndUnique(t *testing.T) {
+	s := openTest(t, nil)
+	const token = "0123456789abcdef-token"
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.CreateUser(User{Name: "ana", Role: "storekeeper"}, fmt.Sprintf("%s-%d", token, i))
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		switch CodeOf(err) {
+		case "":
+			created++
+		case CodeUserExists:
+		default:
+			t.Fatal(err)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d racing creates succeeded", created)
+	}
+	users, _ := s.Users()
+	if len(users) != 1 {
+		t.Fatalf("users: %+v", users)
+	}
+	found := 0
+	for i := range errs {
+		if u, err := s.UserByToken(fmt.Sprintf("%s-%d", token, i)); err == nil && u.Name == "ana" {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d tokens work, want exactly the winner's", found)
+	}
+	if err := s.CreateUser(User{Name: "bo", Role: "engineer"}, "short"); CodeOf(err) != CodeInvalid {
+		t.Fatalf("short token: %v", err)
+	}
+	if _, err := s.User("bo"); CodeOf(err) != CodeNotFound {
+		t.Fatalf("a refused create left a user: %v", err)
+	}
+}

@@ -65,6 +65,41 @@ func (s *Store) Users() ([]User, error) {
 	return out, err
 }
 
+// CreateUser creates a user together with its first token in one
+// transaction: there is never a user without a way in, and two racing
+// creates of one name cannot both succeed.
+func (s *Store) CreateUser(u User, token string) error {
+	if err := checkCode("name", u.Name); err != nil {
+		return err
+	}
+	if err := checkCode("role", u.Role); err != nil {
+		return err
+	}
+	if len(token) < 16 {
+		return errf(CodeInvalid, "token", "must be at least 16 characters")
+	}
+	if u.Created.IsZero() {
+		u.Created = s.opts.Clock.Now().UTC()
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
+	return s.db.Update(func(txn *badger.Txn) error {
+		if _, err := txn.Get(join(pUser, u.Name)); err == nil {
+			return errf(CodeUserExists, "name", "a user named %q exists", u.Name)
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		if err := txn.Set(join(pUser, u.Name), b); err != nil {
+			return err
+		}
+		return txn.Set(tokenKey(token), []byte(u.Name))
+	})
+}
+
 // AddToken lets token authenticate as user name. Only its SHA-256 is stored.
 func (s *Store) AddToken(name, token string) error {
 	if len(token) < 16 {

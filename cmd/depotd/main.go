@@ -218,11 +218,8 @@ func ensureAdmin(st *inventory.Store, configured string, log *slog.Logger) (stri
 			return "", fmt.Errorf("generate the admin token: %w", err)
 		}
 	}
-	if err := st.PutUser(inventory.User{Name: adminUser, Role: api.RoleAdmin}); err != nil {
+	if err := st.CreateUser(inventory.User{Name: adminUser, Role: api.RoleAdmin}, token); err != nil {
 		return "", fmt.Errorf("create the admin user: %w", err)
-	}
-	if err := st.AddToken(adminUser, token); err != nil {
-		return "", fmt.Errorf("store the admin token: %w", err)
 	}
 	source := "generated"
 	if configured != "" {
