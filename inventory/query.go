@@ -372,7 +372,11 @@ func (s *Store) StockAt(seq uint64, f StockFilter) ([]Balance, error) {
 	err := s.read(func(txn *badger.Txn) error {
 		// Read today's rows and the later events in one snapshot so none
 		// commits in between.
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pBalance}, PrefetchValues: true})
+		prefix := []byte{pBalance}
+		if f.SKU != "" {
+			prefix = append(join(pBalance, f.SKU), 0)
+		}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 		for it.Rewind(); it.Valid(); it.Next() {
 			bk := balKeyFrom(it.Item().Key())
 			if !f.match(bk) {
