@@ -151,6 +151,12 @@ func readFile(path string, cfg *Config) error {
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
 	}
+	return parseFile(path, b, cfg)
+}
+
+// parseFile applies the YAML settings in b to cfg; path only names the file
+// in messages.
+func parseFile(path string, b []byte, cfg *Config) error {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
@@ -158,6 +164,9 @@ func readFile(path string, cfg *Config) error {
 			return nil // an empty file sets nothing
 		}
 		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil // comments only
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
