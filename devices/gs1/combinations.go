@@ -1,0 +1,51 @@
+package gs1
+
+// invalidPairs are the combinations GenSpecs 4.14.1 ("Invalid pairs of element strings") forbids
+// in one symbol or one unit: each names a pair of AIs, or AI families by a prefix ending in '*'.
+var invalidPairs = [][2]string{
+	{"01", "02"},  // a trade item cannot also be the content of a logistic unit
+	{"01", "37"},  // a count of contained items belongs with 02
+	{"01", "255"}, // a coupon is not a trade item
+	{"21", "235"}, // TPX replaces the serial number
+	{"422", "426"},
+	{"423", "426"},
+	{"424", "426"},
+	{"425", "426"},
+	{"390*", "391*"},
+	{"392*", "393*"},
+	{"394*", "8111"},
+}
+
+func matchesPattern(pat, ai string) bool {
+	if n := len(pat); n > 0 && pat[n-1] == '*' {
+		return len(ai) == n && ai[:n-1] == pat[:n-1]
+	}
+	return ai == pat
+}
+
+// checkCombinations applies GenSpecs 4.14: the same AI twice must carry the same value, the
+// same measure may not appear with two decimal positions, and the invalid pairs are refused.
+func checkCombinations(elems []Element, offs []int) error {
+	for j := 1; j < len(elems); j++ {
+		b := elems[j]
+		for i := 0; i < j; i++ {
+			a := elems[i]
+			if a.AI == b.AI {
+				if a.Value != b.Value {
+					return errf(CodeDuplicateAI, b.AI, offs[j], "AI %s already appeared with another value", b.AI)
+				}
+				continue
+			}
+			if len(a.AI) == 4 && len(b.AI) == 4 && a.AI[:3] == b.AI[:3] && a.AI[0] == '3' {
+				return errf(CodeConflictingAI, b.AI, offs[j], "AI %s repeats the measure or amount of AI %s", b.AI, a.AI)
+			}
+			for _, p := range invalidPairs {
+				if matchesPattern(p[0], a.AI) && matchesPattern(p[1], b.AI) ||
+					matchesPattern(p[1], a.AI) && matchesPattern(p[0], b.AI) {
+					return errf(CodeConflictingAI, b.AI, offs[j], "AI %s may not appear with AI %s", b.AI, a.AI)
+				}
+			}
+		}
+	}
+	return nil
+}
