@@ -161,6 +161,10 @@ func DecodeBytes(b []byte) (Tag, error) {
 }
 
 func appendPadded(dst []byte, v uint64, width int) []byte {
+	if width == 0 {
+		// A GRAI beside a 12-digit prefix has an empty asset type, not "0".
+		return dst
+	}
 	var tmp [20]byte
 	d := strconv.AppendUint(tmp[:0], v, 10)
 	for i := len(d); i < width; i++ {
