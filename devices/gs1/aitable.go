@@ -48,7 +48,27 @@ type Component struct {
 	Charset    Charset
 	Min, Max   int
 	CheckDigit bool // the component's last digit is a GS1 mod-10 check digit
+	Lint       Lint
 }
+
+// Lint is a content rule on one component beyond its character set, as the GS1 Barcode Syntax
+// Dictionary names them.
+type Lint uint8
+
+const (
+	// LintNone adds no rule.
+	LintNone Lint = iota
+	// LintZero requires the digit 0 (the filler digit of GRAI, AI 8003).
+	LintZero
+	// LintYesNo requires 0 or 1.
+	LintYesNo
+	// LintHyphen requires '-' (the minus sign of the temperature AIs 4330-4333).
+	LintHyphen
+	// LintPieceOfTotal is NNMM with 1 <= piece NN <= total MM (ITIP, AIs 8006 and 8026).
+	LintPieceOfTotal
+	// LintHHMM is a time of day.
+	LintHHMM
+)
 
 // AIDef describes one Application Identifier as the GS1 General Specifications define it.
 type AIDef struct {
@@ -103,6 +123,8 @@ func xv(lo, hi int) Component          { return Component{Charset: Set82, Min: l
 func x(l int) Component                { return Component{Charset: Set82, Min: l, Max: l} }
 func yv(lo, hi int) Component          { return Component{Charset: Set39, Min: lo, Max: hi} }
 func parts(c ...Component) []Component { return c }
+
+func lint(c Component, l Lint) Component { c.Lint = l; return c }
 
 // measure describes the 31nn-36nn families (GenSpecs 3.6.2 onwards): a 3-digit stem, the
 // fourth digit 0-5 being the position of the implied decimal point, and six digits of value.
@@ -231,6 +253,12 @@ func buildTable() map[string]AIDef {
 			def.Decimals = d
 			t[a.stem+s] = def
 		}
+		if d <= 5 {
+			add("395"+s, "PRICE/UoM", parts(n(6)), NoDate)
+			def := t["395"+s]
+			def.Decimals = d
+			t["395"+s] = def
+		}
 		if d <= 3 {
 			add("394"+s, "PRCNT OFF", parts(n(4)), NoDate)
 			def := t["394"+s]
@@ -254,12 +282,51 @@ func buildTable() map[string]AIDef {
 	add("425", "COUNTRY - DISASSEMBLY", parts(n(3), nv(0, 12)), NoDate)
 	add("426", "COUNTRY - FULL PROCESS", parts(n(3)), NoDate)
 	add("427", "ORIGIN SUBDIVISION", parts(xv(1, 3)), NoDate)
+	// 3.7.x transport process information (4300-4333).
+	for i, title := range []string{"SHIP TO COMP", "SHIP TO NAME", "SHIP TO ADD1", "SHIP TO ADD2", "SHIP TO SUB",
+		"SHIP TO LOC", "SHIP TO REG", "SHIP TO COUNTRY", "SHIP TO PHONE", "SHIP TO GEO",
+		"RTN TO COMP", "RTN TO NAME", "RTN TO ADD1", "RTN TO ADD2", "RTN TO SUB",
+		"RTN TO LOC", "RTN TO REG", "RTN TO COUNTRY", "RTN TO POST", "RTN TO PHONE"} {
+		ai := "43" + itoa(i/10) + itoa(i%10)
+		switch ai[3] {
+		case '0', '1':
+			add(ai, title, parts(xv(1, 35)), NoDate)
+		case '7':
+			add(ai, title, parts(x(2)), NoDate)
+		case '9':
+			if ai == "4309" {
+				add(ai, title, parts(n(10), n(10)), NoDate)
+			} else {
+				add(ai, title, parts(xv(1, 30)), NoDate)
+			}
+		case '8':
+			if ai == "4318" {
+				add(ai, title, parts(xv(1, 20)), NoDate)
+			} else {
+				add(ai, title, parts(xv(1, 30)), NoDate)
+			}
+		default:
+			add(ai, title, parts(xv(1, 70)), NoDate)
+		}
+	}
+	add("4320", "SRV DESCRIPTION", parts(xv(1, 35)), NoDate)
+	add("4321", "DANGEROUS GOODS", parts(lint(n(1), LintYesNo)), NoDate)
+	add("4322", "AUTH TO LEAVE", parts(lint(n(1), LintYesNo)), NoDate)
+	add("4323", "SIG REQUIRED", parts(lint(n(1), LintYesNo)), NoDate)
+	add("4324", "NOT BEF DEL DT", parts(n(6), lint(n(4), LintHHMM)), DateYYMMD0)
+	add("4325", "NOT AFT DEL DT", parts(n(6), lint(n(4), LintHHMM)), DateYYMMD0)
+	add("4326", "REL DATE", parts(n(6)), DateYYMMDD)
+	add("4330", "MAX TEMP F.", parts(n(6), lint(xv(0, 1), LintHyphen)), NoDate)
+	add("4331", "MAX TEMP C.", parts(n(6), lint(xv(0, 1), LintHyphen)), NoDate)
+	add("4332", "MIN TEMP F.", parts(n(6), lint(xv(0, 1), LintHyphen)), NoDate)
+	add("4333", "MIN TEMP C.", parts(n(6), lint(xv(0, 1), LintHyphen)), NoDate)
 	// 3.8 7000 series.
 	add("7001", "NSN", parts(n(13)), NoDate)
 	add("7002", "MEAT CUT", parts(xv(1, 30)), NoDate)
-	add("7003", "EXPIRY TIME", parts(n(10)), DateTime)
+	add("7003", "EXPIRY TIME", parts(n(6), lint(n(4), LintHHMM)), DateYYMMDD)
 	add("7004", "ACTIVE POTENCY", parts(nv(1, 4)), NoDate)
 	add("7005", "CATCH AREA", parts(xv(1, 12)), NoDate)
+	add("7011", "TEST BY DATE", parts(n(6), lint(nv(0, 4), LintHHMM)), DateYYMMDD)
 	add("7006", "FIRST FREEZE DATE", parts(n(6)), DateYYMMDD)
 	add("7007", "HARVEST DATE", parts(n(6), nv(0, 6)), DateRange)
 	add("7008", "AQUATIC SPECIES", parts(xv(1, 3)), NoDate)
@@ -280,25 +347,27 @@ func buildTable() map[string]AIDef {
 		add("723"+string(rune('0'+i)), "CERT # "+itoa(i+1), parts(x(2), xv(1, 28)), NoDate)
 	}
 	add("7240", "PROTOCOL", parts(xv(1, 20)), NoDate)
+	add("7241", "AIDC MEDIA TYPE", parts(n(2)), NoDate)
+	add("7242", "VCN", parts(xv(1, 25)), NoDate)
 	// 3.9 8000 series.
 	add("8001", "DIMENSIONS", parts(n(14)), NoDate)
 	add("8002", "CMT No.", parts(xv(1, 20)), NoDate)
-	add("8003", "GRAI", parts(nck(14), xv(0, 16)), NoDate)
+	add("8003", "GRAI", parts(lint(n(1), LintZero), nck(13), xv(0, 16)), NoDate)
 	add("8004", "GIAI", parts(xv(1, 30)), NoDate)
 	add("8005", "PRICE PER UNIT", parts(n(6)), NoDate)
-	add("8006", "ITIP", parts(nck(14), n(2), n(2)), NoDate)
+	add("8006", "ITIP", parts(nck(14), lint(n(4), LintPieceOfTotal)), NoDate)
 	add("8007", "IBAN", parts(xv(1, 34)), NoDate)
 	add("8008", "PROD TIME", parts(n(8), nv(0, 4)), DateTime)
 	add("8009", "OPTSEN", parts(xv(1, 50)), NoDate)
 	add("8010", "CPID", parts(yv(1, 30)), NoDate)
 	add("8011", "CPID SERIAL", parts(nv(1, 12)), NoDate)
 	add("8012", "VERSION", parts(xv(1, 20)), NoDate)
-	add("8013", "GMN", parts(xv(1, 30)), NoDate)
+	add("8013", "GMN", parts(xv(1, 25)), NoDate)
 	add("8017", "GSRN - PROVIDER", parts(nck(18)), NoDate)
 	add("8018", "GSRN - RECIPIENT", parts(nck(18)), NoDate)
 	add("8019", "SRIN", parts(nv(1, 10)), NoDate)
 	add("8020", "REF No.", parts(xv(1, 25)), NoDate)
-	add("8026", "ITIP CONTENT", parts(nck(14), n(2), n(2)), NoDate)
+	add("8026", "ITIP CONTENT", parts(nck(14), lint(n(4), LintPieceOfTotal)), NoDate)
 	add("8110", "COUPON CODE", parts(xv(1, 70)), NoDate)
 	add("8111", "POINTS", parts(n(4)), NoDate)
 	add("8112", "PAPERLESS COUPON CODE", parts(xv(1, 70)), NoDate)
@@ -318,9 +387,10 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-// Lookup returns the definition of an AI.
+// Lookup returns the definition of an AI. Parts is a copy, so callers cannot alter the table.
 func Lookup(ai string) (AIDef, bool) {
 	d, ok := aiTable[ai]
+	d.Parts = append([]Component(nil), d.Parts...)
 	return d, ok
 }
 

@@ -1,19 +1,39 @@
 package gs1
 
 // invalidPairs are the combinations GenSpecs 4.14.1 ("Invalid pairs of element strings") forbids
-// in one symbol or one unit: each names a pair of AIs, or AI families by a prefix ending in '*'.
+// on one item, as the GS1 Barcode Syntax Dictionary's ex= keys restate them: each names a pair of
+// AIs, or a family of 4-digit AIs by its 3-digit stem and '*'.
 var invalidPairs = [][2]string{
-	{"01", "02"},  // a trade item cannot also be the content of a logistic unit
-	{"01", "37"},  // a count of contained items belongs with 02
-	{"01", "255"}, // a coupon is not a trade item
+	{"01", "02"}, // a trade item is not also the content of a logistic unit
+	{"01", "37"}, // a count of contained items goes with 02
+	{"01", "255"},
+	{"02", "255"},
 	{"21", "235"}, // TPX replaces the serial number
+	{"255", "415"},
+	{"255", "8006"},
+	{"255", "8020"},
+	{"255", "8026"},
+	{"390*", "391*"},
+	{"390*", "394*"},
+	{"390*", "8111"},
+	{"392*", "393*"},
+	{"394*", "8111"},
+	{"395*", "392*"},
+	{"395*", "393*"},
+	{"395*", "8005"},
+	{"420", "421"},
+	{"421", "4307"},
 	{"422", "426"},
 	{"423", "426"},
 	{"424", "426"},
 	{"425", "426"},
-	{"390*", "391*"},
-	{"392*", "393*"},
-	{"394*", "8111"},
+	{"4330", "4331"},
+	{"4332", "4333"},
+	{"8006", "01"},
+	{"8006", "37"},
+	{"8017", "8018"},
+	{"8026", "02"},
+	{"8026", "8006"},
 }
 
 func matchesPattern(pat, ai string) bool {

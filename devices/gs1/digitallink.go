@@ -7,28 +7,65 @@ import (
 )
 
 // dlKeys are the GS1 Digital Link primary keys and their key qualifiers (GS1 Digital Link URI
-// syntax 1.x, section 4.x "Primary keys and key qualifiers"). Each inner slice is one position
-// in the path; AIs in the same position are alternatives, and positions must keep this order.
+// syntax 1.x, section 4 "Primary keys and key qualifiers", restated by the dlpkey= keys of the GS1
+// Barcode Syntax Dictionary). Each inner slice is one ordered sequence of optional qualifiers;
+// a path must follow one of them: /01/../22/../10/../21/.. or /01/../235/.., never a mix.
 var dlKeys = map[string][][]string{
 	"00":   nil,
-	"01":   {{"22"}, {"10"}, {"21", "235"}},
+	"01":   {{"22", "10", "21"}, {"235"}},
 	"253":  nil,
 	"255":  nil,
 	"401":  nil,
 	"402":  nil,
-	"414":  {{"254", "7040"}},
+	"414":  {{"254"}, {"7040"}},
+	"415":  {{"8020"}},
 	"417":  {{"7040"}},
 	"8003": nil,
-	"8004": nil,
-	"8006": {{"22"}, {"10"}, {"21"}},
+	"8004": {{"7040"}},
+	"8006": {{"22", "10", "21"}},
 	"8010": {{"8011"}},
 	"8013": nil,
 	"8017": {{"8019"}},
 	"8018": {{"8019"}},
 }
 
+// qualifierSequence picks the sequence of key's qualifiers that ais follow in order, or -1.
+func qualifierSequence(key string, ais []string) int {
+	if len(ais) == 0 {
+		return 0
+	}
+	for i, seq := range dlKeys[key] {
+		if inOrder(ais, seq) {
+			return i
+		}
+	}
+	return -1
+}
+
+// inOrder reports whether every AI of ais is in seq, in seq's order.
+func inOrder(ais, seq []string) bool {
+	last := -1
+	for _, a := range ais {
+		i := indexOf(seq, a)
+		if i <= last {
+			return false
+		}
+		last = i
+	}
+	return true
+}
+
+func indexOf(seq []string, s string) int {
+	for i, x := range seq {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
 // dlPrimaryOrder decides the key when elements hold several: the one a depot resolves first.
-var dlPrimaryOrder = []string{"01", "00", "8006", "414", "417", "8003", "8004", "253", "255", "401", "402", "8010", "8013", "8017", "8018"}
+var dlPrimaryOrder = []string{"01", "00", "8006", "414", "415", "417", "8003", "8004", "253", "255", "401", "402", "8010", "8013", "8017", "8018"}
 
 // dlAliases are the optional short names of the Digital Link 1.0 path syntax.
 var dlAliases = map[string]string{
@@ -144,28 +181,16 @@ func dlValue(def AIDef, raw string, off int) (string, error) {
 
 func dlPath(segs []dlSeg) ([]Element, []int, error) {
 	key := dlAI(segs[0].raw)
-	quals := dlKeys[key]
 	var elems []Element
 	var offs []int
-	slot := -1
+	var quals []string
 	for k := 0; k < len(segs); k += 2 {
 		ai := dlAI(segs[k].raw)
 		if k > 0 {
-			pos := -1
-			for q, alts := range quals {
-				for _, a := range alts {
-					if a == ai {
-						pos = q
-					}
-				}
+			quals = append(quals, ai)
+			if qualifierSequence(key, quals) < 0 {
+				return nil, nil, errf(CodeBadURI, ai, segs[k].off, "AI %s is not a key qualifier of %s in this position of a Digital Link path", ai, key)
 			}
-			if pos < 0 {
-				return nil, nil, errf(CodeBadURI, ai, segs[k].off, "AI %s is not a key qualifier of %s in a Digital Link path", ai, key)
-			}
-			if pos <= slot {
-				return nil, nil, errf(CodeBadURI, ai, segs[k].off, "key qualifier %s is out of order", ai)
-			}
-			slot = pos
 		}
 		def, ok := aiTable[ai]
 		if !ok {
@@ -256,14 +281,28 @@ func DigitalLink(base string, elems []Element) (string, error) {
 		b.WriteString(percentEncode(elems[i].Value))
 	}
 	write(key)
-	for _, alts := range dlKeys[elems[key].AI] {
-		done := false
-		for _, a := range alts {
-			for i, e := range elems {
-				if !done && !used[i] && e.AI == a {
-					write(i)
-					done = true
+	// The sequence that carries the most of the elements goes in the path; the rest, query.
+	var best []string
+	bestN := 0
+	for _, seq := range dlKeys[elems[key].AI] {
+		n := 0
+		for _, a := range seq {
+			for _, e := range elems {
+				if e.AI == a {
+					n++
+					break
 				}
+			}
+		}
+		if n > bestN {
+			best, bestN = seq, n
+		}
+	}
+	for _, a := range best {
+		for i, e := range elems {
+			if !used[i] && e.AI == a {
+				write(i)
+				break
 			}
 		}
 	}

@@ -21,6 +21,9 @@ func validateValue(def AIDef, value string, off int) error {
 		if p.CheckDigit && !ValidCheckDigit(part) {
 			return errf(CodeBadCheckDigit, def.AI, off+pos+l-1, "check digit %c, want %c", part[l-1], CheckDigit(part[:l-1]))
 		}
+		if err := lintPart(def, p.Lint, part, off+pos); err != nil {
+			return err
+		}
 		pos += l
 	}
 	if def.Date != NoDate {
@@ -101,4 +104,37 @@ func daysIn(yy, mm int) int {
 		return 30
 	}
 	return 31
+}
+
+func lintPart(def AIDef, l Lint, part string, off int) error {
+	switch l {
+	case LintZero:
+		if part != "0" {
+			return errf(CodeBadCharset, def.AI, off, "digit %s must be 0", part)
+		}
+	case LintYesNo:
+		if part != "0" && part != "1" {
+			return errf(CodeBadCharset, def.AI, off, "flag %s must be 0 or 1", part)
+		}
+	case LintHyphen:
+		if part != "" && part != "-" {
+			return errf(CodeBadCharset, def.AI, off, "sign %s must be '-'", part)
+		}
+	case LintPieceOfTotal:
+		piece, total := two(part, 0), two(part, 2)
+		if piece == 0 || total == 0 || piece > total {
+			return errf(CodeBadLength, def.AI, off, "piece %02d of %02d is not a piece of the total", piece, total)
+		}
+	case LintHHMM:
+		if part == "" {
+			return nil
+		}
+		if len(part) != 4 {
+			return errf(CodeBadLength, def.AI, off, "time has %d digits, want HHMM", len(part))
+		}
+		if two(part, 0) > 23 || two(part, 2) > 59 {
+			return errf(CodeBadDate, def.AI, off, "time %s out of range", part)
+		}
+	}
+	return nil
 }
