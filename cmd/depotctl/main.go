@@ -60,6 +60,8 @@ func commands() []command {
 		{"verify", "[--data DIR]", "check the log's chain and the balances it implies", (*app).verify},
 		{"backup", "-o FILE [--data DIR]", "write a backup of the store", (*app).backup},
 		{"restore", "--data DIR FILE", "create a store from a backup (offline)", (*app).restore},
+		{"decode", "[--aim ID] DATA", "decode a scanned GS1 barcode (element string, (AI) form or Digital Link)", (*app).decode},
+		{"epc", "HEX|URI", "decode an RFID tag's EPC (binary hex, tag URI or pure identity URI)", (*app).epc},
 		{"version", "", "print depotctl's version", (*app).versionCmd},
 	}
 }
