@@ -68,6 +68,9 @@ const (
 	LintPieceOfTotal
 	// LintHHMM is a time of day.
 	LintHHMM
+	// LintCsumAlpha is a value ending in a GS1 check character pair (GenSpecs 7.9.5), as in
+	// the GMN, AI 8013.
+	LintCsumAlpha
 )
 
 // AIDef describes one Application Identifier as the GS1 General Specifications define it.
@@ -362,7 +365,7 @@ func buildTable() map[string]AIDef {
 	add("8010", "CPID", parts(yv(1, 30)), NoDate)
 	add("8011", "CPID SERIAL", parts(nv(1, 12)), NoDate)
 	add("8012", "VERSION", parts(xv(1, 20)), NoDate)
-	add("8013", "GMN", parts(xv(1, 25)), NoDate)
+	add("8013", "GMN", parts(lint(xv(2, 25), LintCsumAlpha)), NoDate)
 	add("8017", "GSRN - PROVIDER", parts(nck(18)), NoDate)
 	add("8018", "GSRN - RECIPIENT", parts(nck(18)), NoDate)
 	add("8019", "SRIN", parts(nv(1, 10)), NoDate)

@@ -118,6 +118,12 @@ func TestCheckDigit(t *testing.T) {
 			t.Errorf("ValidCheckDigit(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
+	if got := CheckCharacterPair("1987654Ad4X4bL5ttr2310c"); got != "2K" {
+		t.Errorf("CheckCharacterPair = %q, want 2K (GenSpecs 7.9.5 example)", got)
+	}
+	if CheckCharacterPair("a~") != "" || CheckCharacterPair(strings.Repeat("A", 24)) != "" {
+		t.Error("CheckCharacterPair accepted what it cannot weigh")
+	}
 	if CheckDigit("12a") != 0 {
 		t.Error("CheckDigit of a non-digit should be 0")
 	}
@@ -175,6 +181,9 @@ func TestReject(t *testing.T) {
 		{"raw", "]C18017106141411234567897" + gs + "8018106141411234567897", CodeConflictingAI, "8018", 26},
 		{"raw", "]C13950000100" + "\x1d" + "8005000100", CodeConflictingAI, "8005", 14},
 		{"raw", "]C1" + "3950000100" + gs + "3922" + "5", CodeConflictingAI, "3922", 14},
+		{"raw", "]C1" + "80131987654Ad4X4bL5ttr2310c2L", CodeBadCheckDigit, "8013", 30},
+		{"raw", "]C1" + "8013" + "1", CodeBadLength, "8013", 7},
+		{"raw", "]C1" + "8013" + "22", "", "", 0},
 		{"hri", "(01)09506000134352(10)", CodeBadLength, "10", 22},
 		{"hri", "(01)0950600013435", CodeBadLength, "01", 4},
 		{"hri", "(999)1", CodeUnknownAI, "999", 1},

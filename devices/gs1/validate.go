@@ -125,6 +125,11 @@ func lintPart(def AIDef, l Lint, part string, off int) error {
 		if piece == 0 || total == 0 || piece > total {
 			return errf(CodeBadLength, def.AI, off, "piece %02d of %02d is not a piece of the total", piece, total)
 		}
+	case LintCsumAlpha:
+		n := len(part) - 2
+		if want := CheckCharacterPair(part[:n]); want != part[n:] {
+			return errf(CodeBadCheckDigit, def.AI, off+n, "check characters %s, want %s", part[n:], want)
+		}
 	case LintHHMM:
 		if part == "" {
 			return nil
