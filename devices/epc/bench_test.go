@@ -42,3 +42,16 @@ func BenchmarkTagURISGTIN96(b *testing.B) {
 		_ = t.TagURI()
 	}
 }
+
+// A tag read costs one allocation (the string holding every text field);
+// the reader pipeline's throughput depends on keeping it so.
+func TestDecodeAllocatesOnce(t *testing.T) {
+	n := testing.AllocsPerRun(200, func() {
+		if _, err := Decode("3074257BF7194E4000001A85"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n > 1 {
+		t.Errorf("Decode allocates %.0f times per call, want 1", n)
+	}
+}

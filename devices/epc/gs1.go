@@ -113,6 +113,7 @@ func (t Tag) MarshalJSON() ([]byte, error) {
 		Scheme              Scheme    `json:"scheme,omitempty"`
 		Kind                Kind      `json:"kind"`
 		Filter              *int      `json:"filter,omitempty"`
+		FilterMeaning       string    `json:"filterMeaning,omitempty"`
 		Partition           int       `json:"partition"`
 		CompanyPrefix       string    `json:"companyPrefix"`
 		CompanyPrefixDigits int       `json:"companyPrefixDigits"`
@@ -132,6 +133,7 @@ func (t Tag) MarshalJSON() ([]byte, error) {
 	if t.Scheme != "" {
 		f := t.Filter
 		v.Filter = &f
+		v.FilterMeaning = t.FilterMeaning()
 		h, err := t.Hex()
 		if err != nil {
 			return nil, err
@@ -139,4 +141,44 @@ func (t Tag) MarshalJSON() ([]byte, error) {
 		v.Hex = h
 	}
 	return json.Marshal(v)
+}
+
+// FilterMeaning is what the TDS filter value table for the tag's kind says
+// the filter value denotes (TDS 1.13 section 10: Tables 10-1 SGTIN, 10-2
+// SSCC, 10-5 GRAI, 10-6 GIAI). Readers use the filter to select, say, only
+// unit loads; the depot UI shows the meaning beside the number.
+func (t Tag) FilterMeaning() string {
+	if t.Scheme == "" || t.Filter < 0 || t.Filter > 7 {
+		return ""
+	}
+	if t.Filter == 0 {
+		return "All Others"
+	}
+	switch t.Kind {
+	case KindSGTIN:
+		switch t.Filter {
+		case 1:
+			return "Point of Sale (POS) Trade Item"
+		case 2:
+			return "Full Case for Transport"
+		case 4:
+			return "Inner Pack Trade Item Grouping for Handling"
+		case 6:
+			return "Unit Load"
+		case 7:
+			return "Unit inside Trade Item or component inside a product not intended for individual sale"
+		}
+	case KindSSCC:
+		switch t.Filter {
+		case 2:
+			return "Full Case for Transport"
+		case 6:
+			return "Unit Load"
+		}
+	case KindGIAI:
+		if t.Filter == 1 {
+			return "Rail Vehicle"
+		}
+	}
+	return "Reserved"
 }
