@@ -69,6 +69,10 @@ func TestTDSExamples(t *testing.T) {
 				t.Errorf("Hex = %s, %v; want %s", h, err, ex.Hex)
 			}
 
+			if upper, err := ParseURI("URN:epc:" + ex.TagURI[8:]); err != nil || upper != tag {
+				t.Errorf("ParseURI with upper-case URN = %#v, %v", upper, err)
+			}
+
 			pure, err := ParseURI(ex.PureURI)
 			if err != nil {
 				t.Fatalf("ParseURI(pure): %v", err)

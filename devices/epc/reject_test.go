@@ -75,6 +75,7 @@ func TestRejections(t *testing.T) {
 		field    string
 	}{
 		{"not urn:epc", "urn:isbn:0451450523", BadURI, "uri"},
+		{"upper-case scheme part", "URN:EPC:ID:SGTIN:0614141.812345.6789", BadURI, "uri"},
 		{"raw uri", "urn:epc:raw:96.x3074257BF7194E4000001A85", BadURI, "uri"},
 		{"no fields", "urn:epc:id:sgtin", BadURI, "uri"},
 		{"too few fields", "urn:epc:id:sgtin:0614141.812345", BadURI, "uri"},

@@ -17,6 +17,11 @@ func ParseURI(uri string) (Tag, error) {
 	var t Tag
 	var body string
 	var l *layout
+	// RFC 8141 makes "urn" and the namespace id case-insensitive; the rest of
+	// an EPC URI is case-sensitive.
+	if len(uri) >= 8 && uri[:8] != "urn:epc:" && strings.EqualFold(uri[:8], "urn:epc:") {
+		uri = "urn:epc:" + uri[8:]
+	}
 	switch {
 	case strings.HasPrefix(uri, pureURIPrefix):
 		rest := uri[len(pureURIPrefix):]
