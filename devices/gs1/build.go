@@ -75,15 +75,20 @@ func ParseHRI(s string) (Result, error) {
 		}
 		vs := pos + end + 1
 		var v strings.Builder
+		var at []int
 		i := vs
 		for i < len(s) && s[i] != '(' {
 			if s[i] == '\\' && i+1 < len(s) && s[i+1] == '(' {
 				i++
 			}
 			v.WriteByte(s[i])
+			at = append(at, i)
 			i++
 		}
-		if err := validateValue(def, v.String(), vs); err != nil {
+		if len(at) == 0 {
+			at = append(at, vs)
+		}
+		if err := validateAt(def, v.String(), at, i); err != nil {
 			return Result{}, err
 		}
 		elems = append(elems, Element{AI: ai, Value: v.String(), Title: def.Title})

@@ -2,7 +2,6 @@ package gs1
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -156,27 +155,55 @@ func dlAI(seg string) string {
 	return seg
 }
 
-// dlValue percent-decodes a value and validates it. A value that was percent-encoded cannot
-// point inside itself byte for byte, so its errors point at its start.
+// dlValue percent-decodes a value (RFC 3986: '+' is itself, not a space) and validates it,
+// keeping each decoded byte's offset in the URI so errors point at what the user wrote.
 func dlValue(def AIDef, raw string, off int) (string, error) {
-	v, err := url.PathUnescape(raw)
-	if err != nil {
-		return "", &Error{Code: CodeBadURI, AI: def.AI, Offset: off, Msg: "bad percent-encoding", Err: err}
-	}
-	if def.AI == "01" && len(v) < 14 && (len(v) == 8 || len(v) == 12 || len(v) == 13) {
-		v = strings.Repeat("0", 14-len(v)) + v // GTIN-8/12/13 are GTIN-14 with leading zeros
-	}
-	voff := off
-	if v != raw {
-		voff = -1
-	}
-	if err := validateValue(def, v, max(voff, 0)); err != nil {
-		if e, ok := err.(*Error); ok && voff < 0 {
-			e.Offset = off
+	var b strings.Builder
+	at := make([]int, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '%' {
+			if i+2 >= len(raw) || unhex(raw[i+1]) < 0 || unhex(raw[i+2]) < 0 {
+				return "", errf(CodeBadURI, def.AI, off+i, "bad percent-encoding")
+			}
+			c = byte(unhex(raw[i+1])<<4 | unhex(raw[i+2]))
+			at = append(at, off+i)
+			b.WriteByte(c)
+			i += 2
+			continue
 		}
+		at = append(at, off+i)
+		b.WriteByte(c)
+	}
+	v := b.String()
+	if def.AI == "01" && (len(v) == 8 || len(v) == 12 || len(v) == 13) {
+		// GTIN-8/12/13 are GTIN-14 with leading zeros; the zeros were never in the URI.
+		pad := 14 - len(v)
+		v = strings.Repeat("0", pad) + v
+		at = append(make([]int, pad), at...)
+		for i := 0; i < pad; i++ {
+			at[i] = off
+		}
+	}
+	if len(at) == 0 {
+		at = append(at, off)
+	}
+	if err := validateAt(def, v, at, off+len(raw)); err != nil {
 		return "", err
 	}
 	return v, nil
+}
+
+func unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
 
 func dlPath(segs []dlSeg) ([]Element, []int, error) {

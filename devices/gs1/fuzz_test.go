@@ -65,6 +65,9 @@ func FuzzParseDigitalLink(f *testing.F) {
 			if !errors.As(err, &e) {
 				t.Fatalf("ParseDigitalLink(%q): error %v is not a *gs1.Error", uri, err)
 			}
+			if e.Offset < 0 || e.Offset > len(uri) {
+				t.Fatalf("ParseDigitalLink(%q): offset %d outside the input", uri, e.Offset)
+			}
 			return
 		}
 		dl, err := DigitalLink("https://id.example.com", r.Elements)

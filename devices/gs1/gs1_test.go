@@ -200,7 +200,11 @@ func TestReject(t *testing.T) {
 		{"dl", "https://id.gs1.org/414/9520123456788/254/1/7040/1ABC", CodeBadURI, "7040", 0},
 		{"dl", "ftp://id.gs1.org/01/09506000134352", CodeBadURI, "", 0},
 		{"dl", "https://id.gs1.org/01/09506000134352/10/%zz", CodeBadURI, "10", 40},
-		{"dl", "https://id.gs1.org/01/09506000134352/10/A%7EB", CodeBadCharset, "10", 40},
+		{"dl", "https://id.gs1.org/01/09506000134352/10/A%7EB", CodeBadCharset, "10", 41},
+		{"dl", "https://id.gs1.org/01/9506000134353", CodeBadCheckDigit, "01", 34},
+		{"dl", "https://id.gs1.org/01/09506000134352/10/A%4", CodeBadURI, "10", 41},
+		{"dl", "https://id.gs1.org/01/09506000134352/10/%41%42~", CodeBadCharset, "10", 46},
+		{"hri", `(10)A\(B~`, CodeBadCharset, "10", 8},
 	} {
 		var err error
 		switch tc.kind {

@@ -1,5 +1,7 @@
 package gs1
 
+import "errors"
+
 // validateValue checks value against def; off is the byte offset of value in the input so the
 // error can point at the offending character.
 func validateValue(def AIDef, value string, off int) error {
@@ -30,6 +32,21 @@ func validateValue(def AIDef, value string, off int) error {
 		return validateDate(def, value, off)
 	}
 	return nil
+}
+
+// validateAt validates a value that was unescaped from the input: at[i] is the input offset of
+// value byte i and end the offset just past the raw value, so errors still point at the input.
+func validateAt(def AIDef, value string, at []int, end int) error {
+	err := validateValue(def, value, 0)
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Offset < len(at) {
+			e.Offset = at[e.Offset]
+		} else {
+			e.Offset = end
+		}
+	}
+	return err
 }
 
 func lengthText(def AIDef) string {
