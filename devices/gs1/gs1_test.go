@@ -452,3 +452,65 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckAssociations(t *testing.T) {
+	for _, tc := range []struct {
+		hri  string
+		miss string // the AI reported as missing its companion, "" for none
+	}{
+		{"(01)09506000134352(10)ABC(17)251231", ""},
+		{"(10)ABC", "10"},
+		{"(21)S1", "21"},
+		{"(8006)095060001343520102(21)S1", ""},
+		{"(00)106141411234567897(3300)000100(403)R1", ""},
+		{"(3300)000100", "3300"},
+		{"(02)09506000134352(37)10", "37"},
+		{"(00)106141411234567897(02)09506000134352(37)10", ""},
+		{"(01)09506000134352(3922)199", "3922"},
+		{"(01)09506000134352(3103)000100(3922)199", ""},
+		{"(00)106141411234567897(4302)STREET(4303)FLOOR", ""},
+		{"(00)106141411234567897(4303)FLOOR", "4303"},
+		{"(01)09506000134352(7004)12", "7004"},
+		{"(01)09506000134352(10)A(7004)12", ""},
+		{"(414)9520123456788(254)X", ""},
+		{"(254)X", "254"},
+		{"(01)09506000134352(3370)000100", ""},
+		{"(00)106141411234567897(3370)000100", "3370"},
+	} {
+		r, err := ParseHRI(tc.hri)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.hri, err)
+		}
+		err = CheckAssociations(r.Elements)
+		var e *Error
+		switch {
+		case tc.miss == "" && err != nil:
+			t.Errorf("%s: %v", tc.hri, err)
+		case tc.miss != "" && (!errors.As(err, &e) || e.Code != CodeMissingAssociation || e.AI != tc.miss):
+			t.Errorf("%s: error %v, want %s missing its association", tc.hri, err, tc.miss)
+		}
+	}
+	for ai := range aiTable {
+		counts := map[int]int{}
+		least := 5
+		for pat := range requires {
+			if matchWild(pat, ai) {
+				w := strings.Count(pat, "*")
+				counts[w]++
+				least = min(least, w)
+			}
+		}
+		if counts[least] > 1 {
+			t.Errorf("AI %s matches %d equally specific requirement patterns", ai, counts[least])
+		}
+	}
+	for pat := range requires {
+		found := false
+		for ai := range aiTable {
+			found = found || matchWild(pat, ai)
+		}
+		if !found {
+			t.Errorf("requirement pattern %s matches no AI", pat)
+		}
+	}
+}
