@@ -1,7 +1,5 @@
 package gs1
 
-import "strings"
-
 // Charset is the character set an AI data component may use.
 type Charset uint8
 
@@ -413,9 +411,6 @@ func unknownAIText(s string) string {
 	end := 0
 	for end < len(s) && end < 4 && s[end] >= '0' && s[end] <= '9' {
 		end++
-	}
-	if end == 0 {
-		return strings.ToValidUTF8(s[:min(1, len(s))], "?")
 	}
 	return s[:end]
 }

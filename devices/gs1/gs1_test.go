@@ -514,3 +514,27 @@ func TestCheckAssociations(t *testing.T) {
 		}
 	}
 }
+
+func TestUPCE(t *testing.T) {
+	for _, tc := range []struct{ upce, gtin string }{
+		{"01234565", "00012345000065"}, // d6 = 5..9: 0 12345 0000 5
+		{"04252614", "00042100005264"}, // d6 = 1: 0 42 1 0000 526
+		{"01234133", "00012300000413"}, // d6 = 3: 0 123 00000 41
+		{"01234145", "00012340000015"}, // d6 = 4: 0 1234 00000 1
+	} {
+		r, err := Parse("]E0" + tc.upce)
+		if err != nil {
+			t.Errorf("UPC-E %s: %v", tc.upce, err)
+			continue
+		}
+		if g, _ := r.GTIN(); g != tc.gtin || r.Symbology != "UPC-E" {
+			t.Errorf("UPC-E %s = %s (%s), want %s", tc.upce, g, r.Symbology, tc.gtin)
+		}
+	}
+	if _, err := Parse("]E001234566"); !errors.Is(err, &Error{Code: CodeBadCheckDigit}) {
+		t.Errorf("bad UPC-E check digit: %v", err)
+	}
+	if _, err := Parse("]E021234565"); !errors.Is(err, &Error{Code: CodeBadCharset}) {
+		t.Errorf("UPC-E number system 2: %v", err)
+	}
+}

@@ -106,15 +106,24 @@ func parseEANUPC(r Result, data string, off int) (Result, error) {
 	var gtin string
 	switch r.AIMID {
 	case "]E0":
-		r.Symbology = "EAN-13"
-		if len(d) == 12 {
-			r.Symbology = "UPC-A"
-		} else if len(d) == 8 {
-			r.Symbology = "EAN-8"
-		} else if len(d) != 13 {
+		switch len(d) {
+		case 13:
+			r.Symbology, gtin = "EAN-13", d
+		case 12:
+			r.Symbology, gtin = "UPC-A", d
+		case 8:
+			// EAN-8 has its own ]E4, so eight digits under ]E0 are a zero-suppressed UPC-E.
+			r.Symbology = "UPC-E"
+			if d[0] != '0' && d[0] != '1' {
+				return r, errf(CodeBadCharset, "01", off, "UPC-E number system %c is not 0 or 1", d[0])
+			}
+			gtin = expandUPCE(d)
+			if !ValidCheckDigit(gtin) {
+				return r, errf(CodeBadCheckDigit, "01", off+7, "check digit %c, want %c", d[7], CheckDigit(gtin[:11]))
+			}
+		default:
 			return r, errf(CodeBadLength, "01", off, "EAN/UPC data has %d digits, want 8, 12 or 13", len(d))
 		}
-		gtin = d
 	case "]E4":
 		r.Symbology = "EAN-8"
 		if len(d) != 8 {
@@ -144,6 +153,24 @@ func parseEANUPC(r Result, data string, off int) (Result, error) {
 	gtin = strings.Repeat("0", 14-len(gtin)) + gtin
 	r.Elements = []Element{{AI: "01", Value: gtin, Title: aiTable["01"].Title}}
 	return r, nil
+}
+
+// expandUPCE turns UPC-E (number system, six digits, check digit) into the UPC-A it stands for
+// (GenSpecs 5.2, EAN/UPC symbology): the sixth digit says where the zeros were removed.
+func expandUPCE(d string) string {
+	ns, m, check := d[:1], d[1:7], d[7:]
+	var body string
+	switch m[5] {
+	case '0', '1', '2':
+		body = m[:2] + m[5:6] + "0000" + m[2:5]
+	case '3':
+		body = m[:3] + "00000" + m[3:5]
+	case '4':
+		body = m[:4] + "00000" + m[4:5]
+	default:
+		body = m[:5] + "0000" + m[5:6]
+	}
+	return ns + body + check
 }
 
 // parseElements reads concatenated element strings starting at off (GenSpecs 7.8): an AI, its
