@@ -138,9 +138,9 @@ var measures = []measure{
 	{"311", "LENGTH (m)", "m"},
 	{"312", "WIDTH (m)", "m"},
 	{"313", "HEIGHT (m)", "m"},
-	{"314", "AREA (m2)", "m2"},
+	{"314", "AREA (m²)", "m2"},
 	{"315", "NET VOLUME (l)", "l"},
-	{"316", "NET VOLUME (m3)", "m3"},
+	{"316", "NET VOLUME (m³)", "m3"},
 	{"320", "NET WEIGHT (lb)", "lb"},
 	{"321", "LENGTH (in)", "in"},
 	{"322", "LENGTH (ft)", "ft"},
@@ -155,10 +155,10 @@ var measures = []measure{
 	{"331", "LENGTH (m), log", "m"},
 	{"332", "WIDTH (m), log", "m"},
 	{"333", "HEIGHT (m), log", "m"},
-	{"334", "AREA (m2), log", "m2"},
+	{"334", "AREA (m²), log", "m2"},
 	{"335", "VOLUME (l), log", "l"},
-	{"336", "VOLUME (m3), log", "m3"},
-	{"337", "KG PER m2", "kg/m2"},
+	{"336", "VOLUME (m³), log", "m3"},
+	{"337", "KG PER m²", "kg/m2"},
 	{"340", "GROSS WEIGHT (lb)", "lb"},
 	{"341", "LENGTH (in), log", "in"},
 	{"342", "LENGTH (ft), log", "ft"},
@@ -169,24 +169,24 @@ var measures = []measure{
 	{"347", "HEIGHT (in), log", "in"},
 	{"348", "HEIGHT (ft), log", "ft"},
 	{"349", "HEIGHT (yd), log", "yd"},
-	{"350", "AREA (in2)", "in2"},
-	{"351", "AREA (ft2)", "ft2"},
-	{"352", "AREA (yd2)", "yd2"},
-	{"353", "AREA (in2), log", "in2"},
-	{"354", "AREA (ft2), log", "ft2"},
-	{"355", "AREA (yd2), log", "yd2"},
-	{"356", "NET WEIGHT (troy oz)", "troy oz"},
+	{"350", "AREA (in²)", "in2"},
+	{"351", "AREA (ft²)", "ft2"},
+	{"352", "AREA (yd²)", "yd2"},
+	{"353", "AREA (in²), log", "in2"},
+	{"354", "AREA (ft²), log", "ft2"},
+	{"355", "AREA (yd²), log", "yd2"},
+	{"356", "NET WEIGHT (t oz)", "troy oz"},
 	{"357", "NET VOLUME (oz)", "oz"},
 	{"360", "NET VOLUME (qt)", "qt"},
 	{"361", "NET VOLUME (gal.)", "gal"},
 	{"362", "VOLUME (qt), log", "qt"},
 	{"363", "VOLUME (gal.), log", "gal"},
-	{"364", "VOLUME (in3)", "in3"},
-	{"365", "VOLUME (ft3)", "ft3"},
-	{"366", "VOLUME (yd3)", "yd3"},
-	{"367", "VOLUME (in3), log", "in3"},
-	{"368", "VOLUME (ft3), log", "ft3"},
-	{"369", "VOLUME (yd3), log", "yd3"},
+	{"364", "VOLUME (in³)", "in3"},
+	{"365", "VOLUME (ft³)", "ft3"},
+	{"366", "VOLUME (yd³)", "yd3"},
+	{"367", "VOLUME (in³), log", "in3"},
+	{"368", "VOLUME (ft³), log", "ft3"},
+	{"369", "VOLUME (yd³), log", "yd3"},
 }
 
 // aiTable is the GS1 Application Identifier table of GenSpecs section 3 (3.2 "GS1 Application
@@ -213,7 +213,7 @@ func buildTable() map[string]AIDef {
 	add("13", "PACK DATE", parts(n(6)), DateYYMMD0)
 	add("15", "BEST BEFORE or BEST BY", parts(n(6)), DateYYMMD0)
 	add("16", "SELL BY", parts(n(6)), DateYYMMD0)
-	add("17", "USE BY OR EXPIRY", parts(n(6)), DateYYMMD0)
+	add("17", "USE BY or EXPIRY", parts(n(6)), DateYYMMD0)
 	add("20", "VARIANT", parts(n(2)), NoDate)
 	add("21", "SERIAL", parts(xv(1, 20)), NoDate)
 	add("22", "CPV", parts(xv(1, 20)), NoDate)
@@ -278,8 +278,8 @@ func buildTable() map[string]AIDef {
 	add("420", "SHIP TO POST", parts(xv(1, 20)), NoDate)
 	add("421", "SHIP TO POST", parts(n(3), xv(1, 9)), NoDate)
 	add("422", "ORIGIN", parts(n(3)), NoDate)
-	add("423", "COUNTRY - INITIAL PROCESS.", parts(n(3), nv(0, 12)), NoDate)
-	add("424", "COUNTRY - PROCESS.", parts(n(3)), NoDate)
+	add("423", "COUNTRY - INITIAL PROCESS", parts(n(3), nv(0, 12)), NoDate)
+	add("424", "COUNTRY - PROCESS", parts(n(3)), NoDate)
 	add("425", "COUNTRY - DISASSEMBLY", parts(n(3), nv(0, 12)), NoDate)
 	add("426", "COUNTRY - FULL PROCESS", parts(n(3)), NoDate)
 	add("427", "ORIGIN SUBDIVISION", parts(xv(1, 3)), NoDate)

@@ -5,7 +5,7 @@ import (
 )
 
 // GS is the ASCII group separator scanners transmit for an FNC1 used as a field separator
-// (GenSpecs 7.8.3).
+// (GenSpecs 7.8).
 const GS = 0x1D
 
 // Element is one AI and its value. Its JSON form {"ai":"01","value":"..."} is the CLI contract.
@@ -27,8 +27,8 @@ type Result struct {
 	Stem string `json:"stem,omitempty"`
 }
 
-// gs1AIM are the AIM symbology identifiers (ISO/IEC 15424, GenSpecs 5.1.2 and 5.4-5.7) under
-// which the data is a GS1 element string.
+// gs1AIM are the AIM symbology identifiers (ISO/IEC 15424, listed in GenSpecs section 5 for each
+// GS1 data carrier) under which the data is a GS1 element string.
 var gs1AIM = map[string]string{
 	"]C1": "GS1-128",
 	"]e0": "GS1 DataBar",
