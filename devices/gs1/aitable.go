@@ -66,6 +66,10 @@ const (
 	LintPieceOfTotal
 	// LintHHMM is a time of day.
 	LintHHMM
+	// LintNonZero requires a number other than zero (the dimensions of AI 8001).
+	LintNonZero
+	// LintWinding is a winding direction: 0 face out, 1 face in, 9 undetermined (AI 8001).
+	LintWinding
 	// LintCsumAlpha is a value ending in a GS1 check character pair (GenSpecs 7.9.5), as in
 	// the GMN, AI 8013.
 	LintCsumAlpha
@@ -351,7 +355,7 @@ func buildTable() map[string]AIDef {
 	add("7241", "AIDC MEDIA TYPE", parts(n(2)), NoDate)
 	add("7242", "VCN", parts(xv(1, 25)), NoDate)
 	// 3.9 8000 series.
-	add("8001", "DIMENSIONS", parts(n(14)), NoDate)
+	add("8001", "DIMENSIONS", parts(lint(n(4), LintNonZero), lint(n(5), LintNonZero), lint(n(3), LintNonZero), lint(n(1), LintWinding), n(1)), NoDate)
 	add("8002", "CMT No.", parts(xv(1, 20)), NoDate)
 	add("8003", "GRAI", parts(lint(n(1), LintZero), nck(13), xv(0, 16)), NoDate)
 	add("8004", "GIAI", parts(xv(1, 30)), NoDate)

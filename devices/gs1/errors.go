@@ -12,6 +12,7 @@ const (
 	CodeMissingSeparator = "missing_separator"
 	CodeDuplicateAI      = "duplicate_ai"
 	CodeConflictingAI    = "conflicting_ai"
+	CodeBadValue         = "bad_value" // well-formed, but outside the values the AI allows
 	CodeNotGS1           = "not_gs1"
 	CodeEmpty            = "empty"
 	CodeBadURI           = "bad_uri"

@@ -148,7 +148,7 @@ func TestReject(t *testing.T) {
 		{"raw", "]C1" + "7006250100", CodeBadDate, "7006", 11},
 		{"raw", "]C110AB~C", CodeBadCharset, "10", 7},
 		{"raw", "]C110ABCDEFGHIJKLMNOPQRSTU", CodeBadLength, "10", 5},
-		{"raw", "]C1800112345678901234" + "10ABC", CodeMissingSeparator, "8001", 21},
+		{"raw", "]C1800112345678901204" + "10ABC", CodeMissingSeparator, "8001", 21},
 		{"raw", "]C110A" + gs + "10B", CodeDuplicateAI, "10", 7},
 		{"raw", "]C110A" + gs + "10A", "", "", 0},
 		{"raw", "]C10109506000134352" + "0209506000134352", CodeConflictingAI, "02", 19},
@@ -164,13 +164,16 @@ func TestReject(t *testing.T) {
 		{"raw", "]C18010" + "a", CodeBadCharset, "8010", 7},
 		{"raw", "]C1" + "7003250101" + "2460", CodeBadDate, "7003", 13},
 		{"raw", "]C1" + "2539520123456789", CodeBadCheckDigit, "253", 18},
-		{"raw", "]C1" + "8003" + "1" + "9520123456788", CodeBadCharset, "8003", 7},
+		{"raw", "]C1" + "8003" + "1" + "9520123456788", CodeBadValue, "8003", 7},
 		{"raw", "]C1" + "8003" + "0" + "9520123456788" + "A1", "", "", 0},
-		{"raw", "]C1" + "8006" + "09506000134352" + "0302", CodeBadLength, "8006", 21},
+		{"raw", "]C1" + "8006" + "09506000134352" + "0302", CodeBadValue, "8006", 21},
 		{"raw", "]C1" + "8006" + "09506000134352" + "0203", "", "", 0},
-		{"raw", "]C1" + "4330" + "000440" + "+", CodeBadCharset, "4330", 13},
+		{"raw", "]C1" + "8001" + "0000" + "12345" + "123" + "1" + "0", CodeBadValue, "8001", 7},
+		{"raw", "]C1" + "8001" + "1234" + "12345" + "123" + "2" + "0", CodeBadValue, "8001", 19},
+		{"raw", "]C1" + "8001" + "1234" + "12345" + "123" + "9" + "0", "", "", 0},
+		{"raw", "]C1" + "4330" + "000440" + "+", CodeBadValue, "4330", 13},
 		{"raw", "]C1" + "4330" + "000440" + "-", "", "", 0},
-		{"raw", "]C1" + "4321" + "2", CodeBadCharset, "4321", 7},
+		{"raw", "]C1" + "4321" + "2", CodeBadValue, "4321", 7},
 		{"raw", "]C1" + "7011" + "251231" + "2", CodeBadLength, "7011", 13},
 		{"raw", "]C1" + "7011" + "251231" + "2360", CodeBadDate, "7011", 13},
 		{"raw", "]C1" + "7003" + "251231" + "2359", "", "", 0},
@@ -297,22 +300,22 @@ func TestJSONShape(t *testing.T) {
 }
 
 func TestBuild(t *testing.T) {
-	elems := []Element{{AI: "01", Value: "09506000134352"}, {AI: "10", Value: "AB(1)"}, {AI: "8001", Value: "12345678901234"}, {AI: "17", Value: "251200"}, {AI: "21", Value: "X"}}
+	elems := []Element{{AI: "01", Value: "09506000134352"}, {AI: "10", Value: "AB(1)"}, {AI: "8001", Value: "12345678901204"}, {AI: "17", Value: "251200"}, {AI: "21", Value: "X"}}
 	s, err := ElementString(elems, GS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "0109506000134352" + "10AB(1)\x1d" + "800112345678901234\x1d" + "17251200" + "21X"; s != want {
+	if want := "0109506000134352" + "10AB(1)\x1d" + "800112345678901204\x1d" + "17251200" + "21X"; s != want {
 		t.Errorf("ElementString = %q, want %q", s, want)
 	}
-	if h := HRI(elems); h != `(01)09506000134352(10)AB\(1)(8001)12345678901234(17)251200(21)X` {
+	if h := HRI(elems); h != `(01)09506000134352(10)AB\(1)(8001)12345678901204(17)251200(21)X` {
 		t.Errorf("HRI = %s", h)
 	}
 	dl, err := DigitalLink("https://id.example.com/", elems)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "https://id.example.com/01/09506000134352/10/AB%281%29/21/X?8001=12345678901234&17=251200"; dl != want {
+	if want := "https://id.example.com/01/09506000134352/10/AB%281%29/21/X?8001=12345678901204&17=251200"; dl != want {
 		t.Errorf("DigitalLink = %s, want %s", dl, want)
 	}
 	if _, err := ElementString(elems, '1'); err == nil {
@@ -376,7 +379,7 @@ func randElements(r *rand.Rand) []Element {
 		es = append(es, Element{AI: "414", Value: gln + string(CheckDigit(gln))})
 	}
 	if r.IntN(2) == 0 {
-		es = append(es, Element{AI: "8001", Value: randDigits(r, 14)})
+		es = append(es, Element{AI: "8001", Value: "1" + randDigits(r, 3) + "1" + randDigits(r, 4) + "1" + randDigits(r, 2) + string("019"[r.IntN(3)]) + randDigits(r, 1)})
 	}
 	if r.IntN(2) == 0 {
 		es = append(es, Element{AI: "21", Value: randX(r, 1, 20)})

@@ -1,6 +1,9 @@
 package gs1
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // validateValue checks value against def; off is the byte offset of value in the input so the
 // error can point at the offending character.
@@ -127,20 +130,28 @@ func lintPart(def AIDef, l Lint, part string, off int) error {
 	switch l {
 	case LintZero:
 		if part != "0" {
-			return errf(CodeBadCharset, def.AI, off, "digit %s must be 0", part)
+			return errf(CodeBadValue, def.AI, off, "digit %s must be 0", part)
 		}
 	case LintYesNo:
 		if part != "0" && part != "1" {
-			return errf(CodeBadCharset, def.AI, off, "flag %s must be 0 or 1", part)
+			return errf(CodeBadValue, def.AI, off, "flag %s must be 0 or 1", part)
 		}
 	case LintHyphen:
 		if part != "" && part != "-" {
-			return errf(CodeBadCharset, def.AI, off, "sign %s must be '-'", part)
+			return errf(CodeBadValue, def.AI, off, "sign %s must be '-'", part)
+		}
+	case LintNonZero:
+		if strings.Trim(part, "0") == "" {
+			return errf(CodeBadValue, def.AI, off, "%s must not be zero", part)
+		}
+	case LintWinding:
+		if part != "0" && part != "1" && part != "9" {
+			return errf(CodeBadValue, def.AI, off, "winding direction %s must be 0, 1 or 9", part)
 		}
 	case LintPieceOfTotal:
 		piece, total := two(part, 0), two(part, 2)
 		if piece == 0 || total == 0 || piece > total {
-			return errf(CodeBadLength, def.AI, off, "piece %02d of %02d is not a piece of the total", piece, total)
+			return errf(CodeBadValue, def.AI, off, "piece %02d of %02d is not a piece of the total", piece, total)
 		}
 	case LintCsumAlpha:
 		n := len(part) - 2
