@@ -85,3 +85,31 @@ func writeDefined(a *app, format, keyHead string, done []defined) error {
 	}
 	return t.write(a.stdout)
 }
+
+// putCommand is "parts put" and "locations put": read definitions of T from
+// -f FILE, post them in order to resource, and list what was defined.
+func putCommand[T any](a *app, name string, args []string, resource, noun, keyTitle string, key func(T) string, help string) error {
+	fs := a.newFlags(name, "-f FILE [--format table|json]", help)
+	fs.connFlags()
+	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
+	format := fs.addFormat("table", "json")
+	if _, err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	if *file == "" {
+		return fs.usageError("-f FILE is required")
+	}
+	defs, err := readDefinitions[T](a, *file)
+	if err != nil {
+		return err
+	}
+	c, err := a.client(defaultTimeout)
+	if err != nil {
+		return err
+	}
+	done, err := putDefinitions(a, c, apiPath(resource), noun, defs, key)
+	if werr := writeDefined(a, *format, keyTitle, done); werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}

@@ -86,30 +86,8 @@ func (a *app) locationsGet(name string, args []string) error {
 }
 
 func (a *app) locationsPut(name string, args []string) error {
-	fs := a.newFlags(name, "-f FILE [--format table|json]",
+	return putCommand(a, name, args, "locations", "location", "CODE", func(l inventory.Location) string { return l.Code },
 		"Define locations, or update them, from a JSON file holding one location or an array of them,\n"+
 			"for example {\"code\":\"A-01\",\"kind\":\"stock\",\"zone\":\"A\"}. Kinds: stock, quarantine, defective,\n"+
 			"transit, van. FILE - reads stdin. The first refusal stops the rest.")
-	fs.connFlags()
-	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
-	format := fs.addFormat("table", "json")
-	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if *file == "" {
-		return fs.usageError("-f FILE is required")
-	}
-	locs, err := readDefinitions[inventory.Location](a, *file)
-	if err != nil {
-		return err
-	}
-	c, err := a.client(defaultTimeout)
-	if err != nil {
-		return err
-	}
-	done, err := putDefinitions(a, c, apiPath("locations"), "location", locs, func(l inventory.Location) string { return l.Code })
-	if werr := writeDefined(a, *format, "CODE", done); werr != nil && err == nil {
-		err = werr
-	}
-	return err
 }

@@ -100,30 +100,8 @@ func (a *app) partsGet(name, sub string, args []string) error {
 }
 
 func (a *app) partsPut(name string, args []string) error {
-	fs := a.newFlags(name, "-f FILE [--format table|json]",
+	return putCommand(a, name, args, "parts", "part", "SKU", func(p inventory.Part) string { return p.SKU },
 		"Define parts, or update their definitions, from a JSON file holding one part or an array of\n"+
 			"them, for example {\"sku\":\"P1\",\"description\":\"Fan\",\"unit\":\"ea\",\"tracking\":\"serial\",\"gtins\":[\"04012345678901\"]}.\n"+
 			"FILE - reads stdin. Parts are posted in order; the first refusal stops the rest.")
-	fs.connFlags()
-	file := fs.fs.String("f", "", "the JSON `FILE` (- for stdin)")
-	format := fs.addFormat("table", "json")
-	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	if *file == "" {
-		return fs.usageError("-f FILE is required")
-	}
-	parts, err := readDefinitions[inventory.Part](a, *file)
-	if err != nil {
-		return err
-	}
-	c, err := a.client(defaultTimeout)
-	if err != nil {
-		return err
-	}
-	done, err := putDefinitions(a, c, apiPath("parts"), "part", parts, func(p inventory.Part) string { return p.SKU })
-	if werr := writeDefined(a, *format, "SKU", done); werr != nil && err == nil {
-		err = werr
-	}
-	return err
 }
