@@ -26,6 +26,12 @@ import (
 
 const benchClients = 32
 
+// startBenchDaemon runs depotd for depot on data with the test admin token.
+func startBenchDaemon(b *testing.B, data, depot string) *daemon {
+	return startDaemon(b, buildDepotd(b), "PARTSEDGE_DEPOT="+depot, "PARTSEDGE_DATA="+data,
+		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+crashToken, "PARTSEDGE_LOG_LEVEL=warn")
+}
+
 func benchClient() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: benchClients * 2, MaxIdleConnsPerHost: benchClients * 2, MaxConnsPerHost: benchClients * 2,
@@ -72,21 +78,21 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return s[min(len(s)-1, int(float64(len(s))*p))]
 }
 
-func benchSeed(b *testing.B, d *crashDaemon, parts int) {
+func benchSeed(b *testing.B, d *daemon, parts int) {
 	b.Helper()
 	ctx := context.Background()
 	client := benchClient()
 	for _, l := range []string{"A", "B"} {
-		if code, body, err := crashDo(ctx, client, "POST", d.base+"/api/v1/locations", "", map[string]any{"code": l}); err != nil || code != 201 {
+		if code, body, err := doJSON(ctx, client, "POST", d.base+"/api/v1/locations", "", map[string]any{"code": l}); err != nil || code != 201 {
 			b.Fatalf("location: %d %v %s", code, err, body)
 		}
 	}
 	_, _ = benchLoad(b, parts, func(ctx context.Context, i int) error {
-		code, body, err := crashDo(ctx, client, "POST", d.base+"/api/v1/parts", "", map[string]any{"sku": fmt.Sprintf("BP-%05d", i)})
+		code, body, err := doJSON(ctx, client, "POST", d.base+"/api/v1/parts", "", map[string]any{"sku": fmt.Sprintf("BP-%05d", i)})
 		if err != nil || code != 201 {
 			return fmt.Errorf("part: %d %v %s", code, err, body)
 		}
-		code, body, err = crashDo(ctx, client, "POST", d.base+"/api/v1/events", "", map[string]any{
+		code, body, err = doJSON(ctx, client, "POST", d.base+"/api/v1/events", "", map[string]any{
 			"type": "receipt", "ref": "PO-SEED", "lines": []map[string]any{{"sku": fmt.Sprintf("BP-%05d", i), "qty": 100, "to": "A"}}})
 		if err != nil || code != 201 {
 			return fmt.Errorf("receipt: %d %v %s", code, err, body)
@@ -99,9 +105,7 @@ func benchSeed(b *testing.B, d *crashDaemon, parts int) {
 // >= 3,000/s with p99 <= 25 ms). Each op is one POST /api/v1/events with an
 // idempotency key, answered only after its fsync.
 func BenchmarkHTTPPostEvents(b *testing.B) {
-	bin := crashBuild(b)
-	d := crashStartDepot(b, bin, b.TempDir(), "BENCH-1")
-	defer d.kill()
+	d := startBenchDaemon(b, b.TempDir(), "BENCH-1")
 	const parts = 500
 	benchSeed(b, d, parts)
 	client := benchClient()
@@ -113,7 +117,7 @@ func BenchmarkHTTPPostEvents(b *testing.B) {
 		if i/parts%2 == 1 {
 			body = map[string]any{"type": "receipt", "ref": "PO-B", "lines": []map[string]any{{"sku": fmt.Sprintf("BP-%05d", i%parts), "qty": 1, "to": "B"}}}
 		}
-		code, resp, err := crashDo(ctx, client, "POST", d.base+"/api/v1/events", fmt.Sprintf("b%d-%d", run, i), body)
+		code, resp, err := doJSON(ctx, client, "POST", d.base+"/api/v1/events", fmt.Sprintf("b%d-%d", run, i), body)
 		if err != nil || code != 201 {
 			return fmt.Errorf("post: %d %v %s", code, err, resp)
 		}
@@ -128,9 +132,7 @@ func BenchmarkHTTPPostEvents(b *testing.B) {
 // BenchmarkHTTPStockLookup: stock of one part over HTTP from 32 clients
 // (budget >= 15,000/s).
 func BenchmarkHTTPStockLookup(b *testing.B) {
-	bin := crashBuild(b)
-	d := crashStartDepot(b, bin, b.TempDir(), "BENCH-1")
-	defer d.kill()
+	d := startBenchDaemon(b, b.TempDir(), "BENCH-1")
 	const parts = 500
 	benchSeed(b, d, parts)
 	client := benchClient()
@@ -140,7 +142,7 @@ func BenchmarkHTTPStockLookup(b *testing.B) {
 	}
 	b.ResetTimer()
 	elapsed, lat := benchLoad(b, b.N, func(ctx context.Context, i int) error {
-		code, resp, err := crashDo(ctx, client, "GET", urls[i%parts], "", nil)
+		code, resp, err := doJSON(ctx, client, "GET", urls[i%parts], "", nil)
 		if err != nil || code != 200 || !strings.Contains(string(resp), `"onHand":100`) {
 			return fmt.Errorf("stock: %d %v %s", code, err, resp)
 		}
@@ -252,28 +254,27 @@ func procStatusKB(pid int, field string) int64 {
 // across the catalogue, a read of recent events, and a burst of writes.
 func BenchmarkDepotdScale(b *testing.B) {
 	dir := scaleDataset(b)
-	bin := crashBuild(b)
 	client := benchClient()
 	var readyMS, rssMB []float64
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
-		d := crashStartDepot(b, bin, dir, "SCALE-1")
+		d := startBenchDaemon(b, dir, "SCALE-1")
 		ready := time.Since(t0)
 		_, _ = benchLoad(b, 20000, func(ctx context.Context, i int) error {
 			var code int
 			var err error
 			switch {
 			case i%100 == 0:
-				code, _, err = crashDo(ctx, client, "POST", d.base+"/api/v1/events", "", map[string]any{"type": "receipt", "ref": "PO-X",
+				code, _, err = doJSON(ctx, client, "POST", d.base+"/api/v1/events", "", map[string]any{"type": "receipt", "ref": "PO-X",
 					"lines": []map[string]any{{"sku": fmt.Sprintf("SP-%06d", i*7%100000), "qty": 1, "to": "BIN-00"}}})
 				if code == 201 {
 					code = 200
 				}
 			case i%10 == 0:
-				code, _, err = crashDo(ctx, client, "GET", fmt.Sprintf("%s/api/v1/events?after=%d&limit=100", d.base, 999000+i%900), "", nil)
+				code, _, err = doJSON(ctx, client, "GET", fmt.Sprintf("%s/api/v1/events?after=%d&limit=100", d.base, 999000+i%900), "", nil)
 			default:
-				code, _, err = crashDo(ctx, client, "GET", fmt.Sprintf("%s/api/v1/stock?sku=SP-%06d", d.base, i*7919%100000), "", nil)
+				code, _, err = doJSON(ctx, client, "GET", fmt.Sprintf("%s/api/v1/stock?sku=SP-%06d", d.base, i*7919%100000), "", nil)
 			}
 			if err != nil || code != 200 {
 				return fmt.Errorf("%d %v", code, err)
@@ -281,8 +282,7 @@ func BenchmarkDepotdScale(b *testing.B) {
 			return nil
 		})
 		rss := procStatusKB(d.cmd.Process.Pid, "VmHWM")
-		d.cmd.Process.Signal(syscall.SIGTERM)
-		d.cmd.Wait()
+		d.stop(b, syscall.SIGTERM)
 		readyMS = append(readyMS, float64(ready.Microseconds())/1000)
 		rssMB = append(rssMB, float64(rss)/1024)
 	}

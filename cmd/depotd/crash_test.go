@@ -8,11 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -23,74 +19,9 @@ var crashRounds = flag.Int("crash.rounds", 20, "kill -9 rounds in TestCrashKill9
 
 const crashToken = "crash-test-admin-token-0123456789"
 
-// crashDaemon is one depotd process under test.
-type crashDaemon struct {
-	cmd  *exec.Cmd
-	base string
-	out  *bytes.Buffer
-}
-
-func crashBuild(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "depotd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build depotd: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func crashFreePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func crashStart(t testing.TB, bin, data string) *crashDaemon {
-	return crashStartDepot(t, bin, data, "CRASH-1")
-}
-
-// crashStartDepot starts depotd for depot on data and waits until it is ready.
-func crashStartDepot(t testing.TB, bin, data, depot string) *crashDaemon {
-	t.Helper()
-	addr := crashFreePort(t)
-	c := exec.Command(bin)
-	c.Env = append(os.Environ(),
-		"PARTSEDGE_DEPOT="+depot, "PARTSEDGE_DATA="+data, "PARTSEDGE_LISTEN="+addr,
-		"PARTSEDGE_ADMIN_TOKEN="+crashToken, "PARTSEDGE_LOG_LEVEL=warn", "PARTSEDGE_MQTT=")
-	out := &bytes.Buffer{}
-	c.Stdout, c.Stderr = out, out
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d := &crashDaemon{cmd: c, base: "http://" + addr, out: out}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(d.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return d
-			}
-		}
-		if time.Now().After(deadline) {
-			d.kill()
-			t.Fatalf("depotd not ready in 20 s:\n%s", out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (d *crashDaemon) kill() {
-	d.cmd.Process.Signal(syscall.SIGKILL)
-	d.cmd.Wait()
-}
-
-func crashDo(ctx context.Context, client *http.Client, method, url, key string, body any) (int, []byte, error) {
+// doJSON sends one request as a client of the daemon would: with its own
+// context and client (for concurrent writers), and an idempotency key.
+func doJSON(ctx context.Context, client *http.Client, method, url, key string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -125,12 +56,12 @@ type crashEvent struct {
 }
 
 // crashLog reads the whole log through the API.
-func crashLog(t *testing.T, d *crashDaemon) []crashEvent {
+func crashLog(t *testing.T, d *daemon) []crashEvent {
 	t.Helper()
 	var all []crashEvent
 	after := uint64(0)
 	for {
-		code, body, err := crashDo(context.Background(), http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/events?after=%d&limit=1000", d.base, after), "", nil)
+		code, body, err := doJSON(context.Background(), http.DefaultClient, "GET", fmt.Sprintf("%s/api/v1/events?after=%d&limit=1000", d.base, after), "", nil)
 		if err != nil || code != 200 {
 			t.Fatalf("list events: %d %v %s", code, err, body)
 		}
@@ -154,21 +85,23 @@ func crashLog(t *testing.T, d *crashDaemon) []crashEvent {
 // and proves that every event whose POST was answered 2xx is there, that
 // seqs have no gap, that the chain holds and that verify passes.
 func TestCrashKill9KeepsAcknowledgedEvents(t *testing.T) {
-	bin := crashBuild(t)
+	bin := buildDepotd(t)
 	data := t.TempDir()
+	env := []string{"PARTSEDGE_DEPOT=CRASH-1", "PARTSEDGE_DATA=" + data, "PARTSEDGE_LISTEN=127.0.0.1:0",
+		"PARTSEDGE_ADMIN_TOKEN=" + crashToken, "PARTSEDGE_LOG_LEVEL=warn"}
 	seed := rand.Uint64()
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 
-	d := crashStart(t, bin, data)
+	d := startDaemon(t, bin, env...)
 	ctx := context.Background()
 	for _, p := range []map[string]any{{"sku": "CR-1"}, {"sku": "CR-2"}, {"sku": "CR-S", "tracking": "serial"}} {
-		if code, body, err := crashDo(ctx, http.DefaultClient, "POST", d.base+"/api/v1/parts", "", p); err != nil || code != 201 {
+		if code, body, err := doJSON(ctx, http.DefaultClient, "POST", d.base+"/api/v1/parts", "", p); err != nil || code != 201 {
 			t.Fatalf("define part: %d %v %s", code, err, body)
 		}
 	}
 	for _, l := range []string{"A", "B"} {
-		if code, body, err := crashDo(ctx, http.DefaultClient, "POST", d.base+"/api/v1/locations", "", map[string]any{"code": l, "kind": "stock"}); err != nil || code != 201 {
+		if code, body, err := doJSON(ctx, http.DefaultClient, "POST", d.base+"/api/v1/locations", "", map[string]any{"code": l, "kind": "stock"}); err != nil || code != 201 {
 			t.Fatalf("define location: %d %v %s", code, err, body)
 		}
 	}
@@ -180,14 +113,14 @@ func TestCrashKill9KeepsAcknowledgedEvents(t *testing.T) {
 	serial := 0
 	for round := range *crashRounds {
 		if round > 0 {
-			d = crashStart(t, bin, data)
+			d = startDaemon(t, bin, env...)
 		}
 		checkCrashLog(t, d, acked, round)
 
 		// Requests that got no answer before the kill are retried with their
 		// key: each lands exactly once, whether or not it had committed.
 		for _, key := range unanswered {
-			code, body, err := crashDo(ctx, http.DefaultClient, "POST", d.base+"/api/v1/events", key, bodies[key])
+			code, body, err := doJSON(ctx, http.DefaultClient, "POST", d.base+"/api/v1/events", key, bodies[key])
 			if err != nil || (code != 201 && code != 200) {
 				t.Fatalf("retry %s: %d %v %s", key, code, err, body)
 			}
@@ -219,7 +152,7 @@ func TestCrashKill9KeepsAcknowledgedEvents(t *testing.T) {
 					}
 					bodies[key] = body
 					mu.Unlock()
-					code, resp, err := crashDo(rctx, client, "POST", d.base+"/api/v1/events", key, body)
+					code, resp, err := doJSON(rctx, client, "POST", d.base+"/api/v1/events", key, body)
 					mu.Lock()
 					switch {
 					case err == nil && code == 201:
@@ -241,17 +174,16 @@ func TestCrashKill9KeepsAcknowledgedEvents(t *testing.T) {
 			}()
 		}
 		time.Sleep(killAt)
-		d.kill()
+		d.stop(t, syscall.SIGKILL)
 		stop()
 		wg.Wait()
 		if t.Failed() {
-			t.Fatalf("round %d failed; depotd said:\n%s", round, d.out)
+			t.Fatalf("round %d failed; depotd said:\n%s", round, d.stderr)
 		}
 	}
-	d = crashStart(t, bin, data)
-	defer d.kill()
+	d = startDaemon(t, bin, env...)
 	checkCrashLog(t, d, acked, *crashRounds)
-	code, body, err := crashDo(ctx, http.DefaultClient, "POST", d.base+"/api/v1/admin/verify", "", nil)
+	code, body, err := doJSON(ctx, http.DefaultClient, "POST", d.base+"/api/v1/admin/verify", "", nil)
 	var rep struct {
 		OK       bool     `json:"ok"`
 		Events   uint64   `json:"events"`
@@ -266,7 +198,7 @@ func TestCrashKill9KeepsAcknowledgedEvents(t *testing.T) {
 	}
 }
 
-func checkCrashLog(t *testing.T, d *crashDaemon, acked map[string]crashEvent, round int) {
+func checkCrashLog(t *testing.T, d *daemon, acked map[string]crashEvent, round int) {
 	t.Helper()
 	log := crashLog(t, d)
 	byKey := map[string]crashEvent{}

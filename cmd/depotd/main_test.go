@@ -38,14 +38,39 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func buildDepotd(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "depotd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// built is depotd compiled once for the whole test process: every test and
+// benchmark that runs the real daemon runs the same binary, and `go build`
+// is paid once, not per test (or per benchmark round).
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+func buildDepotd(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "depotd-test"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "depotd")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
 }
 
 type daemon struct {
@@ -61,7 +86,7 @@ var readyLine = regexp.MustCompile(`^depotd (\S+) ready at (http://127\.0\.0\.1:
 
 // startDaemon runs depotd with only the given PARTSEDGE_* settings and waits
 // for its ready line and for /readyz.
-func startDaemon(t *testing.T, bin string, env ...string) *daemon {
+func startDaemon(t testing.TB, bin string, env ...string) *daemon {
 	t.Helper()
 	cmd := exec.Command(bin)
 	for _, kv := range os.Environ() {
@@ -115,7 +140,7 @@ func startDaemon(t *testing.T, bin string, env ...string) *daemon {
 	return d
 }
 
-func (d *daemon) call(t *testing.T, method, path, token, body string) (int, string) {
+func (d *daemon) call(t testing.TB, method, path, token, body string) (int, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -141,7 +166,7 @@ func (d *daemon) call(t *testing.T, method, path, token, body string) (int, stri
 }
 
 // stop signals depotd and returns its exit code.
-func (d *daemon) stop(t *testing.T, sig syscall.Signal) int {
+func (d *daemon) stop(t testing.TB, sig syscall.Signal) int {
 	t.Helper()
 	if err := d.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
