@@ -33,7 +33,7 @@ type Store interface {
 	Stock(f inventory.StockFilter, limit int) ([]inventory.Balance, error)
 	StockAt(seq uint64, f inventory.StockFilter) ([]inventory.Balance, error)
 	Event(seq uint64) (inventory.Event, error)
-	EachEvent(after uint64, fn func(ev *inventory.Event, raw []byte) error) error
+	EachRawEvent(after uint64, fn func(seq uint64, raw []byte) error) error
 	SerialHistory(sku, serial string) (inventory.SerialHistory, error)
 
 	User(name string) (inventory.User, error)

@@ -230,7 +230,7 @@ func (s *server) listEvents(c *gin.Context, _ *inventory.User) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"items":[`)
 	n, last, more := 0, uint64(0), false
-	err = s.store.EachEvent(after, func(ev *inventory.Event, raw []byte) error {
+	err = s.store.EachRawEvent(after, func(seq uint64, raw []byte) error {
 		if n == limit {
 			more = true
 			return errPageFull
@@ -239,7 +239,7 @@ func (s *server) listEvents(c *gin.Context, _ *inventory.User) {
 			buf.WriteByte(',')
 		}
 		buf.Write(raw)
-		last = ev.Seq
+		last = seq
 		n++
 		return nil
 	})

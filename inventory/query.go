@@ -276,6 +276,19 @@ var errStop = errors.New("stop")
 // the event and its stored bytes. fn returning an error stops the walk; the
 // error is returned unless it is the internal stop signal.
 func (s *Store) EachEvent(after uint64, fn func(ev *Event, raw []byte) error) error {
+	return s.EachRawEvent(after, func(seq uint64, raw []byte) error {
+		var ev Event
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return fmt.Errorf("decode event %d: %w", seq, err)
+		}
+		return fn(&ev, raw)
+	})
+}
+
+// EachRawEvent is EachEvent for callers that pass events on as stored (the
+// API's event pages, replication): it hands over the seq, read from the key,
+// and the stored bytes, and decodes nothing.
+func (s *Store) EachRawEvent(after uint64, fn func(seq uint64, raw []byte) error) error {
 	err := s.read(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pEvent}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
@@ -284,11 +297,7 @@ func (s *Store) EachEvent(after uint64, fn func(ev *Event, raw []byte) error) er
 			if err != nil {
 				return err
 			}
-			var ev Event
-			if err := json.Unmarshal(raw, &ev); err != nil {
-				return fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(it.Item().Key()[1:]), err)
-			}
-			if err := fn(&ev, raw); err != nil {
+			if err := fn(binary.BigEndian.Uint64(it.Item().Key()[1:]), raw); err != nil {
 				return err
 			}
 		}
