@@ -114,9 +114,7 @@ func (c *Command) check() error {
 	return nil
 }
 
-func lineField(i int) string { return "lines[" + itoa(i) + "]" }
-
-func itoa(i int) string { return strconv.Itoa(i) }
+func lineField(i int) string { return "lines[" + strconv.Itoa(i) + "]" }
 
 func (l *Line) check(f string, t EventType, r lineRule) error {
 	if err := checkCode(f+".sku", l.SKU); err != nil {
@@ -171,7 +169,7 @@ func (l *Line) check(f string, t EventType, r lineRule) error {
 		}
 		seen := make(map[string]bool, len(l.Serials))
 		for j, sn := range l.Serials {
-			if err := checkCode(f+".serials["+itoa(j)+"]", sn); err != nil {
+			if err := checkCode(f+".serials["+strconv.Itoa(j)+"]", sn); err != nil {
 				return err
 			}
 			if seen[sn] {
@@ -232,7 +230,7 @@ func (p *Part) normalize() error {
 	for i, g := range p.GTINs {
 		n, ok := NormalizeGTIN(g)
 		if !ok {
-			return errf(CodeInvalid, "part.gtins["+itoa(i)+"]", "%q is not a GTIN-8/12/13/14 with a valid check digit", g)
+			return errf(CodeInvalid, "part.gtins["+strconv.Itoa(i)+"]", "%q is not a GTIN-8/12/13/14 with a valid check digit", g)
 		}
 		if !seen[n] {
 			gtins = append(gtins, n)
@@ -241,7 +239,7 @@ func (p *Part) normalize() error {
 	}
 	aliases := make([]string, 0, len(p.Aliases))
 	for i, a := range p.Aliases {
-		if err := checkCode("part.aliases["+itoa(i)+"]", a); err != nil {
+		if err := checkCode("part.aliases["+strconv.Itoa(i)+"]", a); err != nil {
 			return err
 		}
 		if !seen[a] {

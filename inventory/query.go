@@ -10,10 +10,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// ErrNotFound is wrapped by lookups of a part, location, event or serial that
-// does not exist.
-var ErrNotFound = &Error{Code: CodeNotFound, Msg: "not found"}
-
 func notFound(what, id string) error {
 	return &Error{Code: CodeNotFound, Field: what, Msg: fmt.Sprintf("no %s %q", what, id)}
 }

@@ -93,9 +93,8 @@ type Store struct {
 	// and Badger's conflict detection is off.
 	usersMu sync.Mutex
 
-	mu      sync.RWMutex
-	head    Head
-	changed chan struct{}
+	mu   sync.RWMutex
+	head Head
 }
 
 type request struct {
@@ -138,7 +137,6 @@ func Open(opts Options) (*Store, error) {
 		clock:   &hlc{clock: opts.Clock},
 		reqs:    make(chan *request),
 		closing: make(chan struct{}),
-		changed: make(chan struct{}),
 	}
 	if err := s.loadHead(); err != nil {
 		db.Close()
@@ -242,14 +240,6 @@ func (s *Store) Head() Head {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.head
-}
-
-// Changed returns a channel that is closed at the next commit, for waiters
-// such as the replication publisher and live UI streams.
-func (s *Store) Changed() <-chan struct{} {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.changed
 }
 
 // Close stops accepting writes, waits for the committer and closes Badger.
@@ -373,8 +363,6 @@ func (s *Store) commitSome(batch []*request) int {
 		} else {
 			s.mu.Lock()
 			s.head = head
-			close(s.changed)
-			s.changed = make(chan struct{})
 			s.mu.Unlock()
 		}
 	}

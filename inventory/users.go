@@ -111,11 +111,6 @@ func (s *Store) AddToken(name, token string) error {
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(tokenKey(token), []byte(name)) })
 }
 
-// RevokeToken removes a token.
-func (s *Store) RevokeToken(token string) error {
-	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(tokenKey(token)) })
-}
-
 // UserByToken returns the enabled user a token belongs to.
 func (s *Store) UserByToken(token string) (User, error) {
 	var name []byte
