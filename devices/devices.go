@@ -94,6 +94,10 @@ type Signaller interface {
 	Signal(good bool) error
 }
 
+// ErrChecksum is what a codec wraps when a frame's checksum or CRC does not
+// match, so the manager can count checksum errors apart from other bad frames.
+var ErrChecksum = errors.New("checksum mismatch")
+
 // ErrNotSupported is returned by a Signaller whose device cannot signal.
 var ErrNotSupported = errors.New("devices: not supported by this device")
 
