@@ -73,6 +73,8 @@ type Config struct {
 	IdempotencyEntries int
 	IdempotencyBytes   int
 	IdempotencyTTL     time.Duration
+	// Devices is the device manager; nil serves empty device lists.
+	Devices Devices
 	// TokenCacheTTL is how long a resolved bearer token is trusted without
 	// asking the store again; 0 means 5 s, negative turns the cache off.
 	TokenCacheTTL time.Duration
@@ -82,6 +84,7 @@ const defaultMaxBody = 1 << 20
 
 type server struct {
 	store   Store
+	devices Devices
 	log     *slog.Logger
 	clock   Clock
 	version string
@@ -107,7 +110,7 @@ func newServer(cfg Config) *server {
 		panic("api.New: Config.Store is nil")
 	}
 	s := &server{
-		store: cfg.Store, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
+		store: cfg.Store, devices: cfg.Devices, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
 		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
 		openapi: openAPIDocument(),
 	}
@@ -179,6 +182,12 @@ func (s *server) routes() {
 	v1.POST("/events", s.authed(accessPost, s.postEvent))
 
 	v1.GET("/serials/:sku/:serial", s.authed(accessRead, s.serialHistory))
+
+	v1.GET("/devices", s.authed(accessRead, s.listDevices))
+	v1.GET("/devices/:id", s.authed(accessRead, s.getDevice))
+	v1.POST("/devices/:id/signal", s.authed(accessAdmin, s.remembered(s.signalDevice)))
+	v1.GET("/scans", s.authed(accessRead, s.listScans))
+	v1.GET("/tag-events", s.authed(accessRead, s.listTagEvents))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

@@ -24,6 +24,8 @@ func goodBody(method, path string) string {
 		return `{"type":"receipt","ref":"PO-9","lines":[{"sku":"P-NONE","qty":1,"to":"A-01"}]}`
 	case "/api/v1/users":
 		return `{"name":"kim","role":"engineer"}`
+	case "/api/v1/devices/:id/signal":
+		return `{"good":true}`
 	}
 	return ""
 }
@@ -35,7 +37,7 @@ func concrete(route string) string {
 		return route + "?code=SUP-1"
 	}
 	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
-		":name", "engineer-user").Replace(route)
+		":name", "engineer-user", ":id", "scan-1").Replace(route)
 }
 
 func protectedRoutes(t *testing.T) [][2]string {

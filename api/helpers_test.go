@@ -41,11 +41,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 func tokenOf(role string) string { return "test-token-" + role + "-0123456789" }
 
 type fixture struct {
-	store *inventory.Store
-	srv   *server
-	clock *fakeClock
-	ready bool
-	mu    sync.Mutex
+	store   *inventory.Store
+	devices *fakeDevices
+	srv     *server
+	clock   *fakeClock
+	ready   bool
+	mu      sync.Mutex
 }
 
 type fixtureOpt func(*Config)
@@ -69,7 +70,8 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 		}
 	}
 	f := &fixture{store: st, clock: clock, ready: true}
-	cfg := Config{Store: st, Clock: clock, Version: "v-test", Ready: f.isReady}
+	f.devices = newFakeDevices()
+	cfg := Config{Store: st, Clock: clock, Version: "v-test", Ready: f.isReady, Devices: f.devices}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -91,6 +91,10 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusConflict, "Has stock"
 	case CodeUserExists:
 		return http.StatusConflict, "User exists"
+	case CodeDeviceUnavailable:
+		return http.StatusConflict, "Device unavailable"
+	case CodeNotSupported:
+		return http.StatusUnprocessableEntity, "Not supported by the device"
 	case inventory.CodeClosed:
 		return http.StatusServiceUnavailable, "Service unavailable"
 	case CodeInternal:

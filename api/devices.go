@@ -1,0 +1,162 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/manager"
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// Codes for device requests.
+const (
+	CodeDeviceUnavailable inventory.Code = "device_unavailable"
+	CodeNotSupported      inventory.Code = "not_supported"
+)
+
+// Devices is what the API needs from the device manager.
+type Devices interface {
+	Devices() []manager.Status
+	Device(id string) (manager.Status, bool)
+	Unmatched() []manager.Unmatched
+	Scans(after uint64, limit int) ([]manager.ScanRecord, uint64)
+	TagEvents(after uint64, limit int) ([]manager.TagRecord, uint64)
+	Signal(id string, good bool) error
+}
+
+var _ Devices = (*manager.Manager)(nil)
+
+const maxDeviceFeedPage = 1000
+
+type deviceList struct {
+	Items     []manager.Status    `json:"items"`
+	Unmatched []manager.Unmatched `json:"unmatched"`
+}
+
+func (s *server) listDevices(c *gin.Context, _ *inventory.User) {
+	out := deviceList{Items: []manager.Status{}, Unmatched: []manager.Unmatched{}}
+	if s.devices != nil {
+		out.Items = append(out.Items, s.devices.Devices()...)
+		out.Unmatched = append(out.Unmatched, s.devices.Unmatched()...)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *server) getDevice(c *gin.Context, _ *inventory.User) {
+	id := c.Param("id")
+	if s.devices != nil {
+		if st, ok := s.devices.Device(id); ok {
+			c.JSON(http.StatusOK, st)
+			return
+		}
+	}
+	s.fail(c, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id)))
+}
+
+type signalBody struct {
+	Good *bool `json:"good"`
+}
+
+// signalDevice beeps a device good or bad: how an admin checks a scanner
+// is the one at the counter it is configured for. A repeat with the same
+// Idempotency-Key does not beep again.
+func (s *server) signalDevice(c *gin.Context, _ *inventory.User, raw []byte) (int, any, error) {
+	var body signalBody
+	if err := s.decodeOptional(raw, &body); err != nil {
+		return 0, nil, err
+	}
+	if body.Good == nil {
+		return 0, nil, apiErr(inventory.CodeInvalid, "good", "say true (a good-read beep) or false (an error beep)")
+	}
+	id := c.Param("id")
+	if s.devices == nil {
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id))
+	}
+	if _, ok := s.devices.Device(id); !ok {
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id))
+	}
+	err := s.devices.Signal(id, *body.Good)
+	switch {
+	case errors.Is(err, devices.ErrNotSupported):
+		return 0, nil, apiErr(CodeNotSupported, "id", "device "+id+" cannot beep or light up")
+	case err != nil:
+		return 0, nil, apiErr(CodeDeviceUnavailable, "id", err.Error())
+	}
+	return http.StatusOK, signalAnswer{Device: id, Good: *body.Good}, nil
+}
+
+type signalAnswer struct {
+	Device string `json:"device"`
+	Good   bool   `json:"good"`
+}
+
+type feedPage[T any] struct {
+	Items []T    `json:"items"`
+	Next  uint64 `json:"next"`
+}
+
+// listScans serves the scans the devices read, oldest first, for screens
+// and scripts that follow them with ?after=next.
+func (s *server) listScans(c *gin.Context, _ *inventory.User) {
+	after, limit, ok := s.feedQuery(c)
+	if !ok {
+		return
+	}
+	out := feedPage[manager.ScanRecord]{Items: []manager.ScanRecord{}, Next: after}
+	if s.devices != nil {
+		items, _ := s.devices.Scans(after, 0)
+		device, station := c.Query("device"), c.Query("station")
+		for _, r := range items {
+			out.Next = r.ID
+			if (device == "" || r.Device == device) && (station == "" || r.Station == station) {
+				out.Items = append(out.Items, r)
+				if len(out.Items) == limit {
+					break
+				}
+			}
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listTagEvents serves smoothed tag-seen and tag-gone events.
+func (s *server) listTagEvents(c *gin.Context, _ *inventory.User) {
+	after, limit, ok := s.feedQuery(c)
+	if !ok {
+		return
+	}
+	out := feedPage[manager.TagRecord]{Items: []manager.TagRecord{}, Next: after}
+	if s.devices != nil {
+		items, _ := s.devices.TagEvents(after, 0)
+		device, zone := c.Query("device"), c.Query("zone")
+		for _, r := range items {
+			out.Next = r.ID
+			if (device == "" || r.Device == device) && (zone == "" || r.Zone == zone) {
+				out.Items = append(out.Items, r)
+				if len(out.Items) == limit {
+					break
+				}
+			}
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *server) feedQuery(c *gin.Context) (after uint64, limit int, ok bool) {
+	limit, err := queryLimit(c, defaultPage, maxDeviceFeedPage)
+	if err != nil {
+		s.fail(c, err)
+		return 0, 0, false
+	}
+	if v := c.Query("after"); v != "" {
+		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
+			s.fail(c, apiErr(inventory.CodeInvalid, "after", "must be the next value of an earlier page (a whole number)"))
+			return 0, 0, false
+		}
+	}
+	return after, limit, true
+}
