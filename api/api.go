@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -75,6 +76,9 @@ type Config struct {
 	IdempotencyTTL     time.Duration
 	// Devices is the device manager; nil serves empty device lists.
 	Devices Devices
+	// Collectors are more Prometheus collectors to serve on /metrics (the
+	// device manager's counters).
+	Collectors []prometheus.Collector
 	// TokenCacheTTL is how long a resolved bearer token is trusted without
 	// asking the store again; 0 means 5 s, negative turns the cache off.
 	TokenCacheTTL time.Duration
@@ -130,7 +134,7 @@ func newServer(cfg Config) *server {
 		s.statusLabels[i] = strconv.Itoa(i)
 	}
 	s.idem = newIdemCache(cfg.IdempotencyEntries, cfg.IdempotencyBytes, cfg.IdempotencyTTL, s.clock)
-	s.metrics = newMetrics(s.store)
+	s.metrics = newMetrics(s.store, cfg.Collectors...)
 	s.tokens = newTokenCache(cfg.TokenCacheTTL)
 
 	// Release mode keeps gin from printing every route at start; gin keeps

@@ -21,7 +21,7 @@ type metrics struct {
 	events   *prometheus.CounterVec
 }
 
-func newMetrics(store Store) *metrics {
+func newMetrics(store Store, extra ...prometheus.Collector) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -49,6 +49,7 @@ func newMetrics(store Store) *metrics {
 	m.reg.MustRegister(m.requests, m.duration, m.events, head,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(extra...)
 	return m
 }
 

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/partsedge/partsedge/api"
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/inventory"
@@ -100,6 +102,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if errors.As(err, &ie) && ie.Code == inventory.CodeInvalid {
 			return 2 // a depot id the store refuses is a bad setting
 		}
+		var bs errBadSetting
+		if errors.As(err, &bs) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -135,13 +141,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
+	devs, err := newDevices(cfg, log)
+	if err != nil {
+		return errBadSetting{err}
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	var ready atomic.Bool
 	srv := &http.Server{
-		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load}),
+		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load,
+			Devices: devs, Collectors: []prometheus.Collector{devs.Collector()}}),
 		// No write timeout: a backup streams for as long as the store is big.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
@@ -151,6 +162,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	dctx, stopDevices := context.WithCancel(ctx)
+	waitDevices := runDevices(dctx, devs)
+	defer func() {
+		stopDevices()
+		waitDevices()
+	}()
 	ready.Store(true)
 	line := fmt.Sprintf("depotd %s ready at http://%s", st.Depot(), displayAddr(ln.Addr()))
 	if token != "" {
@@ -179,6 +196,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	log.Info("stopped", "seq", st.Head().Seq)
 	return nil
 }
+
+// errBadSetting marks a failure caused by the settings (exit 2).
+type errBadSetting struct{ err error }
+
+func (e errBadSetting) Error() string { return e.err.Error() }
+func (e errBadSetting) Unwrap() error { return e.err }
 
 // displayAddr turns a listener's address into one a browser can open.
 func displayAddr(a net.Addr) string {

@@ -456,4 +456,3 @@ func makeRaw(f *os.File) error {
 	}
 	return nil
 }
-

@@ -33,6 +33,13 @@ type Config struct {
 	MQTTPassword string
 	LogLevel     string
 	Demo         bool
+	// Devices is the device list in its one-line form (see
+	// devices/manager.ParseSpecs); the file may give it as a YAML list.
+	Devices string
+	// Profiles is a folder of extra firmware profiles.
+	Profiles string
+	// Discover turns on USB serial device discovery.
+	Discover bool
 }
 
 // setting describes one configurable value under its three names.
@@ -63,6 +70,12 @@ func settings() []setting {
 			str: func(c *Config) *string { return &c.LogLevel }},
 		{flag: "demo", env: "PARTSEDGE_DEMO", yaml: "demo", usage: "seed demo data into an empty store",
 			boolean: func(c *Config) *bool { return &c.Demo }},
+		{flag: "devices", env: "PARTSEDGE_DEVICES", yaml: "devices", usage: "scanners and readers: `list` of id=..,profile=..,port=..|address=..|usb=..,station=.. separated by ';'",
+			str: func(c *Config) *string { return &c.Devices }},
+		{flag: "profiles", env: "PARTSEDGE_PROFILES", yaml: "profiles", usage: "a `folder` of extra firmware profiles (*.yaml)",
+			str: func(c *Config) *string { return &c.Profiles }},
+		{flag: "discover-devices", env: "PARTSEDGE_DISCOVER_DEVICES", yaml: "discoverDevices", usage: "find USB serial scanners and readers by their profiles' match rules",
+			boolean: func(c *Config) *bool { return &c.Discover }},
 	}
 }
 
@@ -187,6 +200,14 @@ func parseFile(path string, b []byte, cfg *Config) error {
 			return fmt.Errorf("config file %s line %d: %s is set twice", path, k.Line, k.Value)
 		}
 		seen[k.Value] = true
+		if k.Value == "devices" && v.Kind == yaml.SequenceNode {
+			spec, err := deviceList(path, v)
+			if err != nil {
+				return err
+			}
+			cfg.Devices = spec
+			continue
+		}
 		if v.Kind != yaml.ScalarNode {
 			return fmt.Errorf("config file %s line %d: %s must be a single value", path, v.Line, k.Value)
 		}
@@ -205,6 +226,41 @@ func parseFile(path string, b []byte, cfg *Config) error {
 		*s.boolean(cfg) = bv
 	}
 	return nil
+}
+
+// deviceList turns the YAML form of the device list (a sequence of
+// mappings; a reader's zones as a mapping of antenna to zone) into the
+// one-line form the flag and environment variable use.
+func deviceList(path string, seq *yaml.Node) (string, error) {
+	var specs []string
+	for _, item := range seq.Content {
+		if item.Kind != yaml.MappingNode {
+			return "", fmt.Errorf("config file %s line %d: each device is a mapping (id, profile, port, station ...)", path, item.Line)
+		}
+		var kvs []string
+		for i := 0; i+1 < len(item.Content); i += 2 {
+			k, v := item.Content[i], item.Content[i+1]
+			if k.Value == "zones" && v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					ant, zone := v.Content[j], v.Content[j+1]
+					if ant.Kind != yaml.ScalarNode || zone.Kind != yaml.ScalarNode {
+						return "", fmt.Errorf("config file %s line %d: zones maps an antenna number to a zone name", path, ant.Line)
+					}
+					kvs = append(kvs, "zone."+ant.Value+"="+zone.Value)
+				}
+				continue
+			}
+			if v.Kind != yaml.ScalarNode {
+				return "", fmt.Errorf("config file %s line %d: device setting %s must be a single value", path, v.Line, k.Value)
+			}
+			if strings.ContainsAny(k.Value, ",;=") || strings.ContainsAny(v.Value, ",;") {
+				return "", fmt.Errorf("config file %s line %d: device setting %s: names and values cannot hold ',' or ';'", path, v.Line, k.Value)
+			}
+			kvs = append(kvs, k.Value+"="+v.Value)
+		}
+		specs = append(specs, strings.Join(kvs, ","))
+	}
+	return strings.Join(specs, ";"), nil
 }
 
 func knownKeys() string {

@@ -174,3 +174,37 @@ func TestRedacted(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 }
+
+func TestDeviceListInFile(t *testing.T) {
+	for _, tc := range []struct {
+		yaml, want, wantErr string
+	}{
+		{"devices: id=a,profile=p,port=/dev/x\n", "id=a,profile=p,port=/dev/x", ""},
+		{`devices:
+  - id: dock-scanner
+    profile: zebra-ssi-scanner
+    port: /dev/serial/by-id/usb-Zebra-if00
+    station: dock-1
+  - id: door
+    profile: r2000-reader
+    address: 10.0.0.7:4001
+    zones: {1: dock, 2: aisle-3}
+discoverDevices: true
+`, "id=dock-scanner,profile=zebra-ssi-scanner,port=/dev/serial/by-id/usb-Zebra-if00,station=dock-1;id=door,profile=r2000-reader,address=10.0.0.7:4001,zone.1=dock,zone.2=aisle-3", ""},
+		{"devices:\n  - just-a-string\n", "", "each device is a mapping"},
+		{"devices:\n  - {id: a, station: 'x,y'}\n", "", "cannot hold"},
+		{"devices:\n  - {id: a, zones: [1, 2]}\n", "", "single value"},
+	} {
+		var cfg Config
+		err := parseFile("test.yaml", []byte(tc.yaml), &cfg)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%q: err = %v, want %q", tc.yaml, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || cfg.Devices != tc.want {
+			t.Errorf("%q: devices = %q, %v; want %q", tc.yaml, cfg.Devices, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/devices/manager"
+	"github.com/partsedge/partsedge/devices/transport"
+	profiles "github.com/partsedge/partsedge/firmware-profiles"
+)
+
+// newDevices builds the device manager from the settings. A depot with no
+// devices configured and discovery off still gets a manager: the API then
+// lists nothing, and adding a device is a config change, not a new build.
+func newDevices(cfg config.Config, log *slog.Logger) (*manager.Manager, error) {
+	set, err := profiles.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("built-in firmware profiles: %w", err)
+	}
+	if cfg.Profiles != "" {
+		extra, err := profiles.Load(os.DirFS(cfg.Profiles), ".")
+		if err != nil {
+			return nil, fmt.Errorf("firmware profiles in %s: %w", cfg.Profiles, err)
+		}
+		set.Merge(extra)
+	}
+	devs, err := manager.ParseSpecs(cfg.Devices)
+	if err != nil {
+		return nil, fmt.Errorf("devices: %w", err)
+	}
+	opt := manager.Options{
+		Devices:  devs,
+		Profiles: set,
+		Drivers:  drivers(),
+		OpenUSB:  openUSB,
+		Log:      log.With("component", "devices"),
+	}
+	if cfg.Discover {
+		opt.Discover = transport.Discoverer{}.Ports
+	}
+	m, err := manager.New(opt)
+	if err != nil {
+		return nil, fmt.Errorf("devices: %w", err)
+	}
+	return m, nil
+}
+
+// runDevices runs m until ctx ends; wait blocks until every device has
+// stopped and closed its port.
+func runDevices(ctx context.Context, m *manager.Manager) (wait func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.Run(ctx)
+	}()
+	return wg.Wait
+}
