@@ -62,6 +62,8 @@ func commands() []command {
 		{"restore", "--data DIR FILE", "create a store from a backup (offline)", (*app).restore},
 		{"decode", "[--aim ID] DATA", "decode a scanned GS1 barcode (element string, (AI) form or Digital Link)", (*app).decode},
 		{"epc", "HEX|URI", "decode an RFID tag's EPC (binary hex, tag URI or pure identity URI)", (*app).epc},
+		{"devices", "", "the depot's scanners and readers and their state", (*app).devices},
+		{"profiles", "list|show ID|lint [FILE|DIR ...]", "firmware profiles: list the built-in ones, check profile files", (*app).profiles},
 		{"version", "", "print depotctl's version", (*app).versionCmd},
 	}
 }
