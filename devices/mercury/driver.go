@@ -288,7 +288,7 @@ func (d *Driver) await(ctx context.Context, l devices.Link, rep devices.Reporter
 func (d *Driver) Run(ctx context.Context, l devices.Link, r devices.Reporter) error {
 	misses := 0
 	var last error
-	for {
+	for ctx.Err() == nil {
 		tags, err := d.round(ctx, l, r)
 		if ctx.Err() != nil {
 			return nil
@@ -324,6 +324,7 @@ func (d *Driver) Run(ctx context.Context, l devices.Link, r devices.Reporter) er
 			}
 		}
 	}
+	return nil
 }
 
 func (d *Driver) round(ctx context.Context, l devices.Link, r devices.Reporter) ([]devices.Tag, error) {
