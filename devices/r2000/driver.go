@@ -21,7 +21,7 @@ const (
 	// replyTries is how often Configure sends a command that got no answer.
 	replyTries = 3
 	// roundIdle is how long an inventory round may go without a packet.
-	roundIdle = 2 * time.Second
+	roundIdle = time.Second
 	// maxTimeouts is how many rounds in a row may go unanswered before Run
 	// gives the link up to the manager, which reconnects.
 	maxTimeouts = 5

@@ -528,12 +528,13 @@ func pcFor(t sim.Tag) uint16 {
 	return t.PC&0x07FF | uint16(len(t.EPC)/2)<<11
 }
 
-// encodeRSSI picks the RSSI table value nearest dbm and returns the byte
+// encodeRSSI picks the RSSI table value nearest dbm (the stronger on a tie,
+// as for -40 dBm, which the table skips) and returns the byte
 // (bit 7 set for antennas 5-8) and the dBm the table gives it.
 func encodeRSSI(dbm float64, ant int) (byte, float64) {
 	best := 0
 	for i, v := range rssiTable {
-		if abs(float64(v)-dbm) < abs(float64(rssiTable[best])-dbm) {
+		if abs(float64(v)-dbm) <= abs(float64(rssiTable[best])-dbm) {
 			best = i
 		}
 	}

@@ -1,0 +1,364 @@
+package r2000emu_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	r2000emu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/r2000"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/r2000"
+	profiles "github.com/partsedge/partsedge/firmware-profiles"
+)
+
+// pipeLink is a devices.Link over one end of a net.Pipe.
+type pipeLink struct{ net.Conn }
+
+func (l pipeLink) SetReadTimeout(d time.Duration) error {
+	if d == 0 {
+		return l.SetReadDeadline(time.Time{})
+	}
+	return l.SetReadDeadline(time.Now().Add(d))
+}
+
+// timedLink renews the deadline so that the timeout bounds every Read, as the
+// Link contract says, not just the first.
+type timedLink struct {
+	pipeLink
+	mu      sync.Mutex
+	timeout time.Duration
+}
+
+func (l *timedLink) SetReadTimeout(d time.Duration) error {
+	l.mu.Lock()
+	l.timeout = d
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *timedLink) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	d := l.timeout
+	l.mu.Unlock()
+	if err := l.pipeLink.SetReadTimeout(d); err != nil {
+		return 0, err
+	}
+	n, err := l.Conn.Read(p)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, devices.ErrTimeout
+	}
+	return n, err
+}
+
+// field hands out the tags of each antenna.
+type field map[int][]sim.Tag
+
+func (f field) InRange(antenna int) []sim.Tag { return f[antenna] }
+
+func (f field) perRound(antennas []int) int {
+	n := 0
+	for _, a := range antennas {
+		n += len(f[a])
+	}
+	return n
+}
+
+// recorder keeps what the reporter got.
+type recorder struct {
+	mu     sync.Mutex
+	tags   []devices.Tag
+	rounds int
+	frames int
+	bad    []error
+}
+
+func (r *recorder) Scan(devices.Scan) {}
+func (r *recorder) Tags(ts []devices.Tag) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tags = append(r.tags, ts...)
+	r.rounds++
+}
+func (r *recorder) Frame() { r.mu.Lock(); r.frames++; r.mu.Unlock() }
+func (r *recorder) BadFrame(err error) {
+	r.mu.Lock()
+	r.bad = append(r.bad, err)
+	r.mu.Unlock()
+}
+
+func (r *recorder) snapshot() ([]devices.Tag, int, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]devices.Tag(nil), r.tags...), len(r.bad), r.rounds
+}
+
+func builtinProfile(t testing.TB) profiles.Profile {
+	t.Helper()
+	set, err := profiles.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := set.Get("r2000-reader")
+	if !ok {
+		t.Fatal("no built-in profile r2000-reader")
+	}
+	return p
+}
+
+func mkTags(rng *rand.Rand, antenna, n int) []sim.Tag {
+	out := make([]sim.Tag, n)
+	for i := range out {
+		epc := make([]byte, 12)
+		for j := range epc {
+			epc[j] = byte(rng.IntN(256))
+		}
+		out[i] = sim.Tag{EPC: epc, PC: 0x3000, Antenna: antenna, RSSI: -30 - float64(rng.IntN(65))}
+	}
+	return out
+}
+
+type harness struct {
+	rec      *recorder
+	mu       sync.Mutex
+	records  []sim.Record
+	driver   devices.Driver
+	info     devices.Info
+	cfgErr   error
+	runErr   error
+	serveErr error
+}
+
+func (h *harness) goodTags() []sim.Tag {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []sim.Tag
+	for _, r := range h.records {
+		if r.Kind == "tag" && r.Good {
+			out = append(out, *r.Tag)
+		}
+	}
+	return out
+}
+
+func (h *harness) badRecords() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, r := range h.records {
+		if !r.Good {
+			n++
+		}
+	}
+	return n
+}
+
+// run connects the driver and the emulator over a pipe, configures, and
+// runs until stop says enough (or a deadline passes).
+func run(t *testing.T, p profiles.Profile, env *sim.Env, stop func(h *harness) bool) *harness {
+	t.Helper()
+	h := &harness{rec: &recorder{}}
+	env.Profile = p
+	env.Record = func(r sim.Record) {
+		h.mu.Lock()
+		h.records = append(h.records, r)
+		h.mu.Unlock()
+	}
+	d, err := r2000.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.driver = d
+	host, dev := net.Pipe()
+	link := &timedLink{pipeLink: pipeLink{host}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.serveErr = r2000emu.Emulator{}.Serve(ctx, dev, env)
+	}()
+	h.info, h.cfgErr = d.Configure(ctx, link)
+	if h.cfgErr == nil {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.runErr = d.Run(ctx, link, h.rec)
+		}()
+		deadline := time.Now().Add(20 * time.Second)
+		for !stop(h) && time.Now().Before(deadline) {
+			select {
+			case <-done:
+				deadline = time.Now()
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancel()
+		<-done
+	}
+	cancel()
+	host.Close()
+	dev.Close()
+	wg.Wait()
+	return h
+}
+
+// sameTags checks the driver reported exactly the good tags the emulator
+// sent, in order. The run is cut off mid-round, so the last frames the
+// emulator recorded may still have been in the pipe: up to a round's worth
+// may be missing at the end, nothing else.
+func sameTags(t *testing.T, got []devices.Tag, want []sim.Tag, perRound int) {
+	t.Helper()
+	if len(got) > len(want) || len(want)-len(got) > perRound {
+		t.Fatalf("driver reported %d tags, emulator sent %d good ones (%d a round)", len(got), len(want), perRound)
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if !bytes.Equal(g.EPC, w.EPC) || g.PC != w.PC || g.Antenna != w.Antenna || g.RSSI != w.RSSI {
+			t.Fatalf("tag %d: got %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestDriverAgainstEmulator(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	f := field{1: mkTags(rng, 1, 5), 2: mkTags(rng, 2, 3), 4: mkTags(rng, 4, 4)}
+	cases := []struct {
+		name     string
+		antennas []int
+		ports    int
+		perRound int
+	}{
+		{"one antenna: real-time inventory", []int{1}, 4, 5},
+		{"four antennas: fast switch", []int{1, 2, 3, 4}, 4, 12},
+		{"eight-port reader: fast switch, antennas 5-8 via the RSSI bit", []int{2, 6, 8}, 8, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := builtinProfile(t)
+			rs := *p.Reader
+			rs.Antennas = c.antennas
+			rs.Region = "ETSI"
+			p.Reader = &rs
+			p.Capabilities.Antennas = c.ports
+			fld := f
+			if c.ports == 8 {
+				fld = field{2: mkTags(rng, 2, 2), 6: mkTags(rng, 6, 3), 8: mkTags(rng, 8, 1)}
+			}
+			env := &sim.Env{Rand: rand.New(rand.NewPCG(3, 4)), Field: fld, Version: "5.3"}
+			h := run(t, p, env, func(h *harness) bool {
+				_, _, rounds := h.rec.snapshot()
+				return rounds >= 10
+			})
+			if h.cfgErr != nil || h.runErr != nil || h.serveErr != nil {
+				t.Fatalf("configure %v, run %v, serve %v", h.cfgErr, h.runErr, h.serveErr)
+			}
+			if h.info.Firmware != "5.3" {
+				t.Errorf("firmware %q", h.info.Firmware)
+			}
+			tags, bad, rounds := h.rec.snapshot()
+			if bad != 0 {
+				t.Errorf("%d bad frames without faults: %v", bad, h.rec.bad)
+			}
+			sameTags(t, tags, h.goodTags(), fld.perRound(c.antennas))
+			// Every round but the one cut off carries the whole field.
+			if c.perRound > 0 && (len(tags) > rounds*c.perRound || len(tags) <= (rounds-1)*c.perRound) {
+				t.Errorf("%d tags in %d rounds, want %d per round", len(tags), rounds, c.perRound)
+			}
+			if c.ports == 8 {
+				seen := map[int]bool{}
+				for _, tg := range tags {
+					seen[tg.Antenna] = true
+				}
+				if !seen[6] || !seen[8] || !seen[2] {
+					t.Errorf("antennas seen %v", seen)
+				}
+			}
+		})
+	}
+}
+
+func TestDriverWithFaults(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	f := field{1: mkTags(rng, 1, 6), 3: mkTags(rng, 3, 6)}
+	for _, c := range []struct {
+		name   string
+		faults sim.Faults
+	}{
+		{"garbled", sim.Faults{Garble: 0.05}},
+		{"bad check", sim.Faults{BadCRC: 0.05}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := builtinProfile(t)
+			rs := *p.Reader
+			rs.Antennas = []int{1, 3}
+			p.Reader = &rs
+			env := &sim.Env{Rand: rand.New(rand.NewPCG(7, 8)), Field: f, Faults: c.faults}
+			h := run(t, p, env, func(h *harness) bool {
+				_, bad, rounds := h.rec.snapshot()
+				return rounds >= 40 && bad >= 3
+			})
+			if h.cfgErr != nil {
+				// A spoiled answer at connect is retried; only all tries lost fails.
+				t.Fatalf("configure: %v", h.cfgErr)
+			}
+			if h.runErr != nil || h.serveErr != nil {
+				t.Fatalf("run %v, serve %v", h.runErr, h.serveErr)
+			}
+			tags, bad, _ := h.rec.snapshot()
+			if bad == 0 || bad > h.badRecords() {
+				t.Errorf("%d bad frames counted, emulator spoiled %d", bad, h.badRecords())
+			}
+			sameTags(t, tags, h.goodTags(), f.perRound(rs.Antennas))
+		})
+	}
+}
+
+func TestConfigureRefusals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	f := field{1: mkTags(rng, 1, 2)}
+	t.Run("firmware outside the profile", func(t *testing.T) {
+		p := builtinProfile(t)
+		p.Match.Version = `^9[.]`
+		h := run(t, p, &sim.Env{Rand: rng, Field: f, Version: "8.1"}, func(*harness) bool { return true })
+		if h.cfgErr == nil || !strings.Contains(h.cfgErr.Error(), "8.1") || !strings.Contains(h.cfgErr.Error(), `^9[.]`) {
+			t.Errorf("configure: %v", h.cfgErr)
+		}
+	})
+	t.Run("antenna the reader lacks", func(t *testing.T) {
+		// A profile claiming 8 ports on a reader the emulator plays with 4
+		// firmware slots: the reader refuses antenna 6 with 0x47.
+		p := builtinProfile(t)
+		rs := *p.Reader
+		rs.Antennas = []int{1, 6}
+		p.Reader = &rs
+		p.Capabilities.Antennas = 8
+		env := &sim.Env{Rand: rng, Field: f}
+		d, err := r2000.New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, dev := net.Pipe()
+		defer host.Close()
+		defer dev.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ep := p
+		ep.Capabilities.Antennas = 4
+		env.Profile = ep
+		go func() { _ = r2000emu.Emulator{}.Serve(ctx, dev, env) }()
+		_, err = d.Configure(ctx, &timedLink{pipeLink: pipeLink{host}})
+		var re *r2000.ReaderError
+		if !errors.As(err, &re) || re.Code != r2000.ParameterInvalidAntennaIDOutOfRange {
+			t.Errorf("configure: %v", err)
+		}
+	})
+}
+
