@@ -95,16 +95,24 @@ capabilities: {inventory: true, antennas: 2}
 
 func testProfiles(t *testing.T) *profiles.Set {
 	t.Helper()
-	set, err := profiles.Builtin()
+	set, err := testProfilesB()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return set
+}
+
+func testProfilesB() (*profiles.Set, error) {
+	set, err := profiles.Builtin()
+	if err != nil {
+		return nil, err
 	}
 	extra, err := profiles.Load(fstest.MapFS{"test-reader.yaml": {Data: []byte(readerYAML)}}, ".")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	set.Merge(extra)
-	return set
+	return set, nil
 }
 
 // fakeDevice is a device on a pseudo-terminal whose symlink stays put while
