@@ -30,7 +30,9 @@
 // AltGr+9, so Ctrl+AltGr+9), or as Alt with the code on the keypad (Alt+0029),
 // read as Windows reads it. The profile's suffix picks the key that ends a
 // scan (Enter or Tab); its AIM flag says the scan starts with the identifier
-// typed as text ("]C1..."), which is then split off.
+// typed as text ("]C1..."), which is then split off. Keyboards that use
+// report ids send 9-byte reports in report protocol; open a keyboard wedge
+// with usb.Selector.BootProtocol so that it sends the 8-byte boot report.
 //
 // The test reports in testdata/ were constructed from these documents
 // (testdata/gen_reports.py), apart from seven HID POS reports published as

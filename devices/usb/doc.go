@@ -47,6 +47,7 @@
 //     (transport.interface) and the codec knows the report layout.
 //   - Built without cgo (CGO_ENABLED=0), Open and List return an error
 //     wrapping devices.ErrNotSupported.
-//   - On macOS and Windows libusb cannot take a HID interface from the
-//     system's HID driver; this transport is for Linux.
+//   - It is written for Linux. On macOS libusb can take an interface from the
+//     system's HID driver only with root or a special entitlement, and on
+//     Windows only after the interface is given the WinUSB driver.
 package usb
