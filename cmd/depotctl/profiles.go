@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/partsedge/partsedge/devices/manager"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
@@ -47,7 +49,7 @@ func (a *app) profilesList(name string, args []string) error {
 }
 
 func (a *app) profilesShow(name string, args []string) error {
-	fs := a.newFlags(name, "ID", "Show one built-in firmware profile as JSON.")
+	fs := a.newFlags(name, "ID", "Show one built-in firmware profile in its YAML form: a start for a depot's own profile.")
 	pos, err := fs.parse(args, 1, 1)
 	if err != nil {
 		return err
@@ -60,7 +62,12 @@ func (a *app) profilesShow(name string, args []string) error {
 	if !ok {
 		return badInput("%s: no profile %q (depotctl profiles list shows them)", name, pos[0])
 	}
-	return writeJSON(a.stdout, p)
+	out, err := yaml.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(out)
+	return err
 }
 
 // profilesLint checks profile files before they go onto a depot: each one
