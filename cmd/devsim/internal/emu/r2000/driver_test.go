@@ -361,4 +361,3 @@ func TestConfigureRefusals(t *testing.T) {
 		}
 	})
 }
-
