@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+
+	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/chafon"
 	"github.com/partsedge/partsedge/devices/hid"
 	"github.com/partsedge/partsedge/devices/manager"
@@ -8,6 +11,8 @@ import (
 	"github.com/partsedge/partsedge/devices/r2000"
 	"github.com/partsedge/partsedge/devices/scanner"
 	"github.com/partsedge/partsedge/devices/ssi"
+	"github.com/partsedge/partsedge/devices/usb"
+	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
 // drivers is the codec registry: one driver per codec a profile can name.
@@ -23,4 +28,12 @@ func drivers() map[string]manager.DriverFactory {
 	}
 }
 
-var openUSB manager.USBOpener
+// openUSB opens a HID scanner. Built without cgo, usb.Open says USB is not
+// available, and the device shows that as its error.
+func openUSB(ctx context.Context, vid, pid, serial string, p profiles.Profile) (devices.Link, error) {
+	return usb.Open(ctx, usb.Selector{VID: vid, PID: pid, Serial: serial, Interface: p.Transport.Interface,
+		// A keyboard wedge is read in the boot protocol: 8-byte reports
+		// whatever its report descriptor says. HID POS stays in report
+		// protocol, which is where its scanned-data report lives.
+		BootProtocol: p.Codec == "hid-keyboard"})
+}

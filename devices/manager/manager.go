@@ -40,8 +40,8 @@ type systemClock struct{}
 func (systemClock) Now() time.Time { return time.Now() }
 
 // USBOpener opens a HID device: vid, pid (lower-case hex), serial ("" for
-// any) and the interface to read.
-type USBOpener func(ctx context.Context, vid, pid, serial string, iface int) (devices.Link, error)
+// any), with the profile's transport settings.
+type USBOpener func(ctx context.Context, vid, pid, serial string, p profiles.Profile) (devices.Link, error)
 
 // Options wires a Manager. Profiles and Drivers are required.
 type Options struct {
@@ -444,7 +444,7 @@ func (m *Manager) open(ctx context.Context, dc DeviceConfig, p profiles.Profile)
 		if len(parts) == 3 {
 			serial = strings.Split(dc.USB, ":")[2] // serial numbers keep their case
 		}
-		return m.opt.OpenUSB(ctx, parts[0], parts[1], serial, p.Transport.Interface)
+		return m.opt.OpenUSB(ctx, parts[0], parts[1], serial, p)
 	}
 	return nil, errors.New("nowhere to open")
 }
