@@ -423,12 +423,8 @@ func (d *driver) decodeData(l devices.Link, p Packet, r devices.Reporter, emit f
 	if aim == "" {
 		aim = code.AIM()
 	}
-	s := devices.Scan{Data: string(rest), AIMID: aim, Symbology: code.Symbology()}
-	if err := d.write(l, d.ack); err != nil {
-		return err
-	}
-	emit(s)
-	return nil
+	emit(devices.Scan{Data: string(rest), AIMID: aim, Symbology: code.Symbology()})
+	return d.write(l, d.ack)
 }
 
 func (d *driver) remember(p Packet) {
