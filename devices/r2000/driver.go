@@ -313,6 +313,9 @@ func (d *Driver) round(ctx context.Context, l devices.Link, r devices.Reporter) 
 	var tags []devices.Tag
 	var m InventoryMsg
 	for {
+		if err := ctx.Err(); err != nil {
+			return tags, roundDone, err
+		}
 		p, err := d.next(ctx, l, d.idle, r.BadFrame)
 		switch {
 		case errors.Is(err, devices.ErrTimeout):

@@ -11,6 +11,10 @@
 // cmd_fast_switch_ant_inventory 0x8A (4-slot, 8-slot and extended forms),
 // cmd_customized_session_target_inventory 0x8B, and the buffer commands
 // 0x90-0x93. Anything else gets command_fail.
+//
+// The field's RSSI is what a tag returns at 30 dBm output power; a lower
+// power set with cmd_set_output_power weakens every read by as many dB and
+// loses tags that fall under the RSSI table's floor.
 package r2000emu
 
 import (
@@ -314,7 +318,7 @@ func (r *reader) command(ctx context.Context, cmd byte, d []byte) error {
 		}
 		return r.bufferedInventory(d[0])
 	case cmdGetBuffer, cmdGetAndResetBuffer:
-		return r.readBuffer(ctx, cmd)
+		return r.readBuffer(cmd)
 	case cmdGetBufferCount:
 		return r.reply(cmd, "buffer tag count", byte(len(r.buffer)>>8), byte(len(r.buffer)))
 	case cmdResetBuffer:
@@ -375,7 +379,7 @@ func (r *reader) realTime(ctx context.Context, cmd, repeat byte) error {
 	start := time.Now()
 	var total uint32
 	for range max(int(repeat), 1) {
-		for _, t := range r.env.Field.InRange(int(r.workAnt) + 1) {
+		for _, t := range r.inRange(int(r.workAnt) + 1) {
 			if err := r.sendTag(ctx, cmd, int(r.workAnt)+1, t, false); err != nil {
 				return err
 			}
@@ -422,7 +426,7 @@ func (r *reader) fastSwitch(ctx context.Context, d []byte) error {
 				continue
 			}
 			for range int(stay) {
-				for _, t := range r.env.Field.InRange(int(ant) + 1) {
+				for _, t := range r.inRange(int(ant) + 1) {
 					if err := r.sendTag(ctx, cmdFastSwitch, int(ant)+1, t, phase); err != nil {
 						return err
 					}
@@ -450,7 +454,7 @@ func (r *reader) bufferedInventory(repeat byte) error {
 	start := time.Now()
 	var total uint32
 	for range max(int(repeat), 1) {
-		for _, t := range r.env.Field.InRange(int(r.workAnt) + 1) {
+		for _, t := range r.inRange(int(r.workAnt) + 1) {
 			t.Antenna = int(r.workAnt) + 1
 			total++
 			found := false
@@ -476,7 +480,7 @@ func (r *reader) bufferedInventory(repeat byte) error {
 
 // readBuffer answers a buffer read with one packet per tag: TagCount(2)
 // DataLen PC EPC CRC RSSI FreqAnt InvCount.
-func (r *reader) readBuffer(ctx context.Context, cmd byte) error {
+func (r *reader) readBuffer(cmd byte) error {
 	if len(r.buffer) == 0 {
 		return r.status(cmd, codeBufferEmpty)
 	}
@@ -550,6 +554,25 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// inRange is what an antenna reads at its output power. The field's RSSI
+// is taken at the default 30 dBm: every dB less power is a dB less signal
+// back, and a tag that falls under the table's floor (-99 dBm) is not read.
+func (r *reader) inRange(ant int) []sim.Tag {
+	tags := r.env.Field.InRange(ant)
+	delta := float64(r.power[ant-1]) - defaultPower
+	if delta == 0 {
+		return tags
+	}
+	out := make([]sim.Tag, 0, len(tags))
+	for _, t := range tags {
+		t.RSSI += delta
+		if t.RSSI >= float64(rssiTable[0])-0.5 {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // freqIndex is the channel the reader hops to for the next read.

@@ -254,3 +254,17 @@ func TestRSSITableEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestOutputPowerShrinksTheField(t *testing.T) {
+	cn := start(t, 4, "", field{1: {{EPC: epc, RSSI: -70}, {EPC: epc[:8], RSSI: -85}}})
+	cn.ask(hostPacket(1, cmdSetOutputPower, 10), 1)
+	got := cn.ask(hostPacket(1, cmdRealTime, 1), 2)
+	// 20 dB less power: the -70 dBm tag comes back at -90 dBm (40), the
+	// -85 dBm one drops under the table's floor and is not read.
+	if got[0][1] != 0x13 || got[0][19] != 40 {
+		t.Errorf("tag packet % X", got[0])
+	}
+	if end := got[1]; end[1] != 0x0A || !bytes.Equal(end[7:11], []byte{0, 0, 0, 1}) {
+		t.Errorf("end packet % X", end)
+	}
+}
