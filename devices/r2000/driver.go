@@ -34,7 +34,7 @@ const (
 // profile by New and used for one connection.
 type Driver struct {
 	model    string
-	match    profiles.Profile
+	profile  profiles.Profile
 	addr     byte
 	ports    int // antenna ports: picks fast switch's 4- or 8-slot form
 	antennas []int
@@ -74,7 +74,7 @@ func New(p profiles.Profile) (devices.Driver, error) {
 		return bad("framing.checksum %q: R2000 packets end with sum8-twos", c)
 	}
 	rs := p.Reader
-	d := &Driver{model: p.Model, match: p, rbuf: make([]byte, 512)}
+	d := &Driver{model: p.Model, profile: p, rbuf: make([]byte, 512)}
 	switch {
 	case rs.Address < 0 || rs.Address > 0xFF:
 		return bad("reader.address %d: 0 to 254, or 255 for the public address", rs.Address)
@@ -143,9 +143,9 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 		return devices.Info{}, fmt.Errorf("r2000: cmd_get_firmware_version: %w", err)
 	}
 	info := devices.Info{Firmware: version, Model: d.model}
-	if !d.match.VersionFits(version) {
+	if !d.profile.VersionFits(version) {
 		return info, fmt.Errorf("r2000: the reader reports firmware %s, which profile %s (version rule %q) does not cover",
-			version, d.match.ID, d.match.Match.Version)
+			version, d.profile.ID, d.profile.Match.Version)
 	}
 	if d.setPower {
 		if err := d.set(ctx, l, AppendSetOutputPower(d.wbuf[:0], d.addr, d.power), "cmd_set_output_power"); err != nil {
