@@ -53,6 +53,7 @@ type Driver struct {
 	setRegion bool
 	searchMS  uint16
 	interval  time.Duration
+	replyWait time.Duration // how long a setting command's reply may take
 	init      []profiles.Command
 	initBytes [][]byte
 	profile   profiles.Profile
@@ -73,12 +74,13 @@ func New(p profiles.Profile) (devices.Driver, error) {
 	}
 	r := p.Reader
 	d := &Driver{
-		antennas: r.Antennas,
-		searchMS: defaultSearchMS,
-		interval: time.Duration(r.IntervalMS) * time.Millisecond,
-		init:     p.Init,
-		profile:  p,
-		rbuf:     make([]byte, 512),
+		antennas:  r.Antennas,
+		searchMS:  defaultSearchMS,
+		interval:  time.Duration(r.IntervalMS) * time.Millisecond,
+		replyWait: cmdTimeout,
+		init:      p.Init,
+		profile:   p,
+		rbuf:      make([]byte, 512),
 	}
 	if len(d.antennas) == 0 {
 		d.antennas = []int{1}
@@ -148,11 +150,11 @@ func (quietReporter) BadFrame(error)     {}
 func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, error) {
 	d.sp.Flush() // bytes from a previous connection are no reply to us
 	var rep quietReporter
-	v, err := d.version3(ctx, l, rep)
+	v, err := d.askVersion(ctx, l, rep)
 	if err != nil {
 		return devices.Info{}, err
 	}
-	prog, err := d.command(ctx, l, rep, cmdTimeout, OpGetCurrentProg)
+	prog, err := d.command(ctx, l, rep, d.replyWait, OpGetCurrentProg)
 	if err != nil {
 		return devices.Info{}, err
 	}
@@ -162,7 +164,7 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 		if _, err := d.command(ctx, l, rep, bootTimeout, OpBootFirmware); err != nil {
 			return devices.Info{}, fmt.Errorf("mercury: starting the application firmware: %w", err)
 		}
-		if v, err = d.version3(ctx, l, rep); err != nil {
+		if v, err = d.askVersion(ctx, l, rep); err != nil {
 			return devices.Info{}, err
 		}
 	}
@@ -185,20 +187,20 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 		if !s.do {
 			continue
 		}
-		if _, err := d.command(ctx, l, rep, cmdTimeout, s.op, s.data...); err != nil {
+		if _, err := d.command(ctx, l, rep, d.replyWait, s.op, s.data...); err != nil {
 			return info, fmt.Errorf("mercury: %s: %w", s.what, err)
 		}
 	}
 	for i, b := range d.initBytes {
-		if _, err := d.command(ctx, l, rep, cmdTimeout, b[0], b[1:]...); err != nil {
+		if _, err := d.command(ctx, l, rep, d.replyWait, b[0], b[1:]...); err != nil {
 			return info, fmt.Errorf("mercury: init %q: %w", d.init[i].Name, err)
 		}
 	}
 	return info, nil
 }
 
-func (d *Driver) version3(ctx context.Context, l devices.Link, rep devices.Reporter) (Version, error) {
-	r, err := d.command(ctx, l, rep, cmdTimeout, OpVersion)
+func (d *Driver) askVersion(ctx context.Context, l devices.Link, rep devices.Reporter) (Version, error) {
+	r, err := d.command(ctx, l, rep, d.replyWait, OpVersion)
 	if err != nil {
 		return Version{}, fmt.Errorf("mercury: asking the version: %w", err)
 	}
@@ -328,14 +330,14 @@ func (d *Driver) Run(ctx context.Context, l devices.Link, r devices.Reporter) er
 }
 
 func (d *Driver) round(ctx context.Context, l devices.Link, r devices.Reporter) ([]devices.Tag, error) {
-	rp, err := d.exchange(ctx, l, r, cmdTimeout, OpClearTagBuffer)
+	rp, err := d.exchange(ctx, l, r, d.replyWait, OpClearTagBuffer)
 	if err != nil {
 		return nil, err
 	}
 	if err := rp.Err(); err != nil {
 		return nil, err
 	}
-	search := time.Duration(d.searchMS)*time.Millisecond + cmdTimeout
+	search := time.Duration(d.searchMS)*time.Millisecond + d.replyWait
 	rp, err = d.exchange(ctx, l, r, search, OpReadTagMultiple, ReadTagMultiple(SearchConfiguredList|SearchLargeTagPopulation, d.searchMS)...)
 	if err != nil {
 		return nil, err
@@ -354,7 +356,7 @@ func (d *Driver) round(ctx context.Context, l devices.Link, r devices.Reporter) 
 	var tags []devices.Tag
 	var rec TagRecord
 	for uint32(len(tags)) < count {
-		rp, err = d.exchange(ctx, l, r, cmdTimeout, OpGetTagBuffer, GetTagBuffer(bufferFlags)...)
+		rp, err = d.exchange(ctx, l, r, d.replyWait, OpGetTagBuffer, GetTagBuffer(bufferFlags)...)
 		if err != nil {
 			return tags, err
 		}

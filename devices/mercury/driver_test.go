@@ -310,3 +310,31 @@ func TestRunCountsSpoiledReplies(t *testing.T) {
 		t.Fatalf("%d bad, rounds %v", r.bad, r.rounds)
 	}
 }
+
+// silent is a link to a device that never answers.
+type silent struct{ timeout time.Duration }
+
+func (s *silent) Write(p []byte) (int, error) { return len(p), nil }
+func (s *silent) Read([]byte) (int, error) {
+	time.Sleep(s.timeout)
+	return 0, devices.ErrTimeout
+}
+func (s *silent) SetReadTimeout(d time.Duration) error { s.timeout = d; return nil }
+func (s *silent) Close() error                         { return nil }
+
+func TestSilentDevice(t *testing.T) {
+	p := testProfile()
+	p.Reader.ScanTimeMS = 1
+	drv, err := New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv.(*Driver).replyWait = 10 * time.Millisecond
+	if _, err := drv.Configure(context.Background(), &silent{}); !errors.Is(err, errNoReply) || !strings.Contains(err.Error(), "after 3 tries") {
+		t.Fatalf("Configure: %v", err)
+	}
+	err = drv.Run(context.Background(), &silent{}, &recorder{})
+	if !errors.Is(err, errNoReply) || !strings.Contains(err.Error(), "5 rounds in a row") {
+		t.Fatalf("Run: %v", err)
+	}
+}
