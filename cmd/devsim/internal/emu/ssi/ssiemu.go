@@ -161,12 +161,7 @@ type scanner struct {
 // Serve plays the scanner until ctx ends (nil) or rw fails (its error). The
 // goroutine reading rw ends when rw does: close rw after Serve returns.
 func (Emulator) Serve(ctx context.Context, rw io.ReadWriter, env *sim.Env) error {
-	s := &scanner{rw: rw, env: env, params: make(map[int]byte, len(defaults)), enable: true}
-	for k, v := range defaults {
-		s.params[k] = v
-	}
-	s.ackT = stoppedTimer()
-	s.charT = stoppedTimer()
+	s := newScanner(rw, env)
 	defer s.ackT.Stop()
 	defer s.charT.Stop()
 
@@ -230,6 +225,16 @@ func (Emulator) Serve(ctx context.Context, rw io.ReadWriter, env *sim.Env) error
 			return err
 		}
 	}
+}
+
+func newScanner(rw io.ReadWriter, env *sim.Env) *scanner {
+	s := &scanner{rw: rw, env: env, params: make(map[int]byte, len(defaults)), enable: true}
+	for k, v := range defaults {
+		s.params[k] = v
+	}
+	s.ackT = stoppedTimer()
+	s.charT = stoppedTimer()
+	return s
 }
 
 func stoppedTimer() *time.Timer {
