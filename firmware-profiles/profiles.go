@@ -103,7 +103,7 @@ type Framing struct {
 	AIM      bool   `yaml:"aim,omitempty"`
 	Header   string `yaml:"header,omitempty"`   // hex of the byte(s) each frame starts with
 	Length   string `yaml:"length,omitempty"`   // how the frame length is carried
-	Checksum string `yaml:"checksum,omitempty"` // none, crc16-mcrf4xx, crc16-ccitt, sum8-twos, ssi
+	Checksum string `yaml:"checksum,omitempty"` // none, crc16-mcrf4xx, crc16-thingmagic, sum8-twos, ssi
 	Layout   string `yaml:"layout,omitempty"`   // keyboard wedge: the keyboard layout (us, de, fr)
 }
 
@@ -165,7 +165,7 @@ var codecs = map[string]struct {
 	"hid-keyboard":   {Scanner, []string{"usb-hid"}, "none"},
 	"chafon":         {Reader, []string{"serial", "tcp"}, "crc16-mcrf4xx"},
 	"r2000":          {Reader, []string{"serial", "tcp"}, "sum8-twos"},
-	"mercury":        {Reader, []string{"serial", "tcp"}, "crc16-ccitt"},
+	"mercury":        {Reader, []string{"serial", "tcp"}, "crc16-thingmagic"},
 }
 
 // Codecs lists the codec names a profile may use.

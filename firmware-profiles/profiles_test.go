@@ -74,7 +74,7 @@ func TestValidate(t *testing.T) {
 		{"no baud", "baud: 115200", "baud: 0", "transport.baud"},
 		{"transport", "type: serial", "type: bluetooth", "transport.type"},
 		{"codec vs transport", "type: serial, baud: 115200", "type: usb-hid", "transport.type"},
-		{"checksum", "checksum: sum8-twos", "checksum: crc16-ccitt", "framing.checksum"},
+		{"checksum", "checksum: sum8-twos", "checksum: crc16-thingmagic", "framing.checksum"},
 		{"header", `header: "a0"`, `header: "zz"`, "framing.header"},
 		{"antenna", "antennas: [1, 2]", "antennas: [1, 5]", "reader.antennas[1]"},
 		{"power", "powerDbm: 26", "powerDbm: 40", "reader.powerDbm"},

@@ -41,7 +41,7 @@ kind: reader
 firmware: ["1.0"]
 match: {}
 transport: {type: serial, baud: 115200}
-framing: {checksum: crc16-ccitt}
+framing: {checksum: crc16-thingmagic}
 codec: r2000
 reader: {antennas: [9]}
 capabilities: {inventory: true, antennas: 4}

@@ -27,6 +27,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/partsedge/partsedge/devices"
 )
 
 // SOH starts every frame.
@@ -131,8 +132,17 @@ func (r Reply) Err() error {
 
 // FrameError says why bytes from the device were skipped.
 type FrameError struct {
-	Reason  string
-	Skipped int // bytes dropped
+	Reason   string
+	Skipped  int  // bytes dropped
+	Checksum bool // the frame's CRC did not match
+}
+
+// Unwrap lets the device manager count CRC failures apart.
+func (e *FrameError) Unwrap() error {
+	if e.Checksum {
+		return devices.ErrChecksum
+	}
+	return nil
 }
 
 func (e *FrameError) Error() string {
@@ -210,7 +220,7 @@ func (s *Splitter) Next() (Reply, error) {
 		// The SOH may have been a data byte of something spoiled: look for
 		// the next one inside these bytes rather than skipping them all.
 		s.r++
-		return Reply{}, &FrameError{Reason: fmt.Sprintf("CRC %04X, computed %04X", got, want), Skipped: 1}
+		return Reply{}, &FrameError{Reason: fmt.Sprintf("CRC %04X, computed %04X", got, want), Skipped: 1, Checksum: true}
 	}
 	s.r += total
 	return Reply{Op: b[2], Status: binary.BigEndian.Uint16(b[3:]), Data: b[5 : 5+n : 5+n]}, nil

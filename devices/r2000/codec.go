@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/partsedge/partsedge/devices"
 )
 
 // Head starts every packet, in both directions (§1).
@@ -70,8 +71,17 @@ var ErrIncomplete = errors.New("r2000: packet incomplete")
 
 // FrameError says why bytes were skipped. Nothing in them may be used.
 type FrameError struct {
-	Reason  string
-	Skipped int // bytes dropped so far for this fault
+	Reason   string
+	Skipped  int  // bytes dropped so far for this fault
+	Checksum bool // the packet's check byte did not match
+}
+
+// Unwrap lets the device manager count checksum failures apart.
+func (e *FrameError) Unwrap() error {
+	if e.Checksum {
+		return devices.ErrChecksum
+	}
+	return nil
 }
 
 func (e *FrameError) Error() string {
@@ -145,6 +155,7 @@ func (s *Splitter) Next() (Packet, error) {
 		if Checksum(frame[:n+1]) != frame[n+1] {
 			s.r++
 			if err := s.faultErr(fmt.Sprintf("check 0x%02X, want 0x%02X", frame[n+1], Checksum(frame[:n+1])), 1); err != nil {
+				err.(*FrameError).Checksum = true
 				return Packet{}, err
 			}
 			continue
