@@ -2,6 +2,7 @@ package main
 
 import (
 	chafonemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/chafon"
+	mercuryemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/mercury"
 	r2000emu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/r2000"
 	ssiemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/ssi"
 	textscanemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/textscan"
@@ -15,5 +16,6 @@ func emulators() map[string]func() sim.Emulator {
 		"zebra-ssi":      func() sim.Emulator { return ssiemu.Emulator{} },
 		"chafon":         func() sim.Emulator { return chafonemu.Emulator{} },
 		"r2000":          func() sim.Emulator { return r2000emu.Emulator{} },
+		"mercury":        func() sim.Emulator { return mercuryemu.Emulator{} },
 	}
 }
