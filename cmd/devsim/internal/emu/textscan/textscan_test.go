@@ -219,7 +219,7 @@ func TestInitAndSignals(t *testing.T) {
 	go func() {
 		var all []byte
 		buf := make([]byte, 64)
-		for len(all) < 6 {
+		for len(all) < 5 {
 			n, err := dev.Read(buf)
 			if err != nil {
 				break
