@@ -168,7 +168,7 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 	}
 	out := devices.Info{Firmware: info.Version(), Model: fmt.Sprintf("reader type 0x%02x", info.Type)}
 	if !d.version.VersionFits(out.Firmware) {
-		return out, fmt.Errorf("chafon: reader reports firmware %s, which profile %s (match.version %q, variant %s) does not cover",
+		return out, fmt.Errorf("chafon: reader reports firmware %s, which profile %s (match.version %s, variant %s) does not cover",
 			out.Firmware, d.version.ID, d.version.Match.Version, d.variant)
 	}
 	scan := info.ScanTime
@@ -344,7 +344,10 @@ func (d *Driver) Run(ctx context.Context, l devices.Link, r devices.Reporter) er
 	}
 	if d.scanWait == 0 {
 		d.scan = defaultScanTime
-		d.scanWait = defaultScanTime*scanTimeUnitMS*time.Millisecond + frameGap
+		if d.scanTime != nil {
+			d.scan = d.scanTime[0]
+		}
+		d.scanWait = time.Duration(d.scan)*scanTimeUnitMS*time.Millisecond + frameGap
 	}
 	timeouts, readerErrs := 0, 0
 	bad := r.BadFrame
