@@ -41,7 +41,7 @@ type Driver struct {
 	q        byte
 	session  byte
 	interval time.Duration
-	version  profiles.Profile
+	profile  profiles.Profile
 	init     [][]byte
 	good     [][]byte
 	bad      [][]byte
@@ -77,7 +77,7 @@ func New(p profiles.Profile) (devices.Driver, error) {
 		return nil, fmt.Errorf("chafon: profile %s has no reader setup", p.ID)
 	}
 	r := p.Reader
-	d := &Driver{variant: v, version: p, q: defaultInventoryQ, session: defaultInventorySession}
+	d := &Driver{variant: v, profile: p, q: defaultInventoryQ, session: defaultInventorySession}
 	if r.Address < 0 || r.Address > 0xFF {
 		return nil, fmt.Errorf("chafon: profile %s: reader.address %d: 0 to 255 (255 broadcasts)", p.ID, r.Address)
 	}
@@ -167,9 +167,9 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 		return devices.Info{}, err
 	}
 	out := devices.Info{Firmware: info.Version(), Model: fmt.Sprintf("reader type 0x%02x", info.Type)}
-	if !d.version.VersionFits(out.Firmware) {
+	if !d.profile.VersionFits(out.Firmware) {
 		return out, fmt.Errorf("chafon: reader reports firmware %s, which profile %s (match.version %s, variant %s) does not cover",
-			out.Firmware, d.version.ID, d.version.Match.Version, d.variant)
+			out.Firmware, d.profile.ID, d.profile.Match.Version, d.variant)
 	}
 	scan := info.ScanTime
 	var steps []step
@@ -184,7 +184,7 @@ func (d *Driver) Configure(ctx context.Context, l devices.Link) (devices.Info, e
 		steps = append(steps, step{"set scan time", CmdSetScanTime, d.scanTime})
 	}
 	for i, c := range d.init {
-		steps = append(steps, step{fmt.Sprintf("init[%d] %s", i, d.version.Init[i].Name), c[0], c[1:]})
+		steps = append(steps, step{fmt.Sprintf("init[%d] %s", i, d.profile.Init[i].Name), c[0], c[1:]})
 	}
 	for _, s := range steps {
 		if _, err := d.command(ctx, l, s.cmd, s.data); err != nil {
