@@ -27,6 +27,7 @@ package chafon
 import (
 	"errors"
 	"fmt"
+	"github.com/partsedge/partsedge/devices"
 )
 
 // Command codes (UHFReader18 manual §4 and §8).
@@ -96,7 +97,7 @@ func ParseVariant(s string) (Variant, error) {
 var (
 	ErrShort    = errors.New("chafon: frame shorter than its length byte says")
 	ErrLength   = errors.New("chafon: length byte out of range")
-	ErrCRC      = errors.New("chafon: CRC mismatch")
+	ErrCRC      = fmt.Errorf("chafon: CRC mismatch: %w", devices.ErrChecksum)
 	ErrData     = errors.New("chafon: reply data does not fit its layout")
 	ErrTooLong  = errors.New("chafon: command data longer than 92 bytes")
 	ErrTrailing = errors.New("chafon: bytes left over after the last tag")
