@@ -237,9 +237,9 @@ type plug struct {
 }
 
 func (d *sim_) plugIn(ctx context.Context) (*plug, error) {
-	master, slave, err := pty.Open()
+	master, slave, err := openPTY()
 	if err != nil {
-		return nil, fmt.Errorf("open a pseudo-terminal: %w", err)
+		return nil, err
 	}
 	// Raw from the first byte: a fresh pty echoes and turns CR into LF,
 	// which would mangle binary frames sent before the host sets its mode.
@@ -438,6 +438,30 @@ func (g gate) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return g.f.Write(p)
+}
+
+// openPTY opens a pseudo-terminal whose master side is non-blocking, so the
+// Go runtime polls it: closing it then wakes an emulator goroutine blocked in
+// Read. A blocking master would stay open under that Read, and the host
+// would never see the unplug.
+func openPTY() (master, slave *os.File, err error) {
+	m, s, err := pty.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open a pseudo-terminal: %w", err)
+	}
+	fd, err := unix.Dup(int(m.Fd()))
+	m.Close()
+	if err != nil {
+		s.Close()
+		return nil, nil, fmt.Errorf("pseudo-terminal: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		s.Close()
+		return nil, nil, fmt.Errorf("pseudo-terminal: %w", err)
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), s, nil
 }
 
 func makeRaw(f *os.File) error {
