@@ -244,7 +244,7 @@ func startDepotWith(t *testing.T, devs []*e2eDevice) *daemon {
 		"PARTSEDGE_DEVICES="+strings.Join(specs, ";"))
 }
 
-var serialScanners = []string{"generic-serial-scanner", "zebra-ssi-scanner"}
+var serialScanners = []string{"generic-serial-scanner", "honeywell-serial-scanner", "zebra-ssi-scanner"}
 var serialReaders = []string{"chafon-cf-ru5102", "r2000-reader", "thingmagic-m6e"}
 
 // TestDevicesEndToEnd: every serial profile, played by devsim on a real

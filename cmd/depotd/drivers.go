@@ -6,6 +6,7 @@ import (
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/chafon"
 	"github.com/partsedge/partsedge/devices/hid"
+	"github.com/partsedge/partsedge/devices/honeywell"
 	"github.com/partsedge/partsedge/devices/manager"
 	"github.com/partsedge/partsedge/devices/mercury"
 	"github.com/partsedge/partsedge/devices/r2000"
@@ -19,6 +20,7 @@ import (
 func drivers() map[string]manager.DriverFactory {
 	return map[string]manager.DriverFactory{
 		"serial-scanner": scanner.New,
+		"honeywell":      honeywell.New,
 		"zebra-ssi":      ssi.New,
 		"hid-pos":        hid.New,
 		"hid-keyboard":   hid.New,
