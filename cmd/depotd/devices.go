@@ -10,6 +10,7 @@ import (
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/devices/manager"
 	"github.com/partsedge/partsedge/devices/transport"
+	"github.com/partsedge/partsedge/devices/usb"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -41,6 +42,7 @@ func newDevices(cfg config.Config, log *slog.Logger) (*manager.Manager, error) {
 	}
 	if cfg.Discover {
 		opt.Discover = transport.Discoverer{}.Ports
+		opt.DiscoverHID = listHID
 	}
 	m, err := manager.New(opt)
 	if err != nil {
@@ -59,4 +61,23 @@ func runDevices(ctx context.Context, m *manager.Manager) (wait func()) {
 		m.Run(ctx)
 	}()
 	return wg.Wait
+}
+
+// listHID lists USB devices with a HID interface for discovery; without
+// cgo it says USB is not available, which discovery logs once per round at
+// debug level.
+func listHID() ([]manager.USBDevice, error) {
+	all, err := usb.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []manager.USBDevice
+	for _, d := range all {
+		if len(d.HIDInterfaces) == 0 {
+			continue
+		}
+		out = append(out, manager.USBDevice{VID: d.VID, PID: d.PID, Serial: d.Serial, Product: d.Product,
+			Manufacturer: d.Manufacturer, Port: d.Port})
+	}
+	return out, nil
 }

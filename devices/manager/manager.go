@@ -56,6 +56,11 @@ type Options struct {
 	// against the profiles and run as discovered devices.
 	Discover      func() ([]transport.Port, error)
 	DiscoverEvery time.Duration // default 2 s
+	// DiscoverHID lists USB devices with HID interfaces; nil turns HID
+	// discovery off. Only HID POS profiles are started by discovery: a
+	// keyboard wedge claimed by depotd stops typing into the PC, which an
+	// installer must choose by configuring it.
+	DiscoverHID func() ([]USBDevice, error)
 	// DiscoveredStation is the station discovered devices serve.
 	DiscoveredStation string
 
@@ -115,6 +120,13 @@ type Status struct {
 	TagsPresent  int                   `json:"tagsPresent"`
 	LastScan     *devices.Scan         `json:"lastScan,omitempty"`
 	LastBadFrame string                `json:"lastBadFrame,omitempty"`
+}
+
+// USBDevice is a USB device with HID interfaces, for discovery.
+type USBDevice struct {
+	VID, PID, Serial      string
+	Product, Manufacturer string
+	Port                  string // where it is plugged ("1-1.2")
 }
 
 // Unmatched is a USB serial port discovery found but no profile fits.
@@ -282,7 +294,7 @@ func (m *Manager) Run(ctx context.Context) {
 	for _, d := range devs {
 		m.start(ctx, d)
 	}
-	if m.opt.Discover != nil {
+	if m.opt.Discover != nil || m.opt.DiscoverHID != nil {
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
@@ -618,7 +630,12 @@ func (m *Manager) discoverLoop(ctx context.Context) {
 	t := time.NewTicker(m.opt.DiscoverEvery)
 	defer t.Stop()
 	for {
-		m.discoverOnce()
+		if m.opt.Discover != nil {
+			m.discoverOnce()
+		}
+		if m.opt.DiscoverHID != nil {
+			m.discoverHID()
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -705,12 +722,78 @@ func (m *Manager) discoverOnce() {
 	m.mu.Unlock()
 }
 
+// discoverHID starts HID POS scanners that no configured device names. A
+// device is selected by vid:pid:serial; two identical scanners without
+// serial numbers cannot be told apart, so those are left to configuration.
+func (m *Manager) discoverHID() {
+	devs, err := m.opt.DiscoverHID()
+	if err != nil {
+		m.log.Debug("USB HID discovery failed", "err", err)
+		return
+	}
+	byIDs := map[string]int{}
+	for _, u := range devs {
+		byIDs[u.VID+":"+u.PID]++
+	}
+	m.mu.Lock()
+	configured := map[string]bool{}
+	for _, d := range m.devs {
+		if d.cfg.USB != "" {
+			configured[strings.ToLower(d.cfg.USB)] = true
+		}
+	}
+	m.mu.Unlock()
+	for _, u := range devs {
+		sel := u.VID + ":" + u.PID
+		if u.Serial != "" {
+			sel += ":" + u.Serial
+		} else if byIDs[sel] > 1 {
+			continue
+		}
+		if configured[strings.ToLower(sel)] || configured[u.VID+":"+u.PID] {
+			continue
+		}
+		key := "hid:" + sel
+		m.mu.Lock()
+		_, known := m.discovered[key]
+		m.mu.Unlock()
+		if known {
+			continue
+		}
+		cands := slicesFilter(m.opt.Profiles.MatchUSB(u.VID, u.PID, u.Product, u.Manufacturer), func(p profiles.Profile) bool {
+			_, ok := m.opt.Drivers[p.Codec]
+			return ok && p.Codec == "hid-pos"
+		})
+		if len(cands) == 0 {
+			continue
+		}
+		tail := u.Serial
+		if tail == "" {
+			tail = u.Port
+		}
+		dc := DeviceConfig{ID: cleanID("usb-" + u.VID + "-" + u.PID + "-" + tail), Profile: cands[0].ID, USB: sel, Station: m.opt.DiscoveredStation}
+		m.mu.Lock()
+		base := dc.ID
+		for n := 2; m.devs[dc.ID] != nil; n++ {
+			dc.ID = fmt.Sprintf("%s-%d", base, n)
+		}
+		m.discovered[key] = dc.ID
+		m.mu.Unlock()
+		m.log.Info("device discovered", "device", dc.ID, "usb", sel, "profile", cands[0].ID)
+		m.add(&device{cfg: dc, candidates: cands, discovered: true})
+	}
+}
+
 func discoveredID(p transport.Port) string {
 	tail := p.Serial
 	if tail == "" {
 		tail = filepath.Base(p.Path)
 	}
-	id := "usb-" + p.VID + "-" + p.PID + "-" + tail
+	return cleanID("usb-" + p.VID + "-" + p.PID + "-" + tail)
+}
+
+// cleanID makes a device id out of USB strings.
+func cleanID(id string) string {
 	b := []byte(id)
 	for i, c := range b {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -401,5 +402,84 @@ func TestParseSpecs(t *testing.T) {
 		if strings.Join(specs, ";") != strings.Join(tc.want, ";") {
 			t.Errorf("ParseSpecs(%q) = %q, want %q", tc.in, specs, tc.want)
 		}
+	}
+}
+
+func TestHIDDiscovery(t *testing.T) {
+	dev := newFakeDevice(t)
+	var mu sync.Mutex
+	var opened []string
+	drivers := testDrivers()
+	drivers["hid-pos"] = drivers["serial-scanner"]
+	drivers["hid-keyboard"] = drivers["serial-scanner"]
+	m := startManager(t, Options{
+		Drivers: drivers,
+		DiscoverHID: func() ([]USBDevice, error) {
+			return []USBDevice{
+				{VID: "0c2e", PID: "0907", Serial: "21045B0042", Product: "Honeywell HID POS Scanner", Port: "1-1.2"},
+				// Two identical scanners without serial numbers cannot be
+				// selected one by one: left to configuration.
+				{VID: "0c2e", PID: "0b87", Port: "1-1.3"},
+				{VID: "0c2e", PID: "0b87", Port: "1-1.4"},
+				// A keyboard wedge is never claimed by discovery.
+				{VID: "05e0", PID: "1200", Serial: "K1", Port: "1-2"},
+			}, nil
+		},
+		DiscoverEvery: 20 * time.Millisecond,
+		OpenUSB: func(ctx context.Context, vid, pid, serial string, p profiles.Profile) (devices.Link, error) {
+			mu.Lock()
+			opened = append(opened, vid+":"+pid+":"+serial+"@"+p.ID)
+			mu.Unlock()
+			return transport.OpenSerial(dev.link, transport.SerialMode{})
+		},
+	})
+	id := "usb-0c2e-0907-21045B0042"
+	waitFor(t, "the HID POS scanner up", func() bool { return state(m, id) == Up })
+	dev.send("from the hid scanner\n")
+	waitFor(t, "its scan", func() bool { s, _ := m.Device(id); return s.Scans == 1 })
+	time.Sleep(60 * time.Millisecond) // a few more discovery rounds
+	if n := len(m.Devices()); n != 1 {
+		t.Fatalf("%d devices, want only the HID POS scanner: %+v", n, m.Devices())
+	}
+	s, _ := m.Device(id)
+	mu.Lock()
+	defer mu.Unlock()
+	if s.Where != "0c2e:0907:21045B0042" || s.Transport != "usb-hid" || !s.Discovered || len(opened) != 1 || opened[0] != "0c2e:0907:21045B0042@honeywell-hid-pos" {
+		t.Fatalf("status %+v, opened %v", s, opened)
+	}
+}
+
+// TestSerialOverTCP: a reader behind a serial-over-IP adapter, reached by
+// address; when the adapter drops the connection the device reconnects.
+func TestSerialOverTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	conns := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c
+		}
+	}()
+	m := startManager(t, Options{Devices: []DeviceConfig{{ID: "ip", Profile: "test-reader", Address: ln.Addr().String()}},
+		Smoothing: rfid.Config{AbsentAfter: time.Hour}})
+	c := <-conns
+	waitFor(t, "up", func() bool { return state(m, "ip") == Up })
+	if _, err := c.Write([]byte("TAG E1 1 -40\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a read", func() bool { s, _ := m.Device("ip"); return s.TagReads == 1 })
+	c.Close()
+	c2 := <-conns
+	defer c2.Close()
+	waitFor(t, "up again", func() bool { s, _ := m.Device("ip"); return s.State == Up && s.Reconnects >= 1 })
+	if s, _ := m.Device("ip"); s.Transport != "tcp" {
+		t.Fatalf("transport = %q", s.Transport)
 	}
 }
