@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/rfid"
@@ -481,5 +482,41 @@ func TestSerialOverTCP(t *testing.T) {
 	waitFor(t, "up again", func() bool { s, _ := m.Device("ip"); return s.State == Up && s.Reconnects >= 1 })
 	if s, _ := m.Device("ip"); s.Transport != "tcp" {
 		t.Fatalf("transport = %q", s.Transport)
+	}
+}
+
+func TestCollector(t *testing.T) {
+	dev := newFakeDevice(t)
+	m := startManager(t, Options{Devices: []DeviceConfig{{ID: "s1", Profile: "generic-serial-scanner", Port: dev.link}}})
+	waitFor(t, "up", func() bool { return state(m, "s1") == Up })
+	dev.send("one\nBAD\ntwo\n")
+	waitFor(t, "two scans", func() bool { s, _ := m.Device("s1"); return s.Scans == 2 && s.BadFrames == 1 })
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m.Collector())
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, mt := range mf.GetMetric() {
+			v := mt.GetCounter().GetValue() + mt.GetGauge().GetValue()
+			key := mf.GetName()
+			for _, l := range mt.GetLabel() {
+				if l.GetName() == "kind" {
+					key += "/" + l.GetValue()
+				}
+			}
+			got[key] = v
+		}
+	}
+	for name, want := range map[string]float64{
+		"partsedge_device_frames_total": 2, "partsedge_device_bad_frames_total": 1, "partsedge_device_crc_errors_total": 1,
+		"partsedge_device_scans_total": 2, "partsedge_device_up": 1, "partsedge_device_reconnects_total": 0,
+		"partsedge_rfid_tag_events_total/tag-seen": 0, "partsedge_devices_unmatched": 0,
+	} {
+		if v, ok := got[name]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", name, v, ok, want)
+		}
 	}
 }
