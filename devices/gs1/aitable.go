@@ -11,6 +11,9 @@ const (
 	// Set39 is the GS1 AI encodable character set 39 (GenSpecs figure 7.11-2),
 	// used where the data must survive systems that only know upper case.
 	Set39
+	// Set64 is the GS1 AI encodable character set 64 (GenSpecs figure 7.11-3, "Z" in the
+	// Syntax Dictionary): base64url, used for the digital signature of AI 8030.
+	Set64
 )
 
 func (c Charset) String() string {
@@ -21,6 +24,8 @@ func (c Charset) String() string {
 		return "X"
 	case Set39:
 		return "Y"
+	case Set64:
+		return "Z"
 	}
 	return "?"
 }
@@ -73,6 +78,47 @@ const (
 	// LintCsumAlpha is a value ending in a GS1 check character pair (GenSpecs 7.9.5), as in
 	// the GMN, AI 8013.
 	LintCsumAlpha
+	// LintCsumAlphaNonDigit is LintCsumAlpha plus the Syntax Dictionary's hasnondigit (AI 8014,
+	// MUDI): a value of digits only would be mistaken for a numeric key.
+	LintCsumAlphaNonDigit
+	// LintISO3166 is an ISO 3166-1 num-3 country code (AIs 421, 422, 424, 426).
+	LintISO3166
+	// LintISO3166List is zero or more further num-3 country codes (AIs 423, 425 after the
+	// first code: up to five in all).
+	LintISO3166List
+	// LintISO3166999 is a num-3 country code or 999, "unknown" (AIs 7030-7039).
+	LintISO3166999
+	// LintISO3166Alpha2 is an ISO 3166-1 alpha-2 country code (AIs 4307, 4317).
+	LintISO3166Alpha2
+	// LintISO4217 is an ISO 4217 three-digit currency code (AIs 391n, 393n).
+	LintISO4217
+	// LintLatitude is a latitude as 10 digits, degrees + 90 times 10^7: 0..1800000000 (AI 4309).
+	LintLatitude
+	// LintLongitude is a longitude as 10 digits, degrees + 180 times 10^7: 0..3600000000.
+	LintLongitude
+	// LintIBAN is an ISO 13616 IBAN: alpha-2 country, mod-97 check digits, upper case
+	// alphanumeric BBAN (AI 8007).
+	LintIBAN
+	// LintNoZeroPrefix forbids a leading zero unless the value is 0 (AI 8011).
+	LintNoZeroPrefix
+	// LintPcEnc requires every '%' to start a %HH escape: the name and address AIs let
+	// characters outside set 82 through percent-encoded (GenSpecs 3.8.x, 4300-series).
+	LintPcEnc
+	// LintYYYYMMDD is a date with a four-digit year (AIs 7250, 7251).
+	LintYYYYMMDD
+	// LintISO5218 is a sex code of ISO/IEC 5218: 0 not known, 1 male, 2 female, 9 not
+	// applicable (AI 7252).
+	LintISO5218
+	// LintPosInSeqSlash is "pos/end" with 1 <= pos <= end and no leading zeros (AI 7258).
+	LintPosInSeqSlash
+	// LintMediaType is an AIDC media type of the GenSpecs table: 01-10 or 80-99 (AI 7241).
+	LintMediaType
+	// LintImporterIdx is the importer index of the EU 2018/574 UIC: one of - 0-9 A-Z _ a-z
+	// (AI 7040).
+	LintImporterIdx
+	// LintCSet64 puts at most two '=' at the end of a set 64 value, and only where the length
+	// is a multiple of three (the Syntax Dictionary's cset64 linter, AI 8030).
+	LintCSet64
 )
 
 // AIDef describes one Application Identifier as the GS1 General Specifications define it.
@@ -127,6 +173,7 @@ func nv(lo, hi int) Component          { return Component{Charset: Numeric, Min:
 func xv(lo, hi int) Component          { return Component{Charset: Set82, Min: lo, Max: hi} }
 func x(l int) Component                { return Component{Charset: Set82, Min: l, Max: l} }
 func yv(lo, hi int) Component          { return Component{Charset: Set39, Min: lo, Max: hi} }
+func zv(lo, hi int) Component          { return Component{Charset: Set64, Min: lo, Max: hi, Lint: LintCSet64} }
 func parts(c ...Component) []Component { return c }
 
 func lint(c Component, l Lint) Component { c.Lint = l; return c }
@@ -249,9 +296,9 @@ func buildTable() map[string]AIDef {
 			p           []Component
 		}{
 			{"390", "AMOUNT", parts(nv(1, 15))},
-			{"391", "AMOUNT", parts(n(3), nv(1, 15))},
+			{"391", "AMOUNT", parts(lint(n(3), LintISO4217), nv(1, 15))},
 			{"392", "PRICE", parts(nv(1, 15))},
-			{"393", "PRICE", parts(n(3), nv(1, 15))},
+			{"393", "PRICE", parts(lint(n(3), LintISO4217), nv(1, 15))},
 		} {
 			add(a.stem+s, a.title, a.p, NoDate)
 			def := t[a.stem+s]
@@ -280,12 +327,15 @@ func buildTable() map[string]AIDef {
 		add("41"+string(rune('0'+i)), title, parts(nck(13)), NoDate)
 	}
 	add("420", "SHIP TO POST", parts(xv(1, 20)), NoDate)
-	add("421", "SHIP TO POST", parts(n(3), xv(1, 9)), NoDate)
-	add("422", "ORIGIN", parts(n(3)), NoDate)
-	add("423", "COUNTRY - INITIAL PROCESS", parts(n(3), nv(0, 12)), NoDate)
-	add("424", "COUNTRY - PROCESS", parts(n(3)), NoDate)
-	add("425", "COUNTRY - DISASSEMBLY", parts(n(3), nv(0, 12)), NoDate)
-	add("426", "COUNTRY - FULL PROCESS", parts(n(3)), NoDate)
+	country := lint(n(3), LintISO3166)
+	// 423 and 425 are N3 [N3] [N3] [N3] [N3] in the Syntax Dictionary: one to five countries.
+	countries := parts(country, lint(nv(0, 12), LintISO3166List))
+	add("421", "SHIP TO POST", parts(country, xv(1, 9)), NoDate)
+	add("422", "ORIGIN", parts(country), NoDate)
+	add("423", "COUNTRY - INITIAL PROCESS", countries, NoDate)
+	add("424", "COUNTRY - PROCESS", parts(country), NoDate)
+	add("425", "COUNTRY - DISASSEMBLY", countries, NoDate)
+	add("426", "COUNTRY - FULL PROCESS", parts(country), NoDate)
 	add("427", "ORIGIN SUBDIVISION", parts(xv(1, 3)), NoDate)
 	// 3.7.x transport process information (4300-4333).
 	for i, title := range []string{"SHIP TO COMP", "SHIP TO NAME", "SHIP TO ADD1", "SHIP TO ADD2", "SHIP TO SUB",
@@ -293,14 +343,16 @@ func buildTable() map[string]AIDef {
 		"RTN TO COMP", "RTN TO NAME", "RTN TO ADD1", "RTN TO ADD2", "RTN TO SUB",
 		"RTN TO LOC", "RTN TO REG", "RTN TO COUNTRY", "RTN TO POST", "RTN TO PHONE"} {
 		ai := "43" + itoa(i/10) + itoa(i%10)
+		// Names and addresses may carry percent-encoded characters outside set 82 (pcenc);
+		// postcodes and phone numbers may not.
 		switch ai[3] {
 		case '0', '1':
-			add(ai, title, parts(xv(1, 35)), NoDate)
+			add(ai, title, parts(lint(xv(1, 35), LintPcEnc)), NoDate)
 		case '7':
-			add(ai, title, parts(x(2)), NoDate)
+			add(ai, title, parts(lint(x(2), LintISO3166Alpha2)), NoDate)
 		case '9':
 			if ai == "4309" {
-				add(ai, title, parts(n(10), n(10)), NoDate)
+				add(ai, title, parts(lint(n(10), LintLatitude), lint(n(10), LintLongitude)), NoDate)
 			} else {
 				add(ai, title, parts(xv(1, 30)), NoDate)
 			}
@@ -311,10 +363,10 @@ func buildTable() map[string]AIDef {
 				add(ai, title, parts(xv(1, 30)), NoDate)
 			}
 		default:
-			add(ai, title, parts(xv(1, 70)), NoDate)
+			add(ai, title, parts(lint(xv(1, 70), LintPcEnc)), NoDate)
 		}
 	}
-	add("4320", "SRV DESCRIPTION", parts(xv(1, 35)), NoDate)
+	add("4320", "SRV DESCRIPTION", parts(lint(xv(1, 35), LintPcEnc)), NoDate)
 	add("4321", "DANGEROUS GOODS", parts(lint(n(1), LintYesNo)), NoDate)
 	add("4322", "AUTH TO LEAVE", parts(lint(n(1), LintYesNo)), NoDate)
 	add("4323", "SIG REQUIRED", parts(lint(n(1), LintYesNo)), NoDate)
@@ -342,18 +394,33 @@ func buildTable() map[string]AIDef {
 	add("7022", "REV STAT", parts(xv(1, 20)), NoDate)
 	add("7023", "GIAI - ASSEMBLY", parts(xv(1, 30)), NoDate)
 	for i := 0; i <= 9; i++ {
-		add("703"+string(rune('0'+i)), "PROCESSOR # "+string(rune('0'+i)), parts(n(3), xv(1, 27)), NoDate)
+		// 999 stands for a processor whose country is not known.
+		add("703"+string(rune('0'+i)), "PROCESSOR # "+string(rune('0'+i)), parts(lint(n(3), LintISO3166999), xv(1, 27)), NoDate)
 	}
-	add("7040", "UIC+EXT", parts(n(1), x(3)), NoDate)
-	for i, title := range []string{"NHRN PZN", "NHRN CIP", "NHRN CN", "NHRN DRN", "NHRN AIM", "NHRN NDC"} {
+	add("7040", "UIC+EXT", parts(n(1), x(2), lint(x(1), LintImporterIdx)), NoDate)
+	// The Syntax Dictionary's packagetype linter (UN/ECE Recommendation 21 codes) is not
+	// applied to 7041: only the X..4 format is checked.
+	add("7041", "UFRGT UNIT TYPE", parts(xv(1, 4)), NoDate)
+	for i, title := range []string{"NHRN PZN", "NHRN CIP", "NHRN CN", "NHRN DRN", "NHRN AIM", "NHRN NDC", "NHRN AIC"} {
 		add("71"+string(rune('0'+i)), title, parts(xv(1, 20)), NoDate)
 	}
 	for i := 0; i <= 9; i++ {
 		add("723"+string(rune('0'+i)), "CERT # "+itoa(i+1), parts(x(2), xv(1, 28)), NoDate)
 	}
 	add("7240", "PROTOCOL", parts(xv(1, 20)), NoDate)
-	add("7241", "AIDC MEDIA TYPE", parts(n(2)), NoDate)
+	add("7241", "AIDC MEDIA TYPE", parts(lint(n(2), LintMediaType)), NoDate)
 	add("7242", "VCN", parts(xv(1, 25)), NoDate)
+	// 7250-7259: patient and newborn data on GSRN-identified wristbands (GenSpecs 3.8.x).
+	add("7250", "DOB", parts(lint(n(8), LintYYYYMMDD)), NoDate)
+	add("7251", "DOB TIME", parts(lint(n(8), LintYYYYMMDD), lint(n(4), LintHHMM)), NoDate)
+	add("7252", "BIO SEX", parts(lint(n(1), LintISO5218)), NoDate)
+	add("7253", "FAMILY NAME", parts(lint(xv(1, 40), LintPcEnc)), NoDate)
+	add("7254", "GIVEN NAME", parts(lint(xv(1, 40), LintPcEnc)), NoDate)
+	add("7255", "SUFFIX", parts(xv(1, 10)), NoDate)
+	add("7256", "FULL NAME", parts(lint(xv(1, 90), LintPcEnc)), NoDate)
+	add("7257", "PERSON ADDR", parts(lint(xv(1, 70), LintPcEnc)), NoDate)
+	add("7258", "BIRTH SEQUENCE", parts(lint(x(3), LintPosInSeqSlash)), NoDate)
+	add("7259", "BABY", parts(lint(xv(1, 40), LintPcEnc)), NoDate)
 	// 3.9 8000 series.
 	add("8001", "DIMENSIONS", parts(lint(n(4), LintNonZero), lint(n(5), LintNonZero), lint(n(3), LintNonZero), lint(n(1), LintWinding), n(1)), NoDate)
 	add("8002", "CMT No.", parts(xv(1, 20)), NoDate)
@@ -361,18 +428,20 @@ func buildTable() map[string]AIDef {
 	add("8004", "GIAI", parts(xv(1, 30)), NoDate)
 	add("8005", "PRICE PER UNIT", parts(n(6)), NoDate)
 	add("8006", "ITIP", parts(nck(14), lint(n(4), LintPieceOfTotal)), NoDate)
-	add("8007", "IBAN", parts(xv(1, 34)), NoDate)
+	add("8007", "IBAN", parts(lint(xv(1, 34), LintIBAN)), NoDate)
 	add("8008", "PROD TIME", parts(n(8), nv(0, 4)), DateTime)
 	add("8009", "OPTSEN", parts(xv(1, 50)), NoDate)
 	add("8010", "CPID", parts(yv(1, 30)), NoDate)
-	add("8011", "CPID SERIAL", parts(nv(1, 12)), NoDate)
+	add("8011", "CPID SERIAL", parts(lint(nv(1, 12), LintNoZeroPrefix)), NoDate)
 	add("8012", "VERSION", parts(xv(1, 20)), NoDate)
 	add("8013", "GMN", parts(lint(xv(2, 25), LintCsumAlpha)), NoDate)
+	add("8014", "MUDI", parts(lint(xv(2, 25), LintCsumAlphaNonDigit)), NoDate)
 	add("8017", "GSRN - PROVIDER", parts(nck(18)), NoDate)
 	add("8018", "GSRN - RECIPIENT", parts(nck(18)), NoDate)
 	add("8019", "SRIN", parts(nv(1, 10)), NoDate)
 	add("8020", "REF No.", parts(xv(1, 25)), NoDate)
 	add("8026", "ITIP CONTENT", parts(nck(14), lint(n(4), LintPieceOfTotal)), NoDate)
+	add("8030", "DIGSIG", parts(zv(1, 90)), NoDate)
 	add("8110", "COUPON CODE", parts(xv(1, 70)), NoDate)
 	add("8111", "POINTS", parts(n(4)), NoDate)
 	add("8112", "PAPERLESS COUPON CODE", parts(xv(1, 70)), NoDate)

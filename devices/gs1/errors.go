@@ -16,6 +16,8 @@ const (
 	CodeNotGS1           = "not_gs1"
 	CodeEmpty            = "empty"
 	CodeBadURI           = "bad_uri"
+	CodeBadCountry       = "bad_country"  // not an ISO 3166-1 country code
+	CodeBadCurrency      = "bad_currency" // not an ISO 4217 currency code
 )
 
 // Error is a validation failure at a byte offset of the input.

@@ -14,6 +14,9 @@ func FuzzParse(f *testing.F) {
 		"\x1d0109506000134352\x1d10A",
 		"]C1800112345678901204\x1d3102000100",
 		"https://id.gs1.org/01/09506000134352/10/A%2F1?17=251200",
+		// AIs with Syntax Dictionary linters: country lists, IBAN, lat/long, set 64, names.
+		"]C1423276250\x1d8007GB98MIDL07009312345678\x1d430902790858481000000000",
+		"]C18030ABC=\x1d72581/2\x1d725020240229\x1d4300A%20B\x1d39129781999",
 	} {
 		f.Add([]byte(s))
 	}

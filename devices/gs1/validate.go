@@ -158,6 +158,92 @@ func lintPart(def AIDef, l Lint, part string, off int) error {
 		if want := CheckCharacterPair(part[:n]); want != part[n:] {
 			return errf(CodeBadCheckDigit, def.AI, off+n, "check characters %s, want %s", part[n:], want)
 		}
+	case LintCsumAlphaNonDigit:
+		if strings.Trim(part, "0123456789") == "" {
+			return errf(CodeBadValue, def.AI, off, "%s has no non-digit character", part)
+		}
+		return lintPart(def, LintCsumAlpha, part, off)
+	case LintISO3166:
+		if !IsCountryCode(part) {
+			return errf(CodeBadCountry, def.AI, off, "%s is not an ISO 3166-1 numeric country code", part)
+		}
+	case LintISO3166999:
+		if part != "999" && !IsCountryCode(part) {
+			return errf(CodeBadCountry, def.AI, off, "%s is not an ISO 3166-1 numeric country code or 999", part)
+		}
+	case LintISO3166List:
+		if len(part)%3 != 0 {
+			return errf(CodeBadLength, def.AI, off+len(part)-len(part)%3, "country list has %d digits, want a multiple of 3", len(part)+3)
+		}
+		for i := 0; i < len(part); i += 3 {
+			if !IsCountryCode(part[i : i+3]) {
+				return errf(CodeBadCountry, def.AI, off+i, "%s is not an ISO 3166-1 numeric country code", part[i:i+3])
+			}
+		}
+	case LintISO3166Alpha2:
+		if !IsCountryAlpha2(part) {
+			return errf(CodeBadCountry, def.AI, off, "%s is not an ISO 3166-1 alpha-2 country code", part)
+		}
+	case LintISO4217:
+		if !IsCurrencyCode(part) {
+			return errf(CodeBadCurrency, def.AI, off, "%s is not an ISO 4217 numeric currency code", part)
+		}
+	case LintLatitude, LintLongitude:
+		limit, what := "1800000000", "latitude"
+		if l == LintLongitude {
+			limit, what = "3600000000", "longitude"
+		}
+		if part > limit { // same length, all digits: string order is numeric order
+			return errf(CodeBadValue, def.AI, off, "%s %s exceeds %s", what, part, limit)
+		}
+	case LintIBAN:
+		return lintIBAN(def, part, off)
+	case LintNoZeroPrefix:
+		if len(part) > 1 && part[0] == '0' {
+			return errf(CodeBadValue, def.AI, off, "%s has a leading zero", part)
+		}
+	case LintPcEnc:
+		for i := 0; i < len(part); i++ {
+			if part[i] == '%' && (i+2 >= len(part) || unhex(part[i+1]) < 0 || unhex(part[i+2]) < 0) {
+				return errf(CodeBadValue, def.AI, off+i, "'%%' does not start a %%HH percent-encoding")
+			}
+		}
+	case LintYYYYMMDD:
+		// Four-digit year, so the full Gregorian leap year rule applies.
+		y := two(part, 0)*100 + two(part, 2)
+		mm, dd := two(part, 4), two(part, 6)
+		if mm < 1 || mm > 12 {
+			return errf(CodeBadDate, def.AI, off+4, "month %s out of range", part[4:6])
+		}
+		days := daysIn(1, mm)
+		if mm == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
+			days = 29
+		}
+		if dd < 1 || dd > days {
+			return errf(CodeBadDate, def.AI, off+6, "day %s out of range for %s-%s", part[6:8], part[:4], part[4:6])
+		}
+	case LintISO5218:
+		if part != "0" && part != "1" && part != "2" && part != "9" {
+			return errf(CodeBadValue, def.AI, off, "sex code %s must be 0, 1, 2 or 9 (ISO/IEC 5218)", part)
+		}
+	case LintPosInSeqSlash:
+		return lintPosInSeq(def, part, off)
+	case LintMediaType:
+		if v := two(part, 0); v < 1 || v > 10 && v < 80 {
+			return errf(CodeBadValue, def.AI, off, "AIDC media type %s is not assigned (01-10, 80-99)", part)
+		}
+	case LintImporterIdx:
+		if c := part[0]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return errf(CodeBadCharset, def.AI, off, "importer index %q must be one of - 0-9 A-Z _ a-z", c)
+		}
+	case LintCSet64:
+		data := strings.TrimRight(part, "=")
+		if i := strings.IndexByte(data, '='); i >= 0 {
+			return errf(CodeBadCharset, def.AI, off+i, "'=' is only allowed as padding at the end")
+		}
+		if pads := len(part) - len(data); pads > 2 || pads > 0 && len(part)%3 != 0 {
+			return errf(CodeBadValue, def.AI, off+len(data), "%d padding characters on a value of %d", pads, len(part))
+		}
 	case LintHHMM:
 		if part == "" {
 			return nil
@@ -168,6 +254,54 @@ func lintPart(def AIDef, l Lint, part string, off int) error {
 		if two(part, 0) > 23 || two(part, 2) > 59 {
 			return errf(CodeBadDate, def.AI, off, "time %s out of range", part)
 		}
+	}
+	return nil
+}
+
+// lintIBAN follows ISO 13616-1 as the Syntax Dictionary's iban linter reads it: more than 10
+// characters, an alpha-2 country code, then digits and upper case letters whose mod-97 value,
+// with the first four characters moved to the end and letters counted as 10-35, is 1.
+func lintIBAN(def AIDef, v string, off int) error {
+	if len(v) <= 10 {
+		return errf(CodeBadLength, def.AI, off, "IBAN has %d characters, too short", len(v))
+	}
+	if !IsCountryAlpha2(v[:2]) {
+		return errf(CodeBadCountry, def.AI, off, "IBAN country %s is not an ISO 3166-1 alpha-2 code", v[:2])
+	}
+	sum := 0
+	for k := 0; k < len(v); k++ {
+		i := (k + 4) % len(v)
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			sum = (sum*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			sum = (sum*100 + int(c-'A') + 10) % 97
+		default:
+			return errf(CodeBadCharset, def.AI, off+i, "character %q is not allowed in an IBAN", c)
+		}
+	}
+	if sum != 1 {
+		return errf(CodeBadCheckDigit, def.AI, off+2, "IBAN check digits %s do not verify", v[2:4])
+	}
+	return nil
+}
+
+// lintPosInSeq checks "pos/end" (AI 7258): both numbers without leading zeros, pos <= end.
+func lintPosInSeq(def AIDef, v string, off int) error {
+	slash := strings.IndexByte(v, '/')
+	p, e := "", ""
+	if slash >= 0 {
+		p, e = v[:slash], v[slash+1:]
+	}
+	if p == "" || e == "" || strings.Trim(p, "0123456789") != "" || strings.Trim(e, "0123456789") != "" {
+		return errf(CodeBadValue, def.AI, off, "%s is not position/total", v)
+	}
+	if p[0] == '0' || e[0] == '0' {
+		return errf(CodeBadValue, def.AI, off, "%s has a zero or a leading zero", v)
+	}
+	if len(p) > len(e) || len(p) == len(e) && p > e {
+		return errf(CodeBadValue, def.AI, off, "position %s exceeds total %s", p, e)
 	}
 	return nil
 }
