@@ -3,6 +3,7 @@ package r2000
 import (
 	"errors"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func tagStream(n, distinct int) []byte {
 // (1,000 distinct tags, four antennas) and feeds every read to the
 // smoother, as the manager's pipeline does.
 func BenchmarkDecodeAndSmooth(b *testing.B) {
+	// The budget is for one core: the garbage collector must not borrow
+	// the second.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	const reads = 20000
 	stream := tagStream(reads, 1000)
 	zones := map[rfid.Antenna]string{}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -38,14 +39,29 @@ var budgets = []budget{
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
 
-type key struct{ bench, metric string }
+// key names one metric of one benchmark; pkg keeps apart benchmarks of
+// the same name in different packages (each reader codec has its own
+// BenchmarkDecodeAndSmooth).
+type key struct{ pkg, bench, metric string }
+
+func (k key) name() string {
+	if k.pkg == "" {
+		return k.bench
+	}
+	return k.pkg + "." + k.bench
+}
 
 func parse(r io.Reader) (map[key][]float64, []key, error) {
 	vals := map[key][]float64{}
 	var order []key
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	pkg := ""
 	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "pkg: "); ok {
+			pkg = path.Base(strings.TrimSpace(p))
+			continue
+		}
 		m := line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
@@ -56,7 +72,7 @@ func parse(r io.Reader) (map[key][]float64, []key, error) {
 			if err != nil {
 				continue
 			}
-			k := key{m[1], f[i+1]}
+			k := key{pkg, m[1], f[i+1]}
 			if _, seen := vals[k]; !seen {
 				order = append(order, k)
 			}
@@ -98,7 +114,7 @@ func report(w io.Writer, vals map[key][]float64, order []key) int {
 			continue
 		}
 		v := vals[k]
-		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%d\n", k.bench, k.metric, median(v), slices.Min(v), slices.Max(v), len(v))
+		fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g\t%.4g\t%d\n", k.name(), k.metric, median(v), slices.Min(v), slices.Max(v), len(v))
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -123,7 +139,7 @@ func report(w io.Writer, vals map[key][]float64, order []key) int {
 				res = "MISSED"
 				missed++
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.4g %s\t%s %g\t%s (%.2fx of budget)\n", b.what, k.bench, m, b.metric, cmp, b.limit, res, m/b.limit)
+			fmt.Fprintf(tw, "%s\t%s\t%.4g %s\t%s %g\t%s (%.2fx of budget)\n", b.what, k.name(), m, b.metric, cmp, b.limit, res, m/b.limit)
 		}
 		if !found {
 			fmt.Fprintf(tw, "%s\t(not run)\t\t\t\n", b.what)
