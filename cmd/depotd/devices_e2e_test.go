@@ -322,6 +322,37 @@ func TestDevicesEndToEnd(t *testing.T) {
 			}
 		}
 	}
+
+	// A reader that stops answering (hung firmware, a cable that still
+	// holds the line) is noticed by its missing replies, reconnected, and
+	// back when it talks again.
+	var readers []*e2eDevice
+	for _, dv := range devs {
+		if dv.reader {
+			readers = append(readers, dv)
+			dv.sim.send("silence", "silent")
+		}
+	}
+	down := d.waitDevices(t, e2eToken, "silent readers down", func(m map[string]manager.Status) bool {
+		for _, dv := range readers {
+			if m[dv.id].State == manager.Up || m[dv.id].LastError == "" {
+				return false
+			}
+		}
+		return true
+	})
+	for _, dv := range readers {
+		t.Logf("%s went down while silent: %s", dv.id, down[dv.id].LastError)
+		dv.sim.send("talk", "talking")
+	}
+	d.waitDevices(t, e2eToken, "readers up again", func(m map[string]manager.Status) bool {
+		for _, dv := range readers {
+			if m[dv.id].State != manager.Up {
+				return false
+			}
+		}
+		return true
+	})
 	if code := d.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("depotd exit %d:\n%s", code, d.stderr)
 	}
