@@ -27,16 +27,6 @@ type Result struct {
 	Stem string `json:"stem,omitempty"`
 }
 
-// gs1AIM are the AIM symbology identifiers (ISO/IEC 15424, listed in GenSpecs section 5 for each
-// GS1 data carrier) under which the data is a GS1 element string.
-var gs1AIM = map[string]string{
-	"]C1": "GS1-128",
-	"]e0": "GS1 DataBar",
-	"]d2": "GS1 DataMatrix",
-	"]Q3": "GS1 QR Code",
-	"]J1": "GS1 DotCode",
-}
-
 // Parse decodes what a scanner transmitted: an optional AIM symbology identifier, then either
 // a GS1 element string (FNC1 separators sent as GS), an EAN/UPC number (]E0, ]E3, ]E4), or a
 // GS1 Digital Link URI.
@@ -49,7 +39,7 @@ func Parse(data string) (Result, error) {
 	if len(data) >= 3 && data[0] == ']' {
 		r.AIMID = data[:3]
 		off = 3
-		if name, ok := gs1AIM[r.AIMID]; ok {
+		if name, ok := gs1AIM(r.AIMID); ok {
 			r.Symbology = name
 		} else if r.AIMID[1] == 'E' {
 			return parseEANUPC(r, data, off)

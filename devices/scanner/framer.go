@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/gs1"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -202,15 +203,15 @@ func (f *Framer) decode(b []byte) (devices.Scan, bool, error) {
 	if !f.aim {
 		return devices.Scan{Data: string(b)}, true, nil
 	}
-	if !validAIM(b) {
+	if !gs1.ValidAIM(b) {
 		return devices.Scan{}, false, fmt.Errorf("%w: %q", ErrNoAIM, head(b))
 	}
-	if len(b) == aimLen {
+	if len(b) == gs1.AIMLen {
 		return devices.Scan{}, false, nil
 	}
 	// One allocation: the identifier and the data share it.
 	s := string(b)
-	return devices.Scan{AIMID: s[:aimLen], Symbology: Symbology(s[:aimLen]), Data: s[aimLen:]}, true, nil
+	return devices.Scan{AIMID: s[:gs1.AIMLen], Symbology: gs1.Symbology(s[:gs1.AIMLen]), Data: s[gs1.AIMLen:]}, true, nil
 }
 
 func head(b []byte) []byte {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/partsedge/partsedge/devices/gs1"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -64,7 +65,7 @@ func drainAll(t *testing.T, f *Framer, fr profiles.Framing) []event {
 		if len(s.AIMID)+len(s.Data) > MaxScan {
 			t.Fatalf("scan of %d bytes passed the limit", len(s.Data))
 		}
-		if fr.AIM != ValidAIM(s.AIMID) {
+		if fr.AIM != gs1.ValidAIM(s.AIMID) {
 			t.Fatalf("AIM id %q with framing AIM %v", s.AIMID, fr.AIM)
 		}
 		if fr.ETX && bytes.IndexByte([]byte(s.Data), ETX) >= 0 {
