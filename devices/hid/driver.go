@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/gs1"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -169,7 +170,7 @@ func SplitKeyboardScan(text, prefix string, aim bool) (devices.Scan, error) {
 		if len(text) < 3 || !validAIM(text[0], text[1], text[2]) {
 			return devices.Scan{}, fmt.Errorf("%w: scan does not start with an AIM symbology identifier", ErrBadReport)
 		}
-		s.AIMID, s.Symbology, text = text[:3], Symbology(text[:3]), text[3:]
+		s.AIMID, s.Symbology, text = text[:3], gs1.Symbology(text[:3]), text[3:]
 	}
 	if text == "" {
 		return devices.Scan{}, fmt.Errorf("%w: scan with no data", ErrBadReport)

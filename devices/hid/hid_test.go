@@ -333,14 +333,13 @@ func TestCodePages(t *testing.T) {
 	}
 }
 
-func TestSymbology(t *testing.T) {
-	for aim, want := range map[string]string{
-		"]C1": "GS1-128", "]C0": "Code 128", "]d2": "GS1 DataMatrix", "]d1": "Data Matrix", "]Q3": "GS1 QR Code",
-		"]E0": "EAN-13", "]E4": "EAN-8", "]e0": "GS1 DataBar", "]A0": "Code 39", "]z0": "Aztec",
-		"]W0": "", "C10": "", "]C": "", "]Ca": "",
+func TestValidAIM(t *testing.T) {
+	for aim, want := range map[string]bool{
+		"]C1": true, "]C0": true, "]d2": true, "]E0": true, "]z0": true, "]Z6": true, "]QA": true,
+		"]W0": false, "C10": false, "]Ca": false, "]C-": false, "]\xc30": false,
 	} {
-		if got := Symbology(aim); got != want {
-			t.Errorf("Symbology(%q) = %q, want %q", aim, got, want)
+		if got := validAIM(aim[0], aim[1], aim[2]); got != want {
+			t.Errorf("validAIM(%q) = %v, want %v", aim, got, want)
 		}
 	}
 }
@@ -356,7 +355,7 @@ func TestSplitKeyboardScan(t *testing.T) {
 		{"]C1", "", true, devices.Scan{}, true},
 		{"0109506000134352", "", true, devices.Scan{}, true},
 		{"]C1X", "", false, devices.Scan{Data: "]C1X"}, false},
-		{"@@]E04006381333931", "@@", true, devices.Scan{Data: "4006381333931", AIMID: "]E0", Symbology: "EAN-13"}, false},
+		{"@@]E04006381333931", "@@", true, devices.Scan{Data: "4006381333931", AIMID: "]E0", Symbology: "EAN/UPC"}, false},
 		{"]E04006381333931", "@@", true, devices.Scan{}, true},
 	}
 	for _, c := range cases {

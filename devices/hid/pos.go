@@ -3,6 +3,8 @@ package hid
 import (
 	"errors"
 	"fmt"
+
+	"github.com/partsedge/partsedge/devices/gs1"
 )
 
 // The HID POS scanned-data input report, as Honeywell (Hand Held Products)
@@ -144,7 +146,7 @@ func (a *POSAssembler) Feed(report []byte) (msg POSMessage, done bool, err error
 		return POSMessage{}, false, fmt.Errorf("%w: scan with no data", ErrBadReport)
 	}
 	msg = POSMessage{AIMID: aimString(a.aim), Data: data}
-	msg.Symbology = Symbology(msg.AIMID)
+	msg.Symbology = gs1.Symbology(msg.AIMID)
 	a.reset()
 	return msg, true, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partsedge/partsedge/devices/gs1"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -271,6 +272,25 @@ func TestParams(t *testing.T) {
 	}
 	if _, err := AppendParamSend(nil, BeepNone, false, many...); !errors.Is(err, ErrTooLong) {
 		t.Errorf("130 parameters: %v", err)
+	}
+}
+
+// TestCodeTypeAIMs checks the code type table's AIM identifiers against the
+// shared AIM table: each is well-formed, of the family SplitAIM accepts for
+// that code type, and names a symbology, so the two tables cannot drift.
+func TestCodeTypeAIMs(t *testing.T) {
+	for c := range 256 {
+		ct := CodeType(c)
+		aim := ct.AIM()
+		if aim == "" {
+			continue
+		}
+		if len(aim) != gs1.AIMLen || !gs1.ValidAIM(aim) || gs1.Symbology(aim) == "" {
+			t.Errorf("%02X AIM %q is not a named AIM identifier", c, aim)
+		}
+		if ct.aimFamily() != aim[1] {
+			t.Errorf("%02X AIM %q, but SplitAIM takes family %q", c, aim, ct.aimFamily())
+		}
 	}
 }
 

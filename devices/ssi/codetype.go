@@ -1,6 +1,10 @@
 package ssi
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/partsedge/partsedge/devices/gs1"
+)
 
 // CodeType is the bar code type byte of a DECODE_DATA packet.
 type CodeType byte
@@ -202,19 +206,11 @@ func (c CodeType) aimFamily() byte {
 // prefix ("]" letter modifier) of the code type's family is taken; with code
 // type Not Applicable any well-formed prefix is.
 func SplitAIM(c CodeType, data []byte) (aim string, rest []byte) {
-	if len(data) < 3 || data[0] != ']' || !isAIMModifier(data[2]) {
+	if !gs1.ValidAIM(data) {
 		return "", data
 	}
-	f := data[1]
-	if !(f >= 'A' && f <= 'Z' || f >= 'a' && f <= 'z') {
+	if c != CodeNotApplicable && c.aimFamily() != data[1] {
 		return "", data
 	}
-	if c != CodeNotApplicable && c.aimFamily() != f {
-		return "", data
-	}
-	return string(data[:3]), data[3:]
-}
-
-func isAIMModifier(b byte) bool {
-	return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z'
+	return string(data[:gs1.AIMLen]), data[gs1.AIMLen:]
 }
