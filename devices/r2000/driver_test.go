@@ -4,84 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of a net.Pipe.
-type pipeLink struct{ net.Conn }
-
-func (l pipeLink) SetReadTimeout(d time.Duration) error {
-	if d == 0 {
-		return l.SetReadDeadline(time.Time{})
-	}
-	return l.SetReadDeadline(time.Now().Add(d))
-}
-
-// timedLink renews the deadline so that the timeout bounds every Read, as the
-// Link contract says, not just the first.
-type timedLink struct {
-	pipeLink
-	mu      sync.Mutex
-	timeout time.Duration
-}
-
-func (l *timedLink) SetReadTimeout(d time.Duration) error {
-	l.mu.Lock()
-	l.timeout = d
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *timedLink) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	d := l.timeout
-	l.mu.Unlock()
-	if err := l.pipeLink.SetReadTimeout(d); err != nil {
-		return 0, err
-	}
-	n, err := l.Conn.Read(p)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
-}
-
-// recorder keeps what the reporter got.
-type recorder struct {
-	mu     sync.Mutex
-	tags   []devices.Tag
-	rounds int
-	frames int
-	bad    []error
-}
-
-func (r *recorder) Scan(devices.Scan) {}
-func (r *recorder) Tags(ts []devices.Tag) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.tags = append(r.tags, ts...)
-	r.rounds++
-}
-func (r *recorder) Frame() { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *recorder) BadFrame(err error) {
-	r.mu.Lock()
-	r.bad = append(r.bad, err)
-	r.mu.Unlock()
-}
-
-func (r *recorder) snapshot() ([]devices.Tag, int, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]devices.Tag(nil), r.tags...), len(r.bad), r.rounds
-}
 
 func builtinProfile(t testing.TB) profiles.Profile {
 	t.Helper()
@@ -148,7 +78,7 @@ func TestRunStopsOnSilence(t *testing.T) {
 	}
 	drv := d.(*Driver)
 	drv.idle = 20 * time.Millisecond
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	go func() {
@@ -159,7 +89,7 @@ func TestRunStopsOnSilence(t *testing.T) {
 			}
 		}
 	}()
-	err = drv.Run(context.Background(), &timedLink{pipeLink: pipeLink{host}}, &recorder{})
+	err = drv.Run(context.Background(), host, &devicetest.Recorder{})
 	if !errors.Is(err, devices.ErrTimeout) {
 		t.Errorf("run: %v", err)
 	}
@@ -171,7 +101,7 @@ func TestRunReturnsOnCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	go func() {
@@ -184,7 +114,7 @@ func TestRunReturnsOnCancel(t *testing.T) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- d.Run(ctx, &timedLink{pipeLink: pipeLink{host}}, &recorder{}) }()
+	go func() { errc <- d.Run(ctx, host, &devicetest.Recorder{}) }()
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("run after cancel: %v", err)
