@@ -6,63 +6,13 @@ import (
 	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of net.Pipe.
-type pipeLink struct {
-	net.Conn
-	mu      sync.Mutex
-	timeout time.Duration
-}
-
-func (p *pipeLink) SetReadTimeout(d time.Duration) error {
-	p.mu.Lock()
-	p.timeout = d
-	p.mu.Unlock()
-	return nil
-}
-
-func (p *pipeLink) Read(b []byte) (int, error) {
-	p.mu.Lock()
-	d := p.timeout
-	p.mu.Unlock()
-	var deadline time.Time
-	if d > 0 {
-		deadline = time.Now().Add(d)
-	}
-	if err := p.Conn.SetReadDeadline(deadline); err != nil {
-		return 0, err
-	}
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
-}
-
-type reporter struct {
-	mu     sync.Mutex
-	scans  []devices.Scan
-	frames int
-	bad    []error
-}
-
-func (r *reporter) Scan(s devices.Scan) { r.mu.Lock(); r.scans = append(r.scans, s); r.mu.Unlock() }
-func (r *reporter) Tags([]devices.Tag)  {}
-func (r *reporter) Frame()              { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *reporter) BadFrame(err error)  { r.mu.Lock(); r.bad = append(r.bad, err); r.mu.Unlock() }
-
-func (r *reporter) get() ([]devices.Scan, int, []error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]devices.Scan(nil), r.scans...), r.frames, append([]error(nil), r.bad...)
-}
 
 // fake is a scripted scanner on the device end of the pipe.
 type fake struct {
@@ -194,10 +144,10 @@ func TestBuiltinProfile(t *testing.T) {
 	}
 }
 
-func newPipe(t *testing.T) (*pipeLink, *fake) {
-	host, dev := net.Pipe()
+func newPipe(t *testing.T) (*devicetest.Link, *fake) {
+	host, dev := devicetest.Pipe()
 	t.Cleanup(func() { host.Close(); dev.Close() })
-	return &pipeLink{Conn: host}, &fake{t: t, c: dev}
+	return host, &fake{t: t, c: dev}
 }
 
 func TestConfigure(t *testing.T) {
@@ -310,7 +260,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	link, dev := newPipe(t)
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
 	go func() { ran <- drv.Run(ctx, link, rep) }()
@@ -369,7 +319,7 @@ func TestRun(t *testing.T) {
 	if err := <-ran; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	scans, frames, bads := rep.get()
+	scans, frames, bads := rep.Scans(), rep.Frames(), rep.BadFrames()
 	want := []devices.Scan{
 		{Data: "5901234123457", AIMID: "]E0", Symbology: "EAN-13"},
 		{Data: "5901234123457", AIMID: "]E0", Symbology: "EAN-13"},
@@ -398,7 +348,7 @@ func TestRunTruncatedPacket(t *testing.T) {
 		t.Fatal(err)
 	}
 	link, dev := newPipe(t)
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go drv.Run(ctx, link, rep)
@@ -412,7 +362,7 @@ func TestRunTruncatedPacket(t *testing.T) {
 		t.Fatalf("host sent %v", p)
 	}
 	cancel()
-	scans, _, bads := rep.get()
+	scans, bads := rep.Scans(), rep.BadFrames()
 	if len(bads) != 1 || !errors.Is(bads[0], ErrTruncated) || len(scans) != 1 || scans[0].Data != "PART-1" {
 		t.Errorf("scans %+v, bad %v", scans, bads)
 	}
