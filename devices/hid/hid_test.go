@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -413,17 +414,6 @@ func (l *replayLink) SetReadTimeout(d time.Duration) error {
 	return nil
 }
 
-type recorder struct {
-	scans  []devices.Scan
-	frames int
-	bad    []error
-}
-
-func (r *recorder) Scan(s devices.Scan)     { r.scans = append(r.scans, s) }
-func (r *recorder) Tags(tags []devices.Tag) {}
-func (r *recorder) Frame()                  { r.frames++ }
-func (r *recorder) BadFrame(err error)      { r.bad = append(r.bad, err) }
-
 func loadProfile(t testing.TB, id string) profiles.Profile {
 	t.Helper()
 	name := filepath.Join("..", "..", "firmware-profiles", id+".yaml")
@@ -438,7 +428,7 @@ func loadProfile(t testing.TB, id string) profiles.Profile {
 	return p
 }
 
-func runDriver(t *testing.T, p profiles.Profile, link *replayLink) (*recorder, error) {
+func runDriver(t *testing.T, p profiles.Profile, link *replayLink) (*devicetest.Recorder, error) {
 	t.Helper()
 	drv, err := New(p)
 	if err != nil {
@@ -449,7 +439,7 @@ func runDriver(t *testing.T, p profiles.Profile, link *replayLink) (*recorder, e
 	if _, err := drv.Configure(ctx, link); err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
+	rec := &devicetest.Recorder{}
 	done := make(chan error, 1)
 	go func() { done <- drv.Run(ctx, link, rec) }()
 	select {
@@ -473,16 +463,16 @@ func TestPOSDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := feedPOS(reports)
-	if len(rec.scans) != len(want) {
-		t.Fatalf("%d scans, want %d", len(rec.scans), len(want))
+	if len(rec.Scans()) != len(want) {
+		t.Fatalf("%d scans, want %d", len(rec.Scans()), len(want))
 	}
 	for i := range want {
-		if rec.scans[i] != want[i].scan {
-			t.Errorf("scan %d: %+v, want %+v", i, rec.scans[i], want[i].scan)
+		if rec.Scans()[i] != want[i].scan {
+			t.Errorf("scan %d: %+v, want %+v", i, rec.Scans()[i], want[i].scan)
 		}
 	}
-	if len(rec.bad) != 1 || !errors.Is(rec.bad[0], ErrBadReport) || rec.frames != len(reports) {
-		t.Fatalf("frames %d (want %d), bad %v", rec.frames, len(reports), rec.bad)
+	if len(rec.BadFrames()) != 1 || !errors.Is(rec.BadFrames()[0], ErrBadReport) || rec.Frames() != len(reports) {
+		t.Fatalf("frames %d (want %d), bad %v", rec.Frames(), len(reports), rec.BadFrames())
 	}
 	if link.timeout <= 0 || link.timeout > 250*time.Millisecond {
 		t.Fatalf("read timeout %v: Run could not return promptly", link.timeout)
@@ -501,12 +491,12 @@ func TestKeyboardDriver(t *testing.T) {
 		{Data: "0109506000134352\x1d10ABC-123", AIMID: "]C1", Symbology: "GS1-128"},
 		{Data: "10lot/x\x1d21s;9?", AIMID: "]d2", Symbology: "GS1 DataMatrix"},
 	}
-	if len(rec.scans) != len(want) || rec.scans[0] != want[0] || rec.scans[1] != want[1] {
-		t.Fatalf("scans %+v, want %+v", rec.scans, want)
+	if len(rec.Scans()) != len(want) || rec.Scans()[0] != want[0] || rec.Scans()[1] != want[1] {
+		t.Fatalf("scans %+v, want %+v", rec.Scans(), want)
 	}
 	// The phantom report counts as a good frame: it is well-formed.
-	if len(rec.bad) != 1 || rec.frames != len(reports) {
-		t.Fatalf("frames %d (want %d), bad %v", rec.frames, len(reports), rec.bad)
+	if len(rec.BadFrames()) != 1 || rec.Frames() != len(reports) {
+		t.Fatalf("frames %d (want %d), bad %v", rec.Frames(), len(reports), rec.BadFrames())
 	}
 
 	p.Framing.Layout = "de"
@@ -516,8 +506,8 @@ func TestKeyboardDriver(t *testing.T) {
 	}
 	// Scan 3 has no AIM identifier although the profile says the scanner
 	// sends one: it is a bad frame.
-	if len(rec.scans) != 2 || rec.scans[0].Data != "0109506000134352\x1d10XYZ-zy" || rec.scans[1].Data != "10a/b:c\x1d21#ö@" || len(rec.bad) != 1 {
-		t.Fatalf("DE scans %+v, bad %v", rec.scans, rec.bad)
+	if len(rec.Scans()) != 2 || rec.Scans()[0].Data != "0109506000134352\x1d10XYZ-zy" || rec.Scans()[1].Data != "10a/b:c\x1d21#ö@" || len(rec.BadFrames()) != 1 {
+		t.Fatalf("DE scans %+v, bad %v", rec.Scans(), rec.BadFrames())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
@@ -185,22 +186,21 @@ func TestConfigure(t *testing.T) {
 	}
 }
 
-type recorder struct {
-	cancel      context.CancelFunc
-	rounds      [][]devices.Tag
-	frames, bad int
-	stopAfter   int
+// stopper records like devicetest.Recorder and cancels Run once it has
+// after rounds of tags, so a test can run the driver for an exact number of
+// rounds.
+type stopper struct {
+	devicetest.Recorder
+	cancel context.CancelFunc
+	after  int
 }
 
-func (r *recorder) Scan(devices.Scan) {}
-func (r *recorder) Tags(t []devices.Tag) {
-	r.rounds = append(r.rounds, t)
-	if len(r.rounds) >= r.stopAfter {
-		r.cancel()
+func (s *stopper) Tags(t []devices.Tag) {
+	s.Recorder.Tags(t)
+	if s.TagCalls() >= s.after {
+		s.cancel()
 	}
 }
-func (r *recorder) Frame()           { r.frames++ }
-func (r *recorder) BadFrame(e error) { r.bad++ }
 
 func TestRunRounds(t *testing.T) {
 	epc := func(i byte) []byte { return []byte{0xE2, 0, 0, i} }
@@ -240,7 +240,7 @@ func TestRunRounds(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &recorder{cancel: cancel, stopAfter: 1}
+	r := &stopper{cancel: cancel, after: 1}
 	if err := drv.Run(ctx, dev, r); err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +249,12 @@ func TestRunRounds(t *testing.T) {
 		{EPC: epc(2), PC: 0x2000, Antenna: 2, RSSI: -56},
 		{EPC: epc(3), PC: 0x2000, Antenna: 3, RSSI: -80},
 	}
-	if len(r.rounds) != 1 || len(r.rounds[0]) != 3 {
-		t.Fatalf("rounds %+v", r.rounds)
+	tags := r.AllTags()
+	if r.TagCalls() != 1 || len(tags) != 3 {
+		t.Fatalf("%d rounds, tags %+v", r.TagCalls(), tags)
 	}
 	for i, w := range want {
-		g := r.rounds[0][i]
+		g := tags[i]
 		if !bytes.Equal(g.EPC, w.EPC) || g.PC != w.PC || g.Antenna != w.Antenna || g.RSSI != w.RSSI {
 			t.Fatalf("tag %d: %+v, want %+v", i, g, w)
 		}
@@ -262,8 +263,8 @@ func TestRunRounds(t *testing.T) {
 	if !bytes.Equal(dev.ops(), wantOps) {
 		t.Fatalf("sent % X, want % X", dev.ops(), wantOps)
 	}
-	if r.bad != 0 || r.frames != len(wantOps) {
-		t.Fatalf("%d frames, %d bad", r.frames, r.bad)
+	if len(r.BadFrames()) != 0 || r.Frames() != len(wantOps) {
+		t.Fatalf("%d frames, bad %v", r.Frames(), r.BadFrames())
 	}
 }
 
@@ -273,7 +274,7 @@ func TestRunGivesUpOnRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = drv.Run(context.Background(), dev, &recorder{})
+	err = drv.Run(context.Background(), dev, &devicetest.Recorder{})
 	var se *StatusError
 	if !errors.As(err, &se) || se.Code != StatusAntennaNotConnected || !strings.Contains(err.Error(), "5 rounds in a row") {
 		t.Fatalf("%v", err)
@@ -302,12 +303,12 @@ func TestRunCountsSpoiledReplies(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	r := &recorder{}
+	r := &devicetest.Recorder{}
 	if err := drv.Run(ctx, dev, r); err != nil {
 		t.Fatal(err)
 	}
-	if r.bad == 0 || len(r.rounds) != 0 {
-		t.Fatalf("%d bad, rounds %v", r.bad, r.rounds)
+	if len(r.BadFrames()) == 0 || r.TagCalls() != 0 {
+		t.Fatalf("bad %v, tags %v", r.BadFrames(), r.AllTags())
 	}
 }
 
@@ -333,7 +334,7 @@ func TestSilentDevice(t *testing.T) {
 	if _, err := drv.Configure(context.Background(), &silent{}); !errors.Is(err, errNoReply) || !strings.Contains(err.Error(), "after 3 tries") {
 		t.Fatalf("Configure: %v", err)
 	}
-	err = drv.Run(context.Background(), &silent{}, &recorder{})
+	err = drv.Run(context.Background(), &silent{}, &devicetest.Recorder{})
 	if !errors.Is(err, errNoReply) || !strings.Contains(err.Error(), "5 rounds in a row") {
 		t.Fatalf("Run: %v", err)
 	}
