@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,26 +19,9 @@ import (
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/chafon"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of net.Pipe.
-type pipeLink struct{ net.Conn }
-
-func (p pipeLink) Read(b []byte) (int, error) {
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
-}
-
-func (p pipeLink) SetReadTimeout(d time.Duration) error {
-	if d == 0 {
-		return p.SetReadDeadline(time.Time{})
-	}
-	return p.SetReadDeadline(time.Now().Add(d))
-}
 
 // field is a fixed tag population: tags[antenna] in range each round.
 type field map[int][]sim.Tag
@@ -55,27 +36,6 @@ func makeField(n, antennas int) field {
 		f[a] = append(f[a], sim.Tag{EPC: epc, PC: 0x3000, Antenna: a, RSSI: -float64(40 + i%40)})
 	}
 	return f
-}
-
-// reporter collects what the driver reports.
-type reporter struct {
-	mu     sync.Mutex
-	tags   []devices.Tag
-	frames int
-	bad    []error
-}
-
-func (r *reporter) Scan(devices.Scan) {}
-func (r *reporter) Tags(t []devices.Tag) {
-	r.mu.Lock()
-	r.tags = append(r.tags, t...)
-	r.mu.Unlock()
-}
-func (r *reporter) Frame() { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *reporter) BadFrame(err error) {
-	r.mu.Lock()
-	r.bad = append(r.bad, err)
-	r.mu.Unlock()
 }
 
 // recorder keeps the emulator's records.
@@ -128,7 +88,7 @@ func profile(t *testing.T, variant string, antennas []int) profiles.Profile {
 
 type run struct {
 	info   devices.Info
-	rep    *reporter
+	rep    *devicetest.Recorder
 	rec    *recorder
 	runErr error
 }
@@ -137,7 +97,7 @@ type run struct {
 // the emulator has sent at least rounds tag frames.
 func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 	t.Helper()
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	rec := &recorder{}
@@ -155,12 +115,12 @@ func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := pipeLink{host}
+	link := host
 	info, err := d.Configure(ctx, link)
 	if err != nil {
 		t.Fatalf("configure: %v", err)
 	}
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	runCtx, stop := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() { runDone <- d.Run(runCtx, link, rep) }()
@@ -198,7 +158,7 @@ func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 func checkTags(t *testing.T, r run, ur bool) {
 	t.Helper()
 	good, bad := r.rec.goodTags()
-	got := r.rep.tags
+	got := r.rep.AllTags()
 	if len(got) == 0 || len(got) > len(good) {
 		t.Fatalf("reported %d tags, emulator sent %d good", len(got), len(good))
 	}
@@ -211,13 +171,13 @@ func checkTags(t *testing.T, r run, ur bool) {
 			t.Fatalf("tag %d: ur tag without antenna or RSSI: %+v", i, g)
 		}
 	}
-	if bad > 0 && len(r.rep.bad) == 0 {
+	if bad > 0 && len(r.rep.BadFrames()) == 0 {
 		t.Fatalf("emulator spoiled %d frames, driver reported no bad frame", bad)
 	}
-	if bad == 0 && len(r.rep.bad) > 0 {
-		t.Fatalf("no faults, but bad frames: %v", r.rep.bad)
+	if bad == 0 && len(r.rep.BadFrames()) > 0 {
+		t.Fatalf("no faults, but bad frames: %v", r.rep.BadFrames())
 	}
-	if r.rep.frames == 0 {
+	if r.rep.Frames() == 0 {
 		t.Fatal("no frames counted")
 	}
 }
@@ -245,7 +205,7 @@ func TestDriverUR(t *testing.T) {
 	}
 	checkTags(t, r, true)
 	seen := map[int]bool{}
-	for _, tg := range r.rep.tags {
+	for _, tg := range r.rep.AllTags() {
 		seen[tg.Antenna] = true
 	}
 	if len(seen) != 4 {
@@ -277,7 +237,7 @@ func TestDriverWithFaults(t *testing.T) {
 
 func TestDriverRefusesOtherFirmware(t *testing.T) {
 	p := profile(t, "v2", nil)
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -288,7 +248,7 @@ func TestDriverRefusesOtherFirmware(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = d.Configure(ctx, pipeLink{host})
+	_, err = d.Configure(ctx, host)
 	if err == nil || !strings.Contains(err.Error(), "3.10") || !strings.Contains(err.Error(), p.Match.Version) {
 		t.Fatalf("configure: %v, want an error naming 3.10 and %s", err, p.Match.Version)
 	}
@@ -296,7 +256,7 @@ func TestDriverRefusesOtherFirmware(t *testing.T) {
 
 func TestDriverNoTagsAndSignals(t *testing.T) {
 	p := profile(t, "v2", nil)
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -308,16 +268,16 @@ func TestDriverNoTagsAndSignals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Configure(ctx, pipeLink{host}); err != nil {
+	if _, err := d.Configure(ctx, host); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.(devices.Signaller).Signal(true); err != nil {
 		t.Fatal(err)
 	}
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- d.Run(runCtx, pipeLink{host}, rep) }()
+	go func() { done <- d.Run(runCtx, host, rep) }()
 	deadline := time.After(10 * time.Second)
 	for {
 		rec.mu.Lock()
@@ -342,8 +302,8 @@ func TestDriverNoTagsAndSignals(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if len(rep.tags) != 0 || len(rep.bad) != 0 {
-		t.Fatalf("empty field gave tags %v bad %v", rep.tags, rep.bad)
+	if len(rep.AllTags()) != 0 || len(rep.BadFrames()) != 0 {
+		t.Fatalf("empty field gave tags %v bad %v", rep.AllTags(), rep.BadFrames())
 	}
 }
 
@@ -352,7 +312,7 @@ func TestDriverNoTagsAndSignals(t *testing.T) {
 func TestDriverGivesUpWhenSilent(t *testing.T) {
 	p := profile(t, "v2", nil)
 	p.Reader.ScanTimeMS = 300
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -369,7 +329,7 @@ func TestDriverGivesUpWhenSilent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = d.Run(ctx, pipeLink{host}, &reporter{})
+	err = d.Run(ctx, host, &devicetest.Recorder{})
 	if !errors.Is(err, chafon.ErrNoReply) {
 		t.Fatalf("run: %v, want ErrNoReply", err)
 	}
