@@ -16,47 +16,20 @@ import (
 	honeywellemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/honeywell"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/honeywell"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-type pipeLink struct {
-	net.Conn
-	timeout time.Duration
-}
-
-func (p *pipeLink) SetReadTimeout(d time.Duration) error { p.timeout = d; return nil }
-
-func (p *pipeLink) Read(b []byte) (int, error) {
-	dl := time.Time{}
-	if p.timeout > 0 {
-		dl = time.Now().Add(p.timeout)
+// hostScans is what the host read, in the emulator's terms, to compare with
+// the emulator's records.
+func hostScans(r *devicetest.Recorder) []sim.Scan {
+	var out []sim.Scan
+	for _, s := range r.Scans() {
+		out = append(out, sim.Scan{Data: s.Data, AIMID: s.AIMID})
 	}
-	if err := p.SetReadDeadline(dl); err != nil {
-		return 0, err
-	}
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
+	return out
 }
-
-type reporter struct {
-	mu          sync.Mutex
-	scans       []sim.Scan
-	frames, bad int
-}
-
-func (r *reporter) Scan(s devices.Scan) {
-	r.mu.Lock()
-	r.scans = append(r.scans, sim.Scan{Data: s.Data, AIMID: s.AIMID})
-	r.mu.Unlock()
-}
-func (r *reporter) Tags([]devices.Tag) {}
-func (r *reporter) Frame()             { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *reporter) BadFrame(error)     { r.mu.Lock(); r.bad++; r.mu.Unlock() }
-func (r *reporter) counts() (int, int) { r.mu.Lock(); defer r.mu.Unlock(); return len(r.scans), r.bad }
 
 func honeywellProfile(t *testing.T) profiles.Profile {
 	t.Helper()
@@ -92,7 +65,7 @@ type result struct {
 	info     devices.Info
 	cfgErr   error
 	recs     []sim.Record
-	rep      *reporter
+	rep      *devicetest.Recorder
 	runErr   error
 	serveErr error
 }
@@ -106,7 +79,7 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -118,21 +91,18 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 		Record: func(r sim.Record) { mu.Lock(); res.recs = append(res.recs, r); mu.Unlock() }}
 	served := make(chan error, 1)
 	go func() { served <- honeywellemu.Emulator{}.Serve(ctx, dev, env) }()
-	link := &pipeLink{Conn: host}
+	link := host
 	res.info, res.cfgErr = d.Configure(ctx, link)
-	res.rep = &reporter{}
+	res.rep = &devicetest.Recorder{}
 	if res.cfgErr == nil {
 		ran := make(chan error, 1)
 		go func() { ran <- d.Run(ctx, link, res.rep) }()
 		for _, s := range scans {
 			ch <- s
 		}
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-			if n, bad := res.rep.counts(); n+bad >= len(scans) {
-				break
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		res.rep.Wait(10*time.Second, func(r *devicetest.Recorder) bool {
+			return len(r.Scans())+len(r.BadFrames()) >= len(scans)
+		})
 		cancel()
 		res.runErr = <-ran
 	}
@@ -172,11 +142,11 @@ func TestDriverAgainstEmulator(t *testing.T) {
 					t.Fatalf("emulator sent scan %d without the AIM id the host configured", i)
 				}
 			}
-			if !slices.Equal(r.rep.scans, want) {
-				t.Errorf("host reported %q\nemulator recorded %q", r.rep.scans, want)
+			if !slices.Equal(hostScans(r.rep), want) {
+				t.Errorf("host reported %q\nemulator recorded %q", hostScans(r.rep), want)
 			}
-			if r.rep.bad != bad || r.rep.frames != len(want) {
-				t.Errorf("%d frames, %d bad; emulator spoiled %d of %d", r.rep.frames, r.rep.bad, bad, len(want)+bad)
+			if len(r.rep.BadFrames()) != bad || r.rep.Frames() != len(want) {
+				t.Errorf("%d frames, %d bad; emulator spoiled %d of %d", r.rep.Frames(), len(r.rep.BadFrames()), bad, len(want)+bad)
 			}
 			if garble > 0 && bad == 0 {
 				t.Error("no scan was spoiled")
@@ -205,8 +175,8 @@ func TestUnconfiguredFraming(t *testing.T) {
 	p.Init = nil
 	p.Framing = profiles.Framing{Suffix: "\r", AIM: true}
 	r := runPair(t, p, sim.Faults{}, script(5))
-	if len(r.rep.scans) != 0 || r.rep.bad != 5 {
-		t.Errorf("host without init read %q, %d bad frames", r.rep.scans, r.rep.bad)
+	if len(hostScans(r.rep)) != 0 || len(r.rep.BadFrames()) != 5 {
+		t.Errorf("host without init read %q, %d bad frames", hostScans(r.rep), len(r.rep.BadFrames()))
 	}
 
 	p = honeywellProfile(t)
@@ -214,8 +184,8 @@ func TestUnconfiguredFraming(t *testing.T) {
 	p.Framing = profiles.Framing{Suffix: "\r", AIM: true}
 	r = runPair(t, p, sim.Faults{}, script(5))
 	want, _ := goodScans(r.recs)
-	if r.cfgErr != nil || !slices.Equal(r.rep.scans, want) || len(want) != 5 {
-		t.Errorf("AIM id with factory CR suffix: %v, read %q, want %q", r.cfgErr, r.rep.scans, want)
+	if r.cfgErr != nil || !slices.Equal(hostScans(r.rep), want) || len(want) != 5 {
+		t.Errorf("AIM id with factory CR suffix: %v, read %q, want %q", r.cfgErr, hostScans(r.rep), want)
 	}
 }
 
@@ -308,7 +278,7 @@ func TestSymbologyPrefix(t *testing.T) {
 	p.Init = []profiles.Command{{Name: "prefixes", Menu: "PRECA2,BK2995C81,BK26A5C815C80"}, {Name: "crlf", Menu: "SUFCA2,BK2990D0A"}}
 	r := runPair(t, p, sim.Faults{}, []sim.Scan{{Data: "A1", AIMID: "]C0"}, {Data: "B2", AIMID: "]E0"}})
 	want := []sim.Scan{{Data: "jA1", AIMID: "]C0"}, {Data: "B2", AIMID: "]E0"}}
-	if r.cfgErr != nil || !slices.Equal(r.rep.scans, want) {
-		t.Errorf("Configure %v; read %q, want %q", r.cfgErr, r.rep.scans, want)
+	if r.cfgErr != nil || !slices.Equal(hostScans(r.rep), want) {
+		t.Errorf("Configure %v; read %q, want %q", r.cfgErr, hostScans(r.rep), want)
 	}
 }
