@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"slices"
 	"sync"
@@ -15,53 +14,20 @@ import (
 	textscanemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/textscan"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/scanner"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-// pipeLink is a devices.Link over one end of net.Pipe.
-type pipeLink struct {
-	net.Conn
-	timeout time.Duration
-}
-
-func (p *pipeLink) SetReadTimeout(d time.Duration) error { p.timeout = d; return nil }
-
-func (p *pipeLink) Read(b []byte) (int, error) {
-	dl := time.Time{}
-	if p.timeout > 0 {
-		dl = time.Now().Add(p.timeout)
+// hostScans is what the host read, in the emulator's terms, to compare with
+// the emulator's records.
+func hostScans(r *devicetest.Recorder) []sim.Scan {
+	var out []sim.Scan
+	for _, s := range r.Scans() {
+		out = append(out, sim.Scan{Data: s.Data, AIMID: s.AIMID})
 	}
-	if err := p.SetReadDeadline(dl); err != nil {
-		return 0, err
-	}
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
+	return out
 }
-
-type reporter struct {
-	mu          sync.Mutex
-	scans       []sim.Scan
-	frames, bad int
-	errs        []error
-}
-
-func (r *reporter) Scan(s devices.Scan) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if s.Symbology != scanner.Symbology(s.AIMID) {
-		r.errs = append(r.errs, fmt.Errorf("scan %+v: symbology does not fit the AIM id", s))
-	}
-	r.scans = append(r.scans, sim.Scan{Data: s.Data, AIMID: s.AIMID})
-}
-func (r *reporter) Tags([]devices.Tag) {}
-func (r *reporter) Frame()             { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *reporter) BadFrame(error)     { r.mu.Lock(); r.bad++; r.mu.Unlock() }
-
-func (r *reporter) count() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.scans) }
 
 var testScans = []sim.Scan{
 	{Data: "0109506000134352\x1d10ABC123", AIMID: "]C1"},
@@ -96,13 +62,13 @@ func genericProfile(t *testing.T) profiles.Profile {
 
 // runPair runs the driver against the emulator until every good frame the
 // emulator recorded has been reported, and returns the records and reports.
-func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Scan) ([]sim.Record, *reporter) {
+func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Scan) ([]sim.Record, *devicetest.Recorder) {
 	t.Helper()
 	d, err := scanner.New(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -114,11 +80,11 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 		Record: func(r sim.Record) { mu.Lock(); recs = append(recs, r); mu.Unlock() }}
 	served := make(chan error, 1)
 	go func() { served <- textscanemu.Emulator{}.Serve(ctx, dev, env) }()
-	link := &pipeLink{Conn: host}
+	link := host
 	if _, err := d.Configure(ctx, link); err != nil {
 		t.Fatal(err)
 	}
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	ran := make(chan error, 1)
 	go func() { ran <- d.Run(ctx, link, rep) }()
 	for _, s := range scans {
@@ -133,9 +99,7 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 		}
 	}
 	mu.Unlock()
-	for deadline := time.Now().Add(10 * time.Second); rep.count() < want && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	rep.Wait(10*time.Second, func(r *devicetest.Recorder) bool { return len(r.Scans()) >= want })
 	cancel()
 	if err := <-ran; err != nil {
 		t.Errorf("Run: %v", err)
@@ -144,13 +108,15 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 	if err := <-served; err != nil {
 		t.Errorf("Serve: %v", err)
 	}
-	for _, err := range rep.errs {
-		t.Error(err)
+	for _, s := range rep.Scans() {
+		if s.Symbology != scanner.Symbology(s.AIMID) {
+			t.Errorf("scan %+v: symbology does not fit the AIM id", s)
+		}
 	}
 	return recs, rep
 }
 
-func check(t *testing.T, recs []sim.Record, rep *reporter) (badRecs int) {
+func check(t *testing.T, recs []sim.Record, rep *devicetest.Recorder) (badRecs int) {
 	t.Helper()
 	var want []sim.Scan
 	for _, r := range recs {
@@ -160,14 +126,15 @@ func check(t *testing.T, recs []sim.Record, rep *reporter) (badRecs int) {
 			badRecs++
 		}
 	}
-	if !slices.Equal(rep.scans, want) {
-		t.Errorf("host reported %d scans %q\nemulator recorded %d good %q", len(rep.scans), rep.scans, len(want), want)
+	got, bad := hostScans(rep), len(rep.BadFrames())
+	if !slices.Equal(got, want) {
+		t.Errorf("host reported %d scans %q\nemulator recorded %d good %q", len(got), got, len(want), want)
 	}
-	if rep.frames != len(rep.scans) {
-		t.Errorf("%d frames counted for %d scans", rep.frames, len(rep.scans))
+	if rep.Frames() != len(got) {
+		t.Errorf("%d frames counted for %d scans", rep.Frames(), len(got))
 	}
-	if rep.bad > badRecs || rep.bad < badRecs-1 {
-		t.Errorf("%d bad frames counted for %d spoiled records", rep.bad, badRecs)
+	if bad > badRecs || bad < badRecs-1 {
+		t.Errorf("%d bad frames counted for %d spoiled records", bad, badRecs)
 	}
 	return badRecs
 }
@@ -213,7 +180,7 @@ func TestInitAndSignals(t *testing.T) {
 	if err := s.Signal(false); !errors.Is(err, devices.ErrNotSupported) {
 		t.Errorf("bad signal without commands: %v", err)
 	}
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer dev.Close()
 	got := make(chan []byte, 1)
 	go func() {
@@ -229,7 +196,7 @@ func TestInitAndSignals(t *testing.T) {
 		got <- all
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
-	link := &pipeLink{Conn: host}
+	link := host
 	if _, err := d.Configure(ctx, link); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +204,7 @@ func TestInitAndSignals(t *testing.T) {
 		t.Fatal(err)
 	}
 	ran := make(chan error, 1)
-	go func() { ran <- d.Run(ctx, link, &reporter{}) }()
+	go func() { ran <- d.Run(ctx, link, &devicetest.Recorder{}) }()
 	if b := <-got; string(b) != "W\r\x1bA\x07" {
 		t.Errorf("device got %q", b)
 	}
