@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,32 +14,10 @@ import (
 	mercuryemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/mercury"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/mercury"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of net.Pipe.
-type pipeLink struct {
-	net.Conn
-	timeout time.Duration
-}
-
-func (p *pipeLink) SetReadTimeout(d time.Duration) error { p.timeout = d; return nil }
-
-func (p *pipeLink) Read(b []byte) (int, error) {
-	var dl time.Time
-	if p.timeout > 0 {
-		dl = time.Now().Add(p.timeout)
-	}
-	if err := p.SetReadDeadline(dl); err != nil {
-		return 0, err
-	}
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = devices.ErrTimeout
-	}
-	return n, err
-}
 
 type field map[int][]sim.Tag
 
@@ -75,7 +51,7 @@ func builtin(t *testing.T) profiles.Profile {
 
 // session runs an emulator on one end of a pipe.
 type session struct {
-	link    *pipeLink
+	link    *devicetest.Link
 	cancel  context.CancelFunc
 	done    chan error
 	mu      sync.Mutex
@@ -84,9 +60,9 @@ type session struct {
 
 func start(t *testing.T, env *sim.Env) *session {
 	t.Helper()
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{link: &pipeLink{Conn: host}, cancel: cancel, done: make(chan error, 1)}
+	s := &session{link: host, cancel: cancel, done: make(chan error, 1)}
 	if env.Rand == nil {
 		env.Rand = rand.New(rand.NewPCG(7, 8))
 	}
@@ -119,25 +95,20 @@ func (s *session) tagRecords(good bool) []sim.Tag {
 	return out
 }
 
+// collector records like devicetest.Recorder and cancels Run once want tags
+// have come, so a test runs the driver for as long as it needs.
 type collector struct {
+	devicetest.Recorder
 	cancel context.CancelFunc
 	want   int
-	tags   []devices.Tag
-	rounds int
-	frames int
-	bad    []error
 }
 
-func (c *collector) Scan(devices.Scan) {}
 func (c *collector) Tags(t []devices.Tag) {
-	c.rounds++
-	c.tags = append(c.tags, t...)
-	if len(c.tags) >= c.want {
+	c.Recorder.Tags(t)
+	if len(c.AllTags()) >= c.want {
 		c.cancel()
 	}
 }
-func (c *collector) Frame()           { c.frames++ }
-func (c *collector) BadFrame(e error) { c.bad = append(c.bad, e) }
 
 func TestDriverAgainstEmulator(t *testing.T) {
 	cases := []struct {
@@ -175,16 +146,16 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			if err := drv.Run(ctx, s.link, col); err != nil {
 				t.Fatal(err)
 			}
-			if len(col.tags) < c.want {
-				t.Fatalf("%d tags before the deadline", len(col.tags))
+			if len(col.AllTags()) < c.want {
+				t.Fatalf("%d tags before the deadline", len(col.AllTags()))
 			}
 			good := s.tagRecords(true)
-			if len(good) < len(col.tags) {
-				t.Fatalf("driver reported %d tags, emulator sent %d good ones", len(col.tags), len(good))
+			if len(good) < len(col.AllTags()) {
+				t.Fatalf("driver reported %d tags, emulator sent %d good ones", len(col.AllTags()), len(good))
 			}
 			// The driver reports exactly what the emulator sent intact, in
 			// order; a round cut off by the end of the test is the only gap.
-			for i, g := range col.tags {
+			for i, g := range col.AllTags() {
 				w := good[i]
 				if !bytes.Equal(g.EPC, w.EPC) || g.Antenna != w.Antenna || g.RSSI != w.RSSI || g.PC != w.PC {
 					t.Fatalf("tag %d: got %+v, emulator sent %+v", i, g, w)
@@ -192,8 +163,8 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			}
 			spoiled := s.tagRecords(false)
 			if c.faults == (sim.Faults{}) {
-				if len(col.bad) != 0 || len(spoiled) != 0 {
-					t.Fatalf("bad frames %v without faults", col.bad)
+				if len(col.BadFrames()) != 0 || len(spoiled) != 0 {
+					t.Fatalf("bad frames %v without faults", col.BadFrames())
 				}
 				return
 			}
@@ -205,9 +176,9 @@ func TestDriverAgainstEmulator(t *testing.T) {
 				}
 			}
 			s.mu.Unlock()
-			t.Logf("%d tags in %d rounds, %d frames, %d bad frames counted, %d spoiled records (%d spoiled tags)", len(col.tags), col.rounds, col.frames, len(col.bad), badRecords, len(spoiled))
-			if badRecords == 0 || len(col.bad) == 0 {
-				t.Fatalf("%d spoiled records, %d bad frames counted", badRecords, len(col.bad))
+			t.Logf("%d tags in %d rounds, %d frames, %d bad frames counted, %d spoiled records (%d spoiled tags)", len(col.AllTags()), col.TagCalls(), col.Frames(), len(col.BadFrames()), badRecords, len(spoiled))
+			if badRecords == 0 || len(col.BadFrames()) == 0 {
+				t.Fatalf("%d spoiled records, %d bad frames counted", badRecords, len(col.BadFrames()))
 			}
 		})
 	}
@@ -261,7 +232,7 @@ func TestDriverRefusedByEmulator(t *testing.T) {
 // host sends raw commands and reads replies with the host codec.
 type host struct {
 	t    *testing.T
-	link *pipeLink
+	link *devicetest.Link
 	sp   mercury.Splitter
 }
 
