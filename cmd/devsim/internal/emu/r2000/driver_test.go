@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,48 +13,10 @@ import (
 	r2000emu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/r2000"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/r2000"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of a net.Pipe.
-type pipeLink struct{ net.Conn }
-
-func (l pipeLink) SetReadTimeout(d time.Duration) error {
-	if d == 0 {
-		return l.SetReadDeadline(time.Time{})
-	}
-	return l.SetReadDeadline(time.Now().Add(d))
-}
-
-// timedLink renews the deadline so that the timeout bounds every Read, as the
-// Link contract says, not just the first.
-type timedLink struct {
-	pipeLink
-	mu      sync.Mutex
-	timeout time.Duration
-}
-
-func (l *timedLink) SetReadTimeout(d time.Duration) error {
-	l.mu.Lock()
-	l.timeout = d
-	l.mu.Unlock()
-	return nil
-}
-
-func (l *timedLink) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	d := l.timeout
-	l.mu.Unlock()
-	if err := l.pipeLink.SetReadTimeout(d); err != nil {
-		return 0, err
-	}
-	n, err := l.Conn.Read(p)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
-}
 
 // field hands out the tags of each antenna.
 type field map[int][]sim.Tag
@@ -71,33 +31,10 @@ func (f field) perRound(antennas []int) int {
 	return n
 }
 
-// recorder keeps what the reporter got.
-type recorder struct {
-	mu     sync.Mutex
-	tags   []devices.Tag
-	rounds int
-	frames int
-	bad    []error
-}
-
-func (r *recorder) Scan(devices.Scan) {}
-func (r *recorder) Tags(ts []devices.Tag) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.tags = append(r.tags, ts...)
-	r.rounds++
-}
-func (r *recorder) Frame() { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *recorder) BadFrame(err error) {
-	r.mu.Lock()
-	r.bad = append(r.bad, err)
-	r.mu.Unlock()
-}
-
-func (r *recorder) snapshot() ([]devices.Tag, int, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]devices.Tag(nil), r.tags...), len(r.bad), r.rounds
+// snapshot is what the driver reported so far: the tags, the number of bad
+// frames and the number of rounds.
+func snapshot(r *devicetest.Recorder) ([]devices.Tag, int, int) {
+	return r.AllTags(), len(r.BadFrames()), r.TagCalls()
 }
 
 func builtinProfile(t testing.TB) profiles.Profile {
@@ -126,7 +63,7 @@ func mkTags(rng *rand.Rand, antenna, n int) []sim.Tag {
 }
 
 type harness struct {
-	rec      *recorder
+	rec      *devicetest.Recorder
 	mu       sync.Mutex
 	records  []sim.Record
 	driver   devices.Driver
@@ -164,7 +101,7 @@ func (h *harness) badRecords() int {
 // runs until stop says enough (or a deadline passes).
 func run(t *testing.T, p profiles.Profile, env *sim.Env, stop func(h *harness) bool) *harness {
 	t.Helper()
-	h := &harness{rec: &recorder{}}
+	h := &harness{rec: &devicetest.Recorder{}}
 	env.Profile = p
 	env.Record = func(r sim.Record) {
 		h.mu.Lock()
@@ -176,8 +113,7 @@ func run(t *testing.T, p profiles.Profile, env *sim.Env, stop func(h *harness) b
 		t.Fatal(err)
 	}
 	h.driver = d
-	host, dev := net.Pipe()
-	link := &timedLink{pipeLink: pipeLink{host}}
+	link, dev := devicetest.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -204,7 +140,7 @@ func run(t *testing.T, p profiles.Profile, env *sim.Env, stop func(h *harness) b
 		<-done
 	}
 	cancel()
-	host.Close()
+	link.Close()
 	dev.Close()
 	wg.Wait()
 	return h
@@ -254,7 +190,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			}
 			env := &sim.Env{Rand: rand.New(rand.NewPCG(3, 4)), Field: fld, Version: "5.3"}
 			h := run(t, p, env, func(h *harness) bool {
-				_, _, rounds := h.rec.snapshot()
+				_, _, rounds := snapshot(h.rec)
 				return rounds >= 10
 			})
 			if h.cfgErr != nil || h.runErr != nil || h.serveErr != nil {
@@ -263,9 +199,9 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			if h.info.Firmware != "5.3" {
 				t.Errorf("firmware %q", h.info.Firmware)
 			}
-			tags, bad, rounds := h.rec.snapshot()
+			tags, bad, rounds := snapshot(h.rec)
 			if bad != 0 {
-				t.Errorf("%d bad frames without faults: %v", bad, h.rec.bad)
+				t.Errorf("%d bad frames without faults: %v", bad, h.rec.BadFrames())
 			}
 			sameTags(t, tags, h.goodTags(), fld.perRound(c.antennas))
 			// Every round but the one cut off carries the whole field.
@@ -302,7 +238,7 @@ func TestDriverWithFaults(t *testing.T) {
 			p.Reader = &rs
 			env := &sim.Env{Rand: rand.New(rand.NewPCG(7, 8)), Field: f, Faults: c.faults}
 			h := run(t, p, env, func(h *harness) bool {
-				_, bad, rounds := h.rec.snapshot()
+				_, bad, rounds := snapshot(h.rec)
 				return rounds >= 40 && bad >= 3
 			})
 			if h.cfgErr != nil {
@@ -312,7 +248,7 @@ func TestDriverWithFaults(t *testing.T) {
 			if h.runErr != nil || h.serveErr != nil {
 				t.Fatalf("run %v, serve %v", h.runErr, h.serveErr)
 			}
-			tags, bad, _ := h.rec.snapshot()
+			tags, bad, _ := snapshot(h.rec)
 			if bad == 0 || bad > h.badRecords() {
 				t.Errorf("%d bad frames counted, emulator spoiled %d", bad, h.badRecords())
 			}
@@ -345,7 +281,7 @@ func TestConfigureRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		host, dev := net.Pipe()
+		host, dev := devicetest.Pipe()
 		defer host.Close()
 		defer dev.Close()
 		ctx, cancel := context.WithCancel(context.Background())
@@ -354,7 +290,7 @@ func TestConfigureRefusals(t *testing.T) {
 		ep.Capabilities.Antennas = 4
 		env.Profile = ep
 		go func() { _ = r2000emu.Emulator{}.Serve(ctx, dev, env) }()
-		_, err = d.Configure(ctx, &timedLink{pipeLink: pipeLink{host}})
+		_, err = d.Configure(ctx, host)
 		var re *r2000.ReaderError
 		if !errors.As(err, &re) || re.Code != r2000.ParameterInvalidAntennaIDOutOfRange {
 			t.Errorf("configure: %v", err)
