@@ -2,9 +2,7 @@ package ssiemu_test
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -14,59 +12,10 @@ import (
 	ssiemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/ssi"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
 	"github.com/partsedge/partsedge/devices"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/ssi"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// pipeLink is a devices.Link over one end of net.Pipe.
-type pipeLink struct {
-	net.Conn
-	mu      sync.Mutex
-	timeout time.Duration
-}
-
-func (p *pipeLink) SetReadTimeout(d time.Duration) error {
-	p.mu.Lock()
-	p.timeout = d
-	p.mu.Unlock()
-	return nil
-}
-
-func (p *pipeLink) Read(b []byte) (int, error) {
-	p.mu.Lock()
-	d := p.timeout
-	p.mu.Unlock()
-	var deadline time.Time
-	if d > 0 {
-		deadline = time.Now().Add(d)
-	}
-	if err := p.Conn.SetReadDeadline(deadline); err != nil {
-		return 0, err
-	}
-	n, err := p.Conn.Read(b)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return n, devices.ErrTimeout
-	}
-	return n, err
-}
-
-type reporter struct {
-	mu     sync.Mutex
-	scans  []devices.Scan
-	frames int
-	bad    []error
-}
-
-func (r *reporter) Scan(s devices.Scan) { r.mu.Lock(); r.scans = append(r.scans, s); r.mu.Unlock() }
-func (r *reporter) Tags([]devices.Tag)  {}
-func (r *reporter) Frame()              { r.mu.Lock(); r.frames++; r.mu.Unlock() }
-func (r *reporter) BadFrame(err error)  { r.mu.Lock(); r.bad = append(r.bad, err); r.mu.Unlock() }
-
-func (r *reporter) counts() (int, int, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.scans), r.frames, len(r.bad)
-}
 
 type recorder struct {
 	mu   sync.Mutex
@@ -120,9 +69,9 @@ func testScans() []sim.Scan {
 
 // run drives the host driver against the emulator until every scan has been
 // dealt with and the line has been quiet for a while.
-func run(t *testing.T, faults sim.Faults, seed uint64, repeat int) (*reporter, *recorder, devices.Info) {
+func run(t *testing.T, faults sim.Faults, seed uint64, repeat int) (*devicetest.Recorder, *recorder, devices.Info) {
 	t.Helper()
-	host, dev := net.Pipe()
+	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
 
@@ -155,12 +104,12 @@ func run(t *testing.T, faults sim.Faults, seed uint64, repeat int) (*reporter, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	link := &pipeLink{Conn: host}
+	link := host
 	info, err := drv.Configure(ctx, link)
 	if err != nil {
 		t.Fatalf("Configure: %v", err)
 	}
-	rep := &reporter{}
+	rep := &devicetest.Recorder{}
 	runCtx, stop := context.WithCancel(ctx)
 	ran := make(chan error, 1)
 	go func() { ran <- drv.Run(runCtx, link, rep) }()
@@ -193,7 +142,7 @@ func run(t *testing.T, faults sim.Faults, seed uint64, repeat int) (*reporter, *
 // check holds the host's reports to the emulator's record: every scan frame
 // the emulator sent intact and that completed a scan is reported once, in
 // order, and nothing else is.
-func check(t *testing.T, rep *reporter, rec *recorder) {
+func check(t *testing.T, rep *devicetest.Recorder, rec *recorder) {
 	t.Helper()
 	var want []sim.Scan
 	spoiled := 0
@@ -206,12 +155,11 @@ func check(t *testing.T, rep *reporter, rec *recorder) {
 			want = append(want, *r.Scan)
 		}
 	}
-	rep.mu.Lock()
-	defer rep.mu.Unlock()
-	if len(rep.scans) != len(want) {
-		t.Fatalf("reported %d scans, emulator delivered %d", len(rep.scans), len(want))
+	scans, bad := rep.Scans(), rep.BadFrames()
+	if len(scans) != len(want) {
+		t.Fatalf("reported %d scans, emulator delivered %d", len(scans), len(want))
 	}
-	for i, s := range rep.scans {
+	for i, s := range scans {
 		if s.Data != want[i].Data || s.AIMID != want[i].AIMID {
 			t.Errorf("scan %d: reported %q %q, sent %q %q", i, s.AIMID, s.Data, want[i].AIMID, want[i].Data)
 		}
@@ -219,8 +167,8 @@ func check(t *testing.T, rep *reporter, rec *recorder) {
 			t.Errorf("scan %d: no symbology", i)
 		}
 	}
-	if len(rep.bad) != spoiled {
-		t.Errorf("host counted %d bad frames, emulator spoiled %d: %v", len(rep.bad), spoiled, rep.bad)
+	if len(bad) != spoiled {
+		t.Errorf("host counted %d bad frames, emulator spoiled %d: %v", len(bad), spoiled, bad)
 	}
 }
 
@@ -230,7 +178,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 		t.Errorf("firmware %q", info.Firmware)
 	}
 	check(t, rep, rec)
-	if got := len(rep.scans); got != len(testScans()) {
+	if got := len(rep.Scans()); got != len(testScans()) {
 		t.Errorf("reported %d scans without faults, want all %d", got, len(testScans()))
 	}
 }
@@ -238,7 +186,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 func TestDriverAgainstEmulatorWithFaults(t *testing.T) {
 	rep, rec, _ := run(t, sim.Faults{Garble: 0.15, BadCRC: 0.15}, 7, 3)
 	check(t, rep, rec)
-	if len(rep.bad) == 0 {
+	if len(rep.BadFrames()) == 0 {
 		t.Error("faults on, but no bad frames: the test proves nothing")
 	}
 }
