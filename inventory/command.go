@@ -56,7 +56,14 @@ func (c *Command) check() error {
 	if err := checkText("note", c.Note); err != nil {
 		return err
 	}
+	if c.Order != nil && c.Type != EvPOCreated {
+		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
+	}
 	switch c.Type {
+	case EvPOCreated:
+		return c.checkPOCreated()
+	case EvPOClosed:
+		return c.checkPOClosed()
 	case EvPartDefined:
 		if c.Part == nil {
 			return errf(CodeInvalid, "part", "is required for %s", c.Type)

@@ -30,6 +30,13 @@ const (
 	CodeUserExists          Code = "user_exists"
 	CodeTooLarge            Code = "too_large"
 	CodeClosed              Code = "store_closed"
+	// Purchase orders and receiving against them (purchase.go).
+	CodeDocumentExists Code = "document_exists" // a purchase order with that number exists
+	CodeDocumentClosed Code = "document_closed" // the purchase order is closed
+	CodeNotOnOrder     Code = "not_on_order"    // the part is not on the purchase order: wrong part
+	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
+	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
+	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -21,6 +21,7 @@ const (
 	pIdem     = 'i' // i<actor>0<key>                 -> idempotency record
 	pUser     = 'u' // u<name>                        -> User JSON
 	pToken    = 'k' // k<sha256(token)>               -> user name
+	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
 )
 
 var (

@@ -76,12 +76,17 @@ const (
 	EvTransferReceived EventType = "transfer-received"
 	EvCountAdjustment  EventType = "count-adjustment"
 	EvScrap            EventType = "scrap"
+	// Purchase orders are documents in the log, so they are chained,
+	// idempotent and replicated like stock (purchase.go).
+	EvPOCreated EventType = "po-created"
+	EvPOClosed  EventType = "po-closed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
 var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
+	EvPOCreated, EvPOClosed,
 }
 
 // Condition of returned parts.
@@ -136,6 +141,11 @@ type Event struct {
 	Lines    []Line    `json:"lines,omitempty"`
 	Part     *Part     `json:"part,omitempty"`
 	Location *Location `json:"location,omitempty"`
+	// Order is the purchase order a po-created event opens.
+	Order *PurchaseOrder `json:"order,omitempty"`
+	// Report is the discrepancy report the store computed when a po-closed
+	// event closed its order: what the log says was short or over then.
+	Report   *POReport `json:"report,omitempty"`
 	PrevHash string    `json:"prevHash"`
 	Hash     string    `json:"hash"`
 }
@@ -151,6 +161,8 @@ type Command struct {
 	Lines          []Line    `json:"lines,omitempty"`
 	Part           *Part     `json:"part,omitempty"`
 	Location       *Location `json:"location,omitempty"`
+	// Order is required by po-created and refused on every other type.
+	Order *PurchaseOrder `json:"order,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

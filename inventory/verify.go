@@ -35,12 +35,14 @@ func (r *VerifyReport) problem(format string, a ...any) {
 
 // Verify replays the whole log in one snapshot: it checks that seqs run
 // 1..head without a gap, that every event's hash is right and chains to the
-// one before, and that the balances, the location index and the serial index
-// the store keeps equal what the log implies. progress, when not nil, is
+// one before, and that the balances, the location index, the serial index
+// and the purchase orders' states the store keeps equal what the log
+// implies, and that each po-closed event's report is what the log said then. progress, when not nil, is
 // called with the number of events checked so far.
 func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (VerifyReport, error) {
 	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
 	want := map[balKey]qty{}
+	orders := map[string]*PurchaseOrderState{}
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -83,6 +85,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 				r.problem("event %d: hash %s, content hashes to %s", ev.Seq, ev.Hash, h)
 			}
 			prevHash = ev.Hash
+			replayPO(&ev, orders, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -97,7 +100,10 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 		if seq != head.Seq || prevHash != head.Hash {
 			r.problem("head says seq %d, the log ends at %d", head.Seq, seq)
 		}
-		return s.compareState(txn, want, &r)
+		if err := s.compareState(txn, want, &r); err != nil {
+			return err
+		}
+		return comparePOs(txn, orders, &r)
 	})
 	r.OK = len(r.Problems) == 0
 	if progress != nil {
@@ -198,6 +204,95 @@ func (s *Store) compareState(txn *badger.Txn, want map[balKey]qty, r *VerifyRepo
 	r.Serials = len(serials)
 	if seen != len(serials) {
 		r.problem("serial index has %d serials, the log puts %d on hand", seen, len(serials))
+	}
+	return nil
+}
+
+// replayPO carries one event into the purchase orders' states the way the
+// store did when it wrote it (newPOState, allocate and close are the very
+// code the store ran) and reports events the order rules would have refused.
+func replayPO(ev *Event, orders map[string]*PurchaseOrderState, r *VerifyReport) {
+	switch ev.Type {
+	case EvPOCreated:
+		if ev.Order == nil {
+			r.problem("event %d: %s without an order", ev.Seq, ev.Type)
+			return
+		}
+		if old, ok := orders[ev.Order.Number]; ok {
+			r.problem("event %d: purchase order %s was already created by event %d", ev.Seq, ev.Order.Number, old.CreatedSeq)
+			return
+		}
+		orders[ev.Order.Number] = newPOState(ev)
+	case EvPOClosed:
+		st := orders[ev.Ref]
+		switch {
+		case st == nil:
+			r.problem("event %d: closes purchase order %s, which does not exist", ev.Seq, ev.Ref)
+			return
+		case st.Status == POClosed:
+			r.problem("event %d: closes purchase order %s again (closed by event %d)", ev.Seq, ev.Ref, st.ClosedSeq)
+			return
+		}
+		want, _ := json.Marshal(st.close(ev))
+		got, _ := json.Marshal(ev.Report)
+		if !bytes.Equal(got, want) {
+			r.problem("event %d: report of purchase order %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
+		}
+	case EvReceipt:
+		st := orders[ev.Ref]
+		if st == nil {
+			return
+		}
+		if st.Status == POClosed {
+			r.problem("event %d: receipt on purchase order %s, closed by event %d", ev.Seq, ev.Ref, st.ClosedSeq)
+		}
+		for i, l := range ev.Lines {
+			idx, code := st.eligible(l.SKU, l.Lot)
+			if code != "" {
+				r.problem("event %d: line %d on purchase order %s: %s", ev.Seq, i, ev.Ref, code)
+				continue
+			}
+			st.allocate(idx, l.Qty)
+			if over, got, limit := st.overTolerance(l.SKU); over {
+				r.problem("event %d: %d of %s received on purchase order %s, beyond its limit %d", ev.Seq, got, l.SKU, ev.Ref, limit)
+			}
+		}
+	}
+}
+
+// comparePOs checks the stored purchase orders against the replayed ones.
+func comparePOs(txn *badger.Txn, orders map[string]*PurchaseOrderState, r *VerifyReport) error {
+	seen := map[string]bool{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pPO}, PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		number := string(it.Item().Key()[1:])
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		seen[number] = true
+		st, ok := orders[number]
+		if !ok {
+			r.problem("purchase order %s: stored, the log never created it", number)
+			continue
+		}
+		// Decode and encode again so only content counts, not its spelling.
+		var got PurchaseOrderState
+		if err := json.Unmarshal(raw, &got); err != nil {
+			r.problem("purchase order %s: undecodable: %v", number, err)
+			continue
+		}
+		g, _ := json.Marshal(&got)
+		w, _ := json.Marshal(st)
+		if !bytes.Equal(g, w) {
+			r.problem("purchase order %s: stored %s, log says %s", number, g, w)
+		}
+	}
+	for number := range orders {
+		if !seen[number] {
+			r.problem("purchase order %s: the log created it, the store has no record", number)
+		}
 	}
 	return nil
 }
