@@ -76,6 +76,8 @@ type Config struct {
 	IdempotencyTTL     time.Duration
 	// Devices is the device manager; nil serves empty device lists.
 	Devices Devices
+	// Stations is the station router; nil serves no stations.
+	Stations Stations
 	// Collectors are more Prometheus collectors to serve on /metrics (the
 	// device manager's counters).
 	Collectors []prometheus.Collector
@@ -87,13 +89,14 @@ type Config struct {
 const defaultMaxBody = 1 << 20
 
 type server struct {
-	store   Store
-	devices Devices
-	log     *slog.Logger
-	clock   Clock
-	version string
-	ready   func() bool
-	maxBody int64
+	store    Store
+	devices  Devices
+	stations Stations
+	log      *slog.Logger
+	clock    Clock
+	version  string
+	ready    func() bool
+	maxBody  int64
 
 	engine  *gin.Engine
 	perms   permissions
@@ -114,7 +117,7 @@ func newServer(cfg Config) *server {
 		panic("api.New: Config.Store is nil")
 	}
 	s := &server{
-		store: cfg.Store, devices: cfg.Devices, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
+		store: cfg.Store, devices: cfg.Devices, stations: cfg.Stations, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
 		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
 		openapi: openAPIDocument(),
 	}
@@ -192,6 +195,11 @@ func (s *server) routes() {
 	v1.POST("/devices/:id/signal", s.authed(accessAdmin, s.remembered(s.signalDevice)))
 	v1.GET("/scans", s.authed(accessRead, s.listScans))
 	v1.GET("/tag-events", s.authed(accessRead, s.listTagEvents))
+
+	v1.GET("/stations", s.authed(accessRead, s.listStations))
+	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))
+	v1.POST("/stations/:id/scans", s.authed(accessPost, s.remembered(s.postScan)))
+	v1.GET("/stations/:id/events", s.authed(accessRead, s.stationEvents))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

@@ -41,12 +41,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 func tokenOf(role string) string { return "test-token-" + role + "-0123456789" }
 
 type fixture struct {
-	store   *inventory.Store
-	devices *fakeDevices
-	srv     *server
-	clock   *fakeClock
-	ready   bool
-	mu      sync.Mutex
+	store    *inventory.Store
+	devices  *fakeDevices
+	stations *fakeStations
+	srv      *server
+	clock    *fakeClock
+	ready    bool
+	mu       sync.Mutex
 }
 
 type fixtureOpt func(*Config)
@@ -71,7 +72,8 @@ func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	}
 	f := &fixture{store: st, clock: clock, ready: true}
 	f.devices = newFakeDevices()
-	cfg := Config{Store: st, Clock: clock, Version: "v-test", Ready: f.isReady, Devices: f.devices}
+	f.stations = newFakeStations()
+	cfg := Config{Store: st, Clock: clock, Version: "v-test", Ready: f.isReady, Devices: f.devices, Stations: f.stations}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/partsedge/partsedge/cmd/internal/config"
@@ -17,7 +19,7 @@ import (
 // newDevices builds the device manager from the settings. A depot with no
 // devices configured and discovery off still gets a manager: the API then
 // lists nothing, and adding a device is a config change, not a new build.
-func newDevices(cfg config.Config, log *slog.Logger) (*manager.Manager, error) {
+func newDevices(cfg config.Config, log *slog.Logger, onScan func(manager.ScanRecord)) (*manager.Manager, error) {
 	set, err := profiles.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("built-in firmware profiles: %w", err)
@@ -38,6 +40,7 @@ func newDevices(cfg config.Config, log *slog.Logger) (*manager.Manager, error) {
 		Profiles: set,
 		Drivers:  drivers(),
 		OpenUSB:  openUSB,
+		OnScan:   onScan,
 		Log:      log.With("component", "devices"),
 	}
 	if cfg.Discover {
@@ -78,6 +81,36 @@ func listHID() ([]manager.USBDevice, error) {
 		}
 		out = append(out, manager.USBDevice{VID: d.VID, PID: d.PID, Serial: d.Serial, Product: d.Product,
 			Manufacturer: d.Manufacturer, Port: d.Port})
+	}
+	return out, nil
+}
+
+var stationID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// stationIDs are the stations the settings name: each device's, and the
+// extra ones for handhelds.
+func stationIDs(cfg config.Config) ([]string, error) {
+	devs, err := manager.ParseSpecs(cfg.Devices)
+	if err != nil {
+		return nil, fmt.Errorf("devices: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, d := range devs {
+		add(d.Station)
+	}
+	for _, id := range strings.Split(cfg.Stations, ",") {
+		id = strings.TrimSpace(id)
+		if id != "" && !stationID.MatchString(id) {
+			return nil, fmt.Errorf("stations: %q is not a usable station id", id)
+		}
+		add(id)
 	}
 	return out, nil
 }

@@ -283,6 +283,34 @@ func TestDevicesEndToEnd(t *testing.T) {
 	}
 	checkDevices(t, d, devs, false)
 
+	// Every device scan reached its station, was judged and answered with
+	// a beep where the device can. The store is empty, so every part is
+	// unknown; only the script's SSCC pallet label is good (a shipment).
+	for _, dv := range devs {
+		if dv.reader {
+			continue
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			code, body := d.call(t, "GET", "/api/v1/stations/st-"+dv.id, e2eToken, "")
+			var info struct{ Scans, Rejected uint64 }
+			json.Unmarshal([]byte(body), &info)
+			if code == 200 && info.Scans == 10 {
+				if info.Rejected != 9 {
+					t.Errorf("st-%s: %d of 10 scans rejected on an empty store, want 9", dv.id, info.Rejected)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("station st-%s: %d %s", dv.id, code, body)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if code, body := d.call(t, "POST", "/api/v1/stations/st-scan0/scans", e2eToken, `{"data":"]C1 bad","aimId":"]C1"}`); code != 200 || !strings.Contains(body, `"code":"unreadable"`) {
+		t.Fatalf("handheld scan: %d %s", code, body)
+	}
+
 	// Unplug every device at once, and plug them in again: each comes back
 	// within its backoff, without a restart, and reads again.
 	before := d.devices(t, e2eToken)

@@ -36,6 +36,8 @@ import (
 
 	"github.com/partsedge/partsedge/api"
 	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/devices/manager"
+	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -141,10 +143,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	devs, err := newDevices(cfg, log)
+	ids, err := stationIDs(cfg)
 	if err != nil {
 		return errBadSetting{err}
 	}
+	router := station.New(station.Options{
+		Stations: ids,
+		Idle:     func() station.Operation { return station.Identify{Catalog: st} },
+		Log:      log.With("component", "stations"),
+	})
+	devs, err := newDevices(cfg, log, func(r manager.ScanRecord) {
+		router.DeviceScan(r.Station, r.Device, r.AIMID, r.Data, r.At)
+	})
+	if err != nil {
+		return errBadSetting{err}
+	}
+	router.SetSignaller(devs)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -152,7 +166,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	var ready atomic.Bool
 	srv := &http.Server{
 		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load,
-			Devices: devs, Collectors: []prometheus.Collector{devs.Collector()}}),
+			Devices: devs, Stations: router, Collectors: []prometheus.Collector{devs.Collector()}}),
 		// No write timeout: a backup streams for as long as the store is big.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
@@ -164,9 +178,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	go func() { served <- srv.Serve(ln) }()
 	dctx, stopDevices := context.WithCancel(ctx)
 	waitDevices := runDevices(dctx, devs)
+	routerDone := make(chan struct{})
+	go func() { router.Run(dctx); close(routerDone) }()
 	defer func() {
 		stopDevices()
 		waitDevices()
+		<-routerDone
 	}()
 	ready.Store(true)
 	line := fmt.Sprintf("depotd %s ready at http://%s", st.Depot(), displayAddr(ln.Addr()))

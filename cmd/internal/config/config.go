@@ -36,6 +36,9 @@ type Config struct {
 	// Devices is the device list in its one-line form (see
 	// devices/manager.ParseSpecs); the file may give it as a YAML list.
 	Devices string
+	// Stations lists stations (comma-separated) beyond those the devices
+	// name: counters served only by handhelds and screens.
+	Stations string
 	// Profiles is a folder of extra firmware profiles.
 	Profiles string
 	// Discover turns on USB serial device discovery.
@@ -72,6 +75,8 @@ func settings() []setting {
 			boolean: func(c *Config) *bool { return &c.Demo }},
 		{flag: "devices", env: "PARTSEDGE_DEVICES", yaml: "devices", usage: "scanners and readers: `list` of id=..,profile=..,port=..|address=..|usb=..,station=.. separated by ';'",
 			str: func(c *Config) *string { return &c.Devices }},
+		{flag: "stations", env: "PARTSEDGE_STATIONS", yaml: "stations", usage: "more station `ids`, comma-separated (those the devices name exist anyway)",
+			str: func(c *Config) *string { return &c.Stations }},
 		{flag: "profiles", env: "PARTSEDGE_PROFILES", yaml: "profiles", usage: "a `folder` of extra firmware profiles (*.yaml)",
 			str: func(c *Config) *string { return &c.Profiles }},
 		{flag: "discover-devices", env: "PARTSEDGE_DISCOVER_DEVICES", yaml: "discoverDevices", usage: "find USB serial scanners and readers by their profiles' match rules",

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/devices/station"
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// Stations is what the API needs from the station router.
+type Stations interface {
+	Stations() []station.Info
+	Station(id string) (station.Info, bool)
+	Scan(ctx context.Context, stationID, actor, aimID, data string) (station.Outcome, error)
+	Subscribe(stationID string, after uint64) ([]station.Outcome, <-chan station.Outcome, func(), error)
+}
+
+var _ Stations = (*station.Router)(nil)
+
+// sseHeartbeat keeps proxies and the browser from closing an idle stream.
+const sseHeartbeat = 15 * time.Second
+
+func (s *server) listStations(c *gin.Context, _ *inventory.User) {
+	items := []station.Info{}
+	if s.stations != nil {
+		items = append(items, s.stations.Stations()...)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+func (s *server) getStation(c *gin.Context, _ *inventory.User) {
+	id := c.Param("id")
+	if s.stations != nil {
+		if in, ok := s.stations.Station(id); ok {
+			c.JSON(http.StatusOK, in)
+			return
+		}
+	}
+	s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+}
+
+type scanBody struct {
+	Data  string `json:"data"`
+	AIMID string `json:"aimId"`
+}
+
+// postScan takes a scan from a handheld (or a screen's keyboard-wedge
+// field) and answers with its outcome. A rejected scan is still an answer
+// (200 with "good": false and the reason's code): the scan reached the
+// station and was judged. A retry with the same Idempotency-Key gets the
+// first outcome and scans nothing again.
+func (s *server) postScan(c *gin.Context, u *inventory.User, raw []byte) (int, any, error) {
+	var body scanBody
+	if err := s.decodeOptional(raw, &body); err != nil {
+		return 0, nil, err
+	}
+	if body.Data == "" {
+		return 0, nil, apiErr(inventory.CodeInvalid, "data", "the scanned data is required")
+	}
+	if len(body.Data) > 4096 {
+		return 0, nil, apiErr(inventory.CodeInvalid, "data", "is longer than 4096 bytes")
+	}
+	if body.AIMID != "" && (len(body.AIMID) != 3 || body.AIMID[0] != ']') {
+		return 0, nil, apiErr(inventory.CodeInvalid, "aimId", "an AIM symbology identifier is ] and two characters, such as ]C1")
+	}
+	id := c.Param("id")
+	if s.stations == nil {
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+	}
+	out, err := s.stations.Scan(c.Request.Context(), id, u.Name, body.AIMID, body.Data)
+	if errors.Is(err, station.ErrNoStation) {
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, out, nil
+}
+
+// stationEvents streams a station's outcomes as server-sent events: the
+// kept ones after ?after= (or the Last-Event-ID a reconnecting browser
+// sends), then each new one as it happens.
+func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
+	id := c.Param("id")
+	if s.stations == nil {
+		s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+		return
+	}
+	afterText := c.Query("after")
+	if afterText == "" {
+		afterText = c.GetHeader("Last-Event-ID")
+	}
+	var after uint64
+	if afterText != "" {
+		n, err := strconv.ParseUint(strings.TrimSpace(afterText), 10, 64)
+		if err != nil {
+			s.fail(c, apiErr(inventory.CodeInvalid, "after", "must be the id of an earlier event (a whole number)"))
+			return
+		}
+		after = n
+	}
+	backlog, live, cancel, err := s.stations.Subscribe(id, after)
+	if errors.Is(err, station.ErrNoStation) {
+		s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer cancel()
+	w := c.Writer
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the stream back
+	w.WriteHeader(http.StatusOK)
+	send := func(o station.Outcome) bool {
+		b, err := json.Marshal(o)
+		if err != nil {
+			return false
+		}
+		if _, err := w.WriteString("id: " + strconv.FormatUint(o.ID, 10) + "\nevent: scan\ndata: "); err != nil {
+			return false
+		}
+		if _, err := w.Write(b); err != nil {
+			return false
+		}
+		if _, err := w.WriteString("\n\n"); err != nil {
+			return false
+		}
+		w.Flush()
+		return true
+	}
+	// The retry hint tells the browser how soon to reconnect.
+	if _, err := w.WriteString("retry: 2000\n\n"); err != nil {
+		return
+	}
+	w.Flush()
+	for _, o := range backlog {
+		if !send(o) {
+			return
+		}
+	}
+	tick := time.NewTicker(sseHeartbeat)
+	defer tick.Stop()
+	ctx := c.Request.Context()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case o, ok := <-live:
+			if !ok {
+				return // the station router is shutting down
+			}
+			if !send(o) {
+				return
+			}
+		case <-tick.C:
+			if _, err := w.WriteString(": ping\n\n"); err != nil {
+				return
+			}
+			w.Flush()
+		}
+	}
+}
