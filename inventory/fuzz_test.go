@@ -76,6 +76,9 @@ func FuzzCommand(f *testing.F) {
 		`{"type":"part-defined","part":{"sku":"NEW","gtins":["4006381333931"],"tracking":"lot"}}`,
 		`{"type":"location-defined","location":{"code":"Z-9","kind":"van"}}`,
 		`{"type":"transfer-shipped","ref":"T-1","lines":[{"sku":"PN","qty":1,"from":"A","to":"TR","fromReserved":true}]}`,
+		`{"type":"po-created","ref":"PO-9","order":{"number":"PO-9","supplier":"ACME","expected":"2026-04-01","tolerancePct":10,"lines":[{"line":1,"sku":"PN","qty":4},{"line":2,"sku":"PL","qty":2,"lot":"L1"}]}}`,
+		`{"type":"receipt","ref":"PO-F","lines":[{"sku":"PN","qty":2,"to":"Q"},{"sku":"PL","qty":1,"to":"Q","lot":"L1","expiry":"2030-01-01"}]}`,
+		`{"type":"po-closed","ref":"PO-F","note":"supplier short-shipped"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -135,5 +138,8 @@ func seedCommands() []Command {
 	for _, l := range []Location{{Code: "A"}, {Code: "Q", Kind: KindQuarantine}, {Code: "DEF", Kind: KindDefective}, {Code: "TR", Kind: KindTransit}} {
 		out = append(out, Command{Type: EvLocationDefined, Actor: "fuzz", Location: &l})
 	}
+	// An open order, so fuzzed receipts naming PO-F meet the order's rules.
+	out = append(out, Command{Type: EvPOCreated, Actor: "fuzz", Ref: "PO-F", Order: &PurchaseOrder{Number: "PO-F", Supplier: "ACME",
+		TolerancePct: 20, Lines: []POLine{{Line: 1, SKU: "PN", Qty: 5}, {Line: 2, SKU: "PL", Qty: 3, Lot: "L1"}, {Line: 3, SKU: "PS", Qty: 2}}}})
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 )
 
 var (
@@ -21,7 +22,75 @@ var (
 type model struct {
 	bal      map[balKey]qty
 	serialAt map[[2]string]balKey
-	lots     map[[2]string]bool
+	lots     map[[2]string]string // sku, lot -> expiry ("" when it never expires)
+	pos      map[string]*modelPO
+}
+
+// modelPO is a purchase order as the model keeps it.
+type modelPO struct {
+	closed bool
+	tol    int64
+	lines  []modelPOLine // in line-number order
+}
+
+type modelPOLine struct {
+	line               int
+	sku, lot           string
+	ordered, received int64
+}
+
+func (o *modelPO) clone() *modelPO {
+	c := *o
+	c.lines = slices.Clone(o.lines)
+	return &c
+}
+
+// receive counts qty of sku and lot against the order as the design says:
+// lines expecting this lot fill first, then lines expecting none, each up
+// to what it lacks; the excess lands on the first of them.
+func (o *modelPO) receive(sku, lot string, q int64) Code {
+	var fill []int
+	onOrder := false
+	for _, want := range []string{lot, ""} {
+		for i, l := range o.lines {
+			if l.sku != sku {
+				continue
+			}
+			onOrder = true
+			if l.lot == want && !slices.Contains(fill, i) {
+				fill = append(fill, i)
+			}
+		}
+	}
+	if !onOrder {
+		return CodeNotOnOrder
+	}
+	if len(fill) == 0 {
+		return CodeWrongLot
+	}
+	for _, i := range fill {
+		lack := o.lines[i].ordered - o.lines[i].received
+		if lack > q {
+			lack = q
+		}
+		if lack > 0 {
+			o.lines[i].received += lack
+			q -= lack
+		}
+	}
+	o.lines[fill[0]].received += q
+	return ""
+}
+
+func (o *modelPO) overTolerance(sku string) bool {
+	var ordered, received int64
+	for _, l := range o.lines {
+		if l.sku == sku {
+			ordered += l.ordered
+			received += l.received
+		}
+	}
+	return received*100 > ordered*(100+o.tol)
 }
 
 var modelParts = map[string]Tracking{"PN": TrackNone, "PL": TrackLot, "PS": TrackSerial}
@@ -57,6 +126,20 @@ func (m *model) kindOK(t EventType, end string, l Line, loc string) bool {
 // apply returns "" when the command must be accepted (and applies it), or
 // the code the store must refuse it with (and changes nothing).
 func (m *model) apply(c Command) Code {
+	switch c.Type {
+	case EvPOCreated:
+		return m.createPO(c)
+	case EvPOClosed:
+		o := m.pos[c.Ref]
+		switch {
+		case o == nil:
+			return CodeNotFound
+		case o.closed:
+			return CodeDocumentClosed
+		}
+		o.closed = true
+		return ""
+	}
 	bal := cloneMap(m.bal)
 	serialAt := cloneMap(m.serialAt)
 	lots := cloneMap(m.lots)
@@ -77,15 +160,39 @@ func (m *model) apply(c Command) Code {
 				return CodeTracking
 			}
 			id := [2]string{l.SKU, l.Lot}
-			if !lots[id] {
-				if !incoming || l.Qty < 0 {
-					return CodeUnknownLot
-				}
-				lots[id] = true
+			expiry, known := lots[id]
+			switch {
+			case known && l.Expiry != "" && l.Expiry != expiry:
+				return CodeLotExpiry
+			case !known && (!incoming || l.Qty < 0):
+				return CodeUnknownLot
+			case !known:
+				lots[id] = l.Expiry
 			}
 		default:
 			if l.Lot != "" || len(l.Serials) > 0 {
 				return CodeTracking
+			}
+		}
+	}
+	var po *modelPO
+	if c.Type == EvReceipt && m.pos[c.Ref] != nil {
+		po = m.pos[c.Ref].clone()
+		if po.closed {
+			return CodeDocumentClosed
+		}
+		today := time.Now().UTC().Format(time.DateOnly)
+		for _, l := range c.Lines {
+			if code := po.receive(l.SKU, l.Lot, l.Qty); code != "" {
+				return code
+			}
+			// The expiry check sits between the lot and the tolerance
+			// checks in the store; receive changed only po, a copy.
+			if exp := lots[[2]string{l.SKU, l.Lot}]; l.Lot != "" && exp != "" && exp < today {
+				return CodeLotExpired
+			}
+			if po.overTolerance(l.SKU) {
+				return CodeOverTolerance
 			}
 		}
 	}
@@ -156,6 +263,33 @@ func (m *model) apply(c Command) Code {
 		}
 	}
 	m.bal, m.serialAt, m.lots = bal, serialAt, lots
+	if po != nil {
+		m.pos[c.Ref] = po
+	}
+	return ""
+}
+
+func (m *model) createPO(c Command) Code {
+	o := c.Order
+	seen := map[int]bool{}
+	for _, l := range o.Lines {
+		if seen[l.Line] {
+			return CodeInvalid
+		}
+		seen[l.Line] = true
+	}
+	if m.pos[o.Number] != nil {
+		return CodeDocumentExists
+	}
+	po := &modelPO{tol: int64(o.TolerancePct)}
+	for _, l := range o.Lines {
+		if l.Lot != "" && modelParts[l.SKU] != TrackLot {
+			return CodeTracking
+		}
+		po.lines = append(po.lines, modelPOLine{line: l.Line, sku: l.SKU, lot: l.Lot, ordered: l.Qty})
+	}
+	slices.SortFunc(po.lines, func(a, b modelPOLine) int { return a.line - b.line })
+	m.pos[o.Number] = po
 	return ""
 }
 
@@ -167,12 +301,47 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 	return out
 }
 
-var modelTypes = []EventType{EvReceipt, EvReceipt, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue, EvReturn,
-	EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap}
+var modelTypes = []EventType{EvReceipt, EvReceipt, EvReceipt, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue, EvReturn,
+	EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap, EvPOCreated, EvPOCreated, EvPOClosed}
+
+// modelOrders are the order numbers commands use; PO-C is never created, so
+// closing it is refused and receipts naming it are free receipts.
+var modelOrders = []string{"PO-A", "PO-B", "PO-C"}
+
+func randomOrder(r *rand.Rand) Command {
+	o := &PurchaseOrder{Number: modelOrders[r.IntN(2)], Supplier: "SUP", TolerancePct: []int{0, 0, 50}[r.IntN(3)]}
+	for i := range 1 + r.IntN(3) {
+		l := POLine{Line: i + 1, SKU: []string{"PN", "PL", "PS"}[r.IntN(3)], Qty: int64(1 + r.IntN(6))}
+		if r.IntN(15) == 0 {
+			l.Line = 1 // a line number twice: refused as invalid
+		}
+		if l.SKU == "PL" && r.IntN(2) == 0 {
+			l.Lot = "L1"
+		} else if r.IntN(40) == 0 {
+			l.Lot = "L1" // a lot on a part that has none: tracking_mismatch
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return Command{Type: EvPOCreated, Actor: "prop", Ref: o.Number, Order: o}
+}
 
 func randomCommand(r *rand.Rand) Command {
 	t := modelTypes[r.IntN(len(modelTypes))]
+	switch t {
+	case EvPOCreated:
+		return randomOrder(r)
+	case EvPOClosed:
+		if r.IntN(2) == 0 {
+			// Closing ends an order's life; do it less often than creating.
+			t = EvReceipt
+			break
+		}
+		return Command{Type: EvPOClosed, Actor: "prop", Ref: modelOrders[r.IntN(3)], Note: "done"}
+	}
 	c := Command{Type: t, Actor: "prop", Ref: "DOC-1"}
+	if t == EvReceipt && r.IntN(3) > 0 {
+		c.Ref = modelOrders[r.IntN(3)]
+	}
 	locs := []string{"BIN1", "BIN2", "QUA", "DEF", "VAN", "TR"}
 	m := &model{}
 	// Mostly a location the rules allow, so commands get as far as the
@@ -212,6 +381,14 @@ func randomCommand(r *rand.Rand) Command {
 		switch l.SKU {
 		case "PL":
 			l.Lot = []string{"L1", "L2", "L3"}[r.IntN(3)]
+			// LX is received as expired now and then: a free receipt takes
+			// it, an order refuses it.
+			if t == EvReceipt && r.IntN(2) == 0 {
+				l.Lot = "LX"
+				if r.IntN(2) == 0 {
+					l.Expiry = "2020-01-01"
+				}
+			}
 		case "PS":
 			n := l.Qty
 			if n < 0 {
@@ -275,14 +452,14 @@ func TestPropertyRandomSequences(t *testing.T) {
 		for code, kind := range modelLocs {
 			mustAppend(t, s, Command{Type: EvLocationDefined, Actor: "prop", Location: &Location{Code: code, Kind: kind}})
 		}
-		m := &model{bal: map[balKey]qty{}, serialAt: map[[2]string]balKey{}, lots: map[[2]string]bool{}}
+		m := &model{bal: map[balKey]qty{}, serialAt: map[[2]string]balKey{}, lots: map[[2]string]string{}, pos: map[string]*modelPO{}}
 		ops := 20 + r.IntN(30)
 		for op := range ops {
 			c := randomCommand(r)
 			before := s.Head()
 			want := m.apply(c)
 			res, err := s.Append(ctx, c)
-			where := fmt.Sprintf("seed %d seq %d op %d %s %+v", seed, i, op, c.Type, c.Lines)
+			where := fmt.Sprintf("seed %d seq %d op %d %s %s %+v %+v", seed, i, op, c.Type, c.Ref, c.Lines, c.Order)
 			if got := CodeOf(err); got != want || (err != nil && got == "") {
 				t.Fatalf("%s: store says %v, model says %q", where, err, want)
 			}
@@ -311,7 +488,8 @@ func TestPropertyRandomSequences(t *testing.T) {
 	}
 	t.Logf("%d sequences: %d accepted, refused %v", n, accepted, refused)
 	// The generator must reach both sides of every rule, or the test proves little.
-	for _, c := range []Code{CodeInsufficientStock, CodeInsufficientReserve, CodeSerialConflict, CodeSerialNotHere, CodeLocationKind, CodeTracking, CodeUnknownLot} {
+	for _, c := range []Code{CodeInsufficientStock, CodeInsufficientReserve, CodeSerialConflict, CodeSerialNotHere, CodeLocationKind, CodeTracking, CodeUnknownLot,
+		CodeDocumentExists, CodeDocumentClosed, CodeNotOnOrder, CodeWrongLot, CodeLotExpired, CodeOverTolerance} {
 		if refused[c] == 0 && n >= 100 {
 			t.Errorf("no command was refused with %s: the generator misses a rule", c)
 		}
@@ -330,6 +508,22 @@ func checkAgainstModel(t *testing.T, s *Store, m *model, where string) {
 	want := sortedBalances(m.bal)
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: balances differ\nstore: %+v\nmodel: %+v", where, got, want)
+	}
+	for number, o := range m.pos {
+		st, err := s.PurchaseOrder(number)
+		if err != nil {
+			t.Fatalf("%s: order %s: %v", where, number, err)
+		}
+		if (st.Status == POClosed) != o.closed || len(st.Lines) != len(o.lines) {
+			t.Fatalf("%s: order %s: store %+v, model %+v", where, number, st, o)
+		}
+		for i, l := range o.lines {
+			g := st.Lines[i]
+			if g.Line != l.line || g.SKU != l.sku || g.Lot != l.lot || g.Ordered != l.ordered || g.Received != l.received ||
+				g.Short != max(l.ordered-l.received, 0) || g.Over != max(l.received-l.ordered, 0) {
+				t.Fatalf("%s: order %s line %d: store %+v, model %+v", where, number, i, g, l)
+			}
+		}
 	}
 	for id, k := range m.serialAt {
 		st, err := s.Stock(StockFilter{SKU: id[0], Serial: id[1]}, 0)
