@@ -34,8 +34,8 @@ type modelPO struct {
 }
 
 type modelPOLine struct {
-	line               int
-	sku, lot           string
+	line              int
+	sku, lot          string
 	ordered, received int64
 }
 
