@@ -200,6 +200,7 @@ func (s *server) routes() {
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))
 	v1.POST("/stations/:id/scans", s.authed(accessPost, s.remembered(s.postScan)))
 	v1.GET("/stations/:id/events", s.authed(accessRead, s.stationEvents))
+	v1.POST("/stations/:id/operation", s.authed(accessPost, s.remembered(s.startOperation)))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

@@ -26,6 +26,8 @@ func goodBody(method, path string) string {
 		return `{"name":"kim","role":"engineer"}`
 	case "/api/v1/devices/:id/signal":
 		return `{"good":true}`
+	case "/api/v1/stations/:id/operation":
+		return `{"kind":"identify"}`
 	case "/api/v1/stations/:id/scans":
 		return `{"data":"PN-1","aimId":"]C0"}`
 	}

@@ -77,6 +77,18 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "Lot expiry mismatch"
 	case inventory.CodeIdempotencyReuse:
 		return http.StatusUnprocessableEntity, "Idempotency key reused"
+	case inventory.CodeNotOnOrder:
+		return http.StatusUnprocessableEntity, "Not on the order"
+	case inventory.CodeWrongLot:
+		return http.StatusUnprocessableEntity, "Wrong lot"
+	case inventory.CodeLotExpired:
+		return http.StatusUnprocessableEntity, "Lot expired"
+	case inventory.CodeOverTolerance:
+		return http.StatusUnprocessableEntity, "Over the order's tolerance"
+	case inventory.CodeDocumentExists:
+		return http.StatusConflict, "Document exists"
+	case inventory.CodeDocumentClosed:
+		return http.StatusConflict, "Document closed"
 	case inventory.CodeInsufficientStock:
 		return http.StatusConflict, "Insufficient stock"
 	case inventory.CodeInsufficientReserve:

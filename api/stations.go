@@ -21,6 +21,7 @@ type Stations interface {
 	Station(id string) (station.Info, bool)
 	Scan(ctx context.Context, stationID, actor, aimID, data string) (station.Outcome, error)
 	Subscribe(stationID string, after uint64) ([]station.Outcome, <-chan station.Outcome, func(), error)
+	Begin(stationID string, req station.OperationRequest) (station.Info, error)
 }
 
 var _ Stations = (*station.Router)(nil)
@@ -171,4 +172,28 @@ func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 			w.Flush()
 		}
 	}
+}
+
+// startOperation starts an operation at a station (receiving PO-123 into
+// quarantine, or back to identifying). A repeat with the same key changes
+// nothing more.
+func (s *server) startOperation(c *gin.Context, _ *inventory.User, raw []byte) (int, any, error) {
+	var req station.OperationRequest
+	if err := s.decodeOptional(raw, &req); err != nil {
+		return 0, nil, err
+	}
+	id := c.Param("id")
+	if s.stations == nil {
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+	}
+	in, err := s.stations.Begin(id, req)
+	switch {
+	case errors.Is(err, station.ErrNoStation):
+		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+	case errors.Is(err, station.ErrBadOperation):
+		return 0, nil, apiErr(inventory.CodeInvalid, "kind", err.Error())
+	case err != nil:
+		return 0, nil, err // a domain refusal (unknown order, closed order, unknown location) keeps its code
+	}
+	return http.StatusOK, in, nil
 }

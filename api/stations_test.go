@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/devices/station"
+	"github.com/partsedge/partsedge/inventory"
 )
 
 // fakeStations stands in for the station router (tested in its package);
@@ -77,6 +78,43 @@ func (f *fakeStations) Subscribe(id string, after uint64) ([]station.Outcome, <-
 		live = c
 	}
 	return backlog, live, func() {}, nil
+}
+
+func (f *fakeStations) Begin(id string, req station.OperationRequest) (station.Info, error) {
+	in, ok := f.Station(id)
+	if !ok {
+		return station.Info{}, station.ErrNoStation
+	}
+	switch req.Kind {
+	case "identify":
+	case "receive":
+		if req.Ref == "PO-404" {
+			return station.Info{}, &inventory.Error{Code: inventory.CodeNotFound, Field: "ref", Msg: "no purchase order PO-404"}
+		}
+		in.Ref = req.Ref
+	default:
+		return station.Info{}, fmt.Errorf("%w: unknown kind", station.ErrBadOperation)
+	}
+	in.Operation = req.Kind
+	return in, nil
+}
+
+func TestStartOperation(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		path, body string
+		status     int
+	}{
+		{"/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-7","to":"QUAR"}`, 200},
+		{"/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-404","to":"QUAR"}`, 404},
+		{"/api/v1/stations/dock-1/operation", `{"kind":"dance"}`, 400},
+		{"/api/v1/stations/nowhere/operation", `{"kind":"identify"}`, 404},
+	} {
+		w := f.do(req{method: "POST", path: tc.path, role: RoleStorekeeper, body: tc.body})
+		if w.Code != tc.status {
+			t.Errorf("%s %s: %d %s", tc.path, tc.body, w.Code, w.Body)
+		}
+	}
 }
 
 func TestStationScans(t *testing.T) {

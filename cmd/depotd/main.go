@@ -150,6 +150,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	router := station.New(station.Options{
 		Stations: ids,
 		Idle:     func() station.Operation { return station.Identify{Catalog: st} },
+		Make:     station.Operations(st),
 		Log:      log.With("component", "stations"),
 	})
 	devs, err := newDevices(cfg, log, func(r manager.ScanRecord) {

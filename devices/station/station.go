@@ -100,6 +100,8 @@ type Options struct {
 	Stations []string
 	// Idle makes the operation a station runs when none is started.
 	Idle func() Operation
+	// Make builds the operation a request names (Begin); nil allows none.
+	Make func(OperationRequest) (Operation, error)
 	// Signal beeps devices; nil sends no beeps.
 	Signal Signaller
 	Clock  Clock
@@ -347,6 +349,27 @@ func (r *Router) Start(stationID string, op Operation) (Operation, error) {
 	prev := s.op
 	s.op = op
 	return prev, nil
+}
+
+// Begin starts the operation req names at a station, replacing the one it
+// runs, and returns the station's info.
+func (r *Router) Begin(stationID string, req OperationRequest) (Info, error) {
+	if !r.Known(stationID) {
+		return Info{}, fmt.Errorf("station %q: %w", stationID, ErrNoStation)
+	}
+	if r.opt.Make == nil {
+		return Info{}, fmt.Errorf("%w: this depot runs no operations", ErrBadOperation)
+	}
+	op, err := r.opt.Make(req)
+	if err != nil {
+		return Info{}, err
+	}
+	if _, err := r.Start(stationID, op); err != nil {
+		return Info{}, err
+	}
+	r.log.Info("station operation started", "station", stationID, "kind", op.Kind(), "ref", op.Ref())
+	in, _ := r.Station(stationID)
+	return in, nil
 }
 
 // Info is a station as the API shows it.

@@ -1,0 +1,170 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// Ledger is what operations that write need from the store.
+type Ledger interface {
+	Catalog
+	Append(ctx context.Context, cmd inventory.Command) (inventory.Result, error)
+	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
+	Location(code string) (inventory.Location, error)
+}
+
+// Rejection codes of receiving. Each names what the storekeeper did wrong
+// in words they use, so the screen can say it plainly.
+const (
+	CodeWrongPart       = "wrong_part"       // not on the order
+	CodeWrongLot        = "wrong_lot"        // the order expects another lot
+	CodeExpiredLot      = "expired_lot"      // the lot is past its expiry
+	CodeOverDelivered   = "over_delivered"   // beyond the order's tolerance
+	CodeAlreadyReceived = "already_received" // this serial is already in the depot
+	CodeOrderClosed     = "order_closed"
+	CodeNeedsSerial     = "serial_required" // a serial-tracked part scanned without its serial
+	CodeNeedsLot        = "lot_required"
+	CodeNotAnItem       = "not_an_item"
+	CodeRefused         = "refused" // any other refusal of the ledger, with its message
+)
+
+// Receive books what is scanned at a dock against a purchase order, into a
+// location (quarantine until it is inspected, usually). Each GS1 item scan
+// is one receipt event: the GTIN finds the part, the code's lot, expiry and
+// serial go with it, and AI 30/37 gives the count (one when absent). The
+// ledger holds the order's rules, so a scan the order does not allow writes
+// nothing and the operator hears a bad beep with the reason.
+type Receive struct {
+	Ledger Ledger
+	Order  string // the purchase order's number
+	To     string // the location received goods go to
+}
+
+// NewReceive checks the order is open and the location exists before a
+// station starts receiving.
+func NewReceive(l Ledger, order, to string) (*Receive, error) {
+	po, err := l.PurchaseOrder(order)
+	if err != nil {
+		return nil, err
+	}
+	if po.Status != inventory.POOpen {
+		return nil, &inventory.Error{Code: inventory.CodeDocumentClosed, Field: "ref", Msg: "purchase order " + order + " is closed"}
+	}
+	if _, err := l.Location(to); err != nil {
+		return nil, err
+	}
+	return &Receive{Ledger: l, Order: order, To: to}, nil
+}
+
+func (op *Receive) Kind() string { return "receive" }
+func (op *Receive) Ref() string  { return op.Order }
+
+// Handle books one scan.
+func (op *Receive) Handle(ctx context.Context, in Input) Result {
+	id := in.Identity
+	if id.Kind != KindItem || id.GTIN == "" {
+		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
+	}
+	p, err := op.Ledger.ResolveCode(id.GTIN)
+	if inventory.CodeOf(err) == inventory.CodeNotFound {
+		return Result{Code: CodeUnknownCode, Message: "GTIN " + id.GTIN + " is not a part of this depot"}
+	}
+	if err != nil {
+		return Result{Code: "lookup_failed", Message: "the catalogue could not be read; try again"}
+	}
+	qty := id.Qty
+	if qty <= 0 {
+		qty = 1
+	}
+	line := inventory.Line{SKU: p.SKU, Qty: qty, To: op.To, Lot: id.Lot, Expiry: id.Expiry}
+	switch p.Tracking {
+	case inventory.TrackSerial:
+		if id.Serial == "" {
+			return Result{Code: CodeNeedsSerial, Message: p.SKU + " is tracked by serial: scan the code with the serial number", Part: &p}
+		}
+		if qty != 1 {
+			return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(qty), Part: &p}
+		}
+		line.Serials = []string{id.Serial}
+	case inventory.TrackLot:
+		if id.Lot == "" {
+			return Result{Code: CodeNeedsLot, Message: p.SKU + " is tracked by lot: scan the code with the lot", Part: &p}
+		}
+	default:
+		line.Lot, line.Expiry = "", ""
+	}
+	res, err := op.Ledger.Append(ctx, inventory.Command{
+		Type: inventory.EvReceipt, Actor: in.Actor, Ref: op.Order, Lines: []inventory.Line{line},
+		Note: "scanned at " + in.Station,
+	})
+	if err != nil {
+		code, msg := receiveRefusal(err)
+		return Result{Code: code, Message: msg, Part: &p}
+	}
+	po, err := op.Ledger.PurchaseOrder(op.Order)
+	msg := fmt.Sprintf("received %d × %s into %s", qty, p.SKU, op.To)
+	if err == nil {
+		var ordered, received int64
+		for _, l := range po.Lines {
+			if l.SKU == p.SKU {
+				ordered += l.Ordered
+				received += l.Received
+			}
+		}
+		msg += fmt.Sprintf(" (%d of %d on %s)", received, ordered, op.Order)
+	}
+	return Result{Good: true, Message: msg, Part: &p, Seq: res.Event.Seq}
+}
+
+// receiveRefusal turns the ledger's refusal into the station's words.
+func receiveRefusal(err error) (code, msg string) {
+	var ie *inventory.Error
+	if !errors.As(err, &ie) {
+		return "ledger_unavailable", "the ledger did not take the receipt; scan again"
+	}
+	switch ie.Code {
+	case inventory.CodeNotOnOrder:
+		return CodeWrongPart, ie.Msg
+	case inventory.CodeWrongLot:
+		return CodeWrongLot, ie.Msg
+	case inventory.CodeLotExpired:
+		return CodeExpiredLot, ie.Msg
+	case inventory.CodeOverTolerance:
+		return CodeOverDelivered, ie.Msg
+	case inventory.CodeSerialConflict:
+		return CodeAlreadyReceived, ie.Msg
+	case inventory.CodeDocumentClosed:
+		return CodeOrderClosed, ie.Msg
+	}
+	return CodeRefused, ie.Msg
+}
+
+// OperationRequest asks a station to start an operation.
+type OperationRequest struct {
+	Kind string `json:"kind"`          // identify, receive
+	Ref  string `json:"ref,omitempty"` // the document: a purchase order for receive
+	To   string `json:"to,omitempty"`  // receive: the location goods go to
+}
+
+// ErrBadOperation wraps why an operation cannot start.
+var ErrBadOperation = errors.New("cannot start the operation")
+
+// Operations makes the operations a depot's stations can run, over its
+// ledger.
+func Operations(l Ledger) func(OperationRequest) (Operation, error) {
+	return func(req OperationRequest) (Operation, error) {
+		switch req.Kind {
+		case "identify":
+			return Identify{Catalog: l}, nil
+		case "receive":
+			if req.Ref == "" || req.To == "" {
+				return nil, fmt.Errorf("%w: receive needs ref (the purchase order) and to (the location)", ErrBadOperation)
+			}
+			return NewReceive(l, req.Ref, req.To)
+		}
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive)", ErrBadOperation, req.Kind)
+	}
+}

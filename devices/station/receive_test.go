@@ -1,0 +1,123 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// receivingStore is a depot with a quarantine bin, three parts (untracked,
+// lot-tracked, serial-tracked) and PO-7 for two of them, 10 % tolerance.
+func receivingStore(t *testing.T) *inventory.Store {
+	t.Helper()
+	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: "RCV-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "QUAR", Kind: inventory.KindQuarantine}},
+		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT", Unit: "ea", GTINs: []string{"09506000134352"}, Tracking: inventory.TrackNone}},
+		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "GLUE", Unit: "ea", GTINs: []string{"09506000134369"}, Tracking: inventory.TrackLot}},
+		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "CMP", Unit: "ea", GTINs: []string{"09506000134376"}, Tracking: inventory.TrackSerial}},
+		{Type: inventory.EvPOCreated, Ref: "PO-7", Order: &inventory.PurchaseOrder{Number: "PO-7", Supplier: "ACME", TolerancePct: 10,
+			Lines: []inventory.POLine{{Line: 1, SKU: "FLT", Qty: 10}, {Line: 2, SKU: "CMP", Qty: 2}}}},
+	} {
+		c.Actor = "test"
+		if _, err := st.Append(context.Background(), c); err != nil {
+			t.Fatalf("%s: %v", c.Type, err)
+		}
+	}
+	return st
+}
+
+func TestReceiveByScan(t *testing.T) {
+	st := receivingStore(t)
+	if _, err := NewReceive(st, "PO-404", "QUAR"); inventory.CodeOf(err) != inventory.CodeNotFound {
+		t.Fatalf("unknown order: %v", err)
+	}
+	if _, err := NewReceive(st, "PO-7", "NOWHERE"); inventory.CodeOf(err) != inventory.CodeNotFound {
+		t.Fatalf("unknown location: %v", err)
+	}
+	op, err := NewReceive(st, "PO-7", "QUAR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, Options{Stations: []string{"dock"}})
+	if _, err := r.Start("dock", op); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, aim, data string
+		good            bool
+		code            string
+	}{
+		{"six filters in one box (AI 30)", "]C1", "01095060001343523006", true, ""},
+		{"four more, within 10 % over: 10", "]C1", "01095060001343523004", true, ""},
+		{"one more: 11, the tolerance allows it", "]C1", "0109506000134352", true, ""},
+		{"a twelfth is over", "]C1", "0109506000134352", false, CodeOverDelivered},
+		{"glue is not on the order", "]C1", "010950600013436910L1", false, CodeWrongPart},
+		{"a compressor without its serial", "]C1", "0109506000134376", false, CodeNeedsSerial},
+		{"a compressor with its serial", "]C1", "010950600013437621C-001", true, ""},
+		{"the same serial again", "]C1", "010950600013437621C-001", false, CodeAlreadyReceived},
+		{"an unknown GTIN", "]E0", "4006381333931", false, CodeUnknownCode},
+		{"a pallet label is not an item", "]C1", "00395060001234567894", false, CodeNotAnItem},
+		{"a damaged label", "]C1", "0109506000134353", false, CodeUnreadable},
+	} {
+		head := st.Head().Seq
+		out, err := r.Scan(ctx, "dock", "kim", tc.aim, tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Good != tc.good || out.Code != tc.code || out.Operation != "receive" || out.Ref != "PO-7" {
+			t.Errorf("%s: %+v", tc.name, out)
+			continue
+		}
+		if tc.good && (out.Seq != head+1 || st.Head().Seq != head+1) {
+			t.Errorf("%s: seq %d, head %d -> %d", tc.name, out.Seq, head, st.Head().Seq)
+		}
+		if !tc.good && st.Head().Seq != head {
+			t.Errorf("%s: a rejected scan wrote an event", tc.name)
+		}
+	}
+	po, err := st.PurchaseOrder("PO-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if po.Lines[0].Received != 11 || po.Lines[0].Over != 1 || po.Lines[1].Received != 1 || po.Lines[1].Short != 1 {
+		t.Fatalf("order after scanning: %+v", po.Lines)
+	}
+	ev, err := st.Event(st.Head().Seq)
+	if err != nil || ev.Actor != "kim" || ev.Ref != "PO-7" || ev.Lines[0].Serials[0] != "C-001" || ev.Lines[0].To != "QUAR" {
+		t.Fatalf("last receipt %+v, %v", ev, err)
+	}
+}
+
+func TestBegin(t *testing.T) {
+	st := receivingStore(t)
+	r := startRouter(t, Options{Stations: []string{"dock"}, Make: Operations(st)})
+	for _, tc := range []struct {
+		req  OperationRequest
+		code inventory.Code
+		bad  bool
+	}{
+		{OperationRequest{Kind: "receive", Ref: "PO-7"}, "", true},
+		{OperationRequest{Kind: "count"}, "", true},
+		{OperationRequest{Kind: "receive", Ref: "PO-9", To: "QUAR"}, inventory.CodeNotFound, false},
+	} {
+		_, err := r.Begin("dock", tc.req)
+		if tc.bad && !errors.Is(err, ErrBadOperation) || tc.code != "" && inventory.CodeOf(err) != tc.code {
+			t.Errorf("%+v: %v", tc.req, err)
+		}
+	}
+	in, err := r.Begin("dock", OperationRequest{Kind: "receive", Ref: "PO-7", To: "QUAR"})
+	if err != nil || in.Operation != "receive" || in.Ref != "PO-7" {
+		t.Fatalf("%+v %v", in, err)
+	}
+	if _, err := r.Begin("nowhere", OperationRequest{Kind: "identify"}); !errors.Is(err, ErrNoStation) {
+		t.Fatal(err)
+	}
+}
