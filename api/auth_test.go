@@ -180,7 +180,7 @@ func TestPostPermissions(t *testing.T) {
 		RoleAdmin:       all,
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
-		RoleProcurement: {"receipt", "return"},
+		RoleProcurement: {"receipt", "return", "po-created", "po-closed"},
 		RolePlanner:     {"reserve", "unreserve", "part-defined"},
 		RoleAuditor:     nil,
 	}
@@ -197,6 +197,9 @@ func TestPostPermissions(t *testing.T) {
 		"transfer-received": `{"type":"transfer-received","ref":"TO-1","lines":[{"sku":"P-NONE","qty":1,"from":"TR-1","to":"A-02"}]}`,
 		"count-adjustment":  `{"type":"count-adjustment","lines":[{"sku":"P-NONE","qty":1,"location":"A-02"}]}`,
 		"scrap":             `{"type":"scrap","lines":[{"sku":"P-NONE","qty":1,"from":"A-01"}]}`,
+		// po-closed comes after po-created in EventTypes and closes the order it made.
+		"po-created": `{"type":"po-created","ref":"PO-NEW","order":{"supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
+		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))

@@ -35,6 +35,8 @@ var wantStatus = map[string]int{
 	"insufficient_stock": 409, "insufficient_reserved": 409, "serial_conflict": 409,
 	"serial_not_at_location": 409, "alias_taken": 409, "has_stock": 409, "user_exists": 409,
 	"store_closed": 503, "internal": 500,
+	"not_on_order": 422, "wrong_lot": 422, "lot_expired": 422, "over_tolerance": 422,
+	"document_exists": 409, "document_closed": 409,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -145,12 +147,47 @@ func goldenProblems() []problemCase {
 		{code: "alias_taken", req: req{method: "POST", path: "/api/v1/parts", role: RoleAdmin, body: `{"sku":"P-NEW","aliases":["SUP-1"]}`}},
 		{code: "has_stock", req: req{method: "POST", path: "/api/v1/locations", role: RoleAdmin, body: `{"code":"A-01","kind":"defective"}`}},
 		{code: "user_exists", req: req{method: "POST", path: "/api/v1/users", role: RoleAdmin, body: `{"name":"auditor-user","role":"auditor"}`}},
+		{code: "document_exists", req: post(RoleProcurement, po("P-NONE", "")), setup: mkPO(po("P-NONE", ""))},
+		{code: "document_closed", req: post(RoleProcurement, poReceipt("P-NONE", "", "")),
+			setup: mkPO(po("P-NONE", ""), `{"type":"po-closed","ref":"PO-1","note":"cancelled"}`)},
+		{code: "not_on_order", req: post(RoleProcurement, poReceipt("P-LOT", "L1", "")), setup: mkPO(po("P-NONE", ""))},
+		{code: "wrong_lot", req: post(RoleProcurement, poReceipt("P-LOT", "L1", "")), setup: mkPO(po("P-LOT", "L2"))},
+		{code: "lot_expired", req: post(RoleProcurement, poReceipt("P-LOT", "L0", "2020-01-01")), setup: mkPO(po("P-LOT", ""))},
+		{code: "over_tolerance", req: post(RoleProcurement, strings.Replace(poReceipt("P-NONE", "", ""), `"qty":1`, `"qty":2`, 1)), setup: mkPO(po("P-NONE", ""))},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),
 			store: func(f *fixture) Store {
 				return &failingStore{Store: f.store, appendErr: errors.New("write /var/lib/partsedge/000042.vlog: input/output error")}
 			}},
+	}
+}
+
+// po is a purchase order PO-1 for one unit of sku, of lot when set.
+func po(sku, lot string) string {
+	return `{"type":"po-created","ref":"PO-1","order":{"supplier":"ACME","lines":[{"line":1,"sku":"` + sku + `","qty":1,"lot":"` + lot + `"}]}}`
+}
+
+// poReceipt receives one unit of sku into A-01 against PO-1.
+func poReceipt(sku, lot, expiry string) string {
+	l := `{"sku":"` + sku + `","qty":1,"to":"A-01"`
+	if lot != "" {
+		l += `,"lot":"` + lot + `"`
+	}
+	if expiry != "" {
+		l += `,"expiry":"` + expiry + `"`
+	}
+	return `{"type":"receipt","ref":"PO-1","lines":[` + l + `}]}`
+}
+
+// mkPO posts the bodies as procurement, each of which must be accepted.
+func mkPO(bodies ...string) func(t *testing.T, f *fixture) {
+	return func(t *testing.T, f *fixture) {
+		for _, b := range bodies {
+			if w := f.do(post(RoleProcurement, b)); w.Code != 201 {
+				t.Fatalf("setup %s: %d %s", b, w.Code, w.Body)
+			}
+		}
 	}
 }
 
