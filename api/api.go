@@ -36,6 +36,9 @@ type Store interface {
 	Event(seq uint64) (inventory.Event, error)
 	EachRawEvent(after uint64, fn func(seq uint64, raw []byte) error) error
 	SerialHistory(sku, serial string) (inventory.SerialHistory, error)
+	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
+	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
+	Discrepancies(number string) (inventory.POReport, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -195,6 +198,11 @@ func (s *server) routes() {
 	v1.POST("/devices/:id/signal", s.authed(accessAdmin, s.remembered(s.signalDevice)))
 	v1.GET("/scans", s.authed(accessRead, s.listScans))
 	v1.GET("/tag-events", s.authed(accessRead, s.listTagEvents))
+
+	v1.GET("/purchase-orders", s.authed(accessRead, s.listPurchaseOrders))
+	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
+	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
+	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

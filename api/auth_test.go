@@ -26,6 +26,10 @@ func goodBody(method, path string) string {
 		return `{"name":"kim","role":"engineer"}`
 	case "/api/v1/devices/:id/signal":
 		return `{"good":true}`
+	case "/api/v1/purchase-orders":
+		return `{"number":"PO-NEW","supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":2}]}`
+	case "/api/v1/purchase-orders/:number/close":
+		return `{"note":"delivery complete"}`
 	case "/api/v1/stations/:id/operation":
 		return `{"kind":"identify"}`
 	case "/api/v1/stations/:id/scans":
@@ -41,7 +45,7 @@ func concrete(route string) string {
 		return route + "?code=SUP-1"
 	}
 	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
-		":name", "engineer-user", ":id", "scan-1").Replace(route)
+		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
 }
 
 func protectedRoutes(t *testing.T) [][2]string {
@@ -155,6 +159,7 @@ func TestAdminOnlyRoutes(t *testing.T) {
 func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	f := newFixture(t)
 	seed(t, f.store)
+	seedPO(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {

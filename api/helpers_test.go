@@ -101,6 +101,22 @@ func (f *fixture) setReady(r bool) {
 //	          P-SER (serial), P/SLASH (untracked, a '/' in its SKU)
 //	stock     10 P-NONE, 5 P-LOT lot L1 (expires 2030-01-01), P-SER S1 and S2,
 //	          all in A-01; 3 P-NONE reserved for WO-1
+// seedPO adds purchase order PO-2 (after seed), with 3 of its 4 P-NONE
+// received into quarantine.
+func seedPO(t testing.TB, st *inventory.Store) {
+	t.Helper()
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvPOCreated, Ref: "PO-2", Order: &inventory.PurchaseOrder{Supplier: "ACME", TolerancePct: 10,
+			Lines: []inventory.POLine{{Line: 1, SKU: "P-NONE", Qty: 4}, {Line: 2, SKU: "P-SER", Qty: 1}}}},
+		{Type: inventory.EvReceipt, Ref: "PO-2", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 3, To: "Q-01"}}},
+	} {
+		c.Actor = "seed"
+		if _, err := st.Append(context.Background(), c); err != nil {
+			t.Fatalf("seed %s: %v", c.Type, err)
+		}
+	}
+}
+
 func seed(t testing.TB, st *inventory.Store) {
 	t.Helper()
 	cmds := []inventory.Command{}
