@@ -101,6 +101,7 @@ func (f *fixture) setReady(r bool) {
 //	          P-SER (serial), P/SLASH (untracked, a '/' in its SKU)
 //	stock     10 P-NONE, 5 P-LOT lot L1 (expires 2030-01-01), P-SER S1 and S2,
 //	          all in A-01; 3 P-NONE reserved for WO-1
+//
 // seedPO adds purchase order PO-2 (after seed), with 3 of its 4 P-NONE
 // received into quarantine.
 func seedPO(t testing.TB, st *inventory.Store) {
