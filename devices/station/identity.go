@@ -2,6 +2,7 @@ package station
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -73,7 +74,7 @@ func FromScan(aimID, data string, now time.Time) (Identity, error) {
 		if aimID == "" && !looksGS1(data) {
 			return fromText(data), nil // plain text from a scanner without AIM ids
 		}
-		return Identity{}, errors.Join(ErrUnreadable, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
 	return fromText(strings.TrimPrefix(data, aimID)), nil
 }
@@ -141,7 +142,7 @@ func atoi(s string) int64 {
 func FromEPC(hexEPC string) (Identity, error) {
 	t, err := epc.Decode(hexEPC)
 	if err != nil {
-		return Identity{}, errors.Join(ErrUnreadable, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
 	id := Identity{EPC: t.PureURI()}
 	switch {

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/partsedge/partsedge/devices/manager"
+	"github.com/partsedge/partsedge/devices/station"
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// TestReceivingByScan is the procurement scenario of issue 4: a purchase
+// order received at a dock by scanning GS1 codes on a scanner devsim plays
+// on a pseudo-terminal. One line comes in over (within the tolerance), one
+// short; a part that is not on the order and a serial scanned twice are
+// rejected with a bad beep and write nothing; the dock's screen (the
+// station's event stream) sees every outcome; closing the order reports the
+// differences.
+func TestReceivingByScan(t *testing.T) {
+	sim := startDevsim(t, "generic-serial-scanner", "--paused")
+	d := startDaemon(t, buildDepotd(t), "PARTSEDGE_DEPOT=RCV-1", "PARTSEDGE_DATA="+t.TempDir(),
+		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
+		"PARTSEDGE_DEVICES=id=dock-scanner,profile=generic-serial-scanner,port="+sim.link+",station=dock-1")
+	post := func(path, body string, want int) string {
+		t.Helper()
+		code, out := d.call(t, "POST", path, e2eToken, body)
+		if code != want {
+			t.Fatalf("POST %s: %d %s", path, code, out)
+		}
+		return out
+	}
+	post("/api/v1/locations", `{"code":"QUAR","kind":"quarantine"}`, 201)
+	post("/api/v1/parts", `{"sku":"FLT-HEPA","description":"HEPA filter","unit":"ea","gtins":["09506000134352"],"tracking":"none"}`, 201)
+	post("/api/v1/parts", `{"sku":"CMP-R32","description":"Compressor","unit":"ea","gtins":["09506000134376"],"tracking":"serial"}`, 201)
+	post("/api/v1/parts", `{"sku":"GLUE","description":"Sealant","unit":"ea","gtins":["09506000134369"],"tracking":"lot"}`, 201)
+	post("/api/v1/purchase-orders", `{"number":"PO-100","supplier":"ACME","tolerancePct":20,
+		"lines":[{"line":1,"sku":"FLT-HEPA","qty":10},{"line":2,"sku":"CMP-R32","qty":3}]}`, 201)
+	d.waitDevices(t, e2eToken, "the dock scanner", func(m map[string]manager.Status) bool { return m["dock-scanner"].State == manager.Up })
+	post("/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-100","to":"QUAR"}`, 200)
+
+	// The dock's screen follows the station.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rq, _ := http.NewRequestWithContext(ctx, "GET", d.base+"/api/v1/stations/dock-1/events", nil)
+	rq.Header.Set("Authorization", "Bearer "+e2eToken)
+	resp, err := http.DefaultClient.Do(rq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	stream := bufio.NewReader(resp.Body)
+	next := func() station.Outcome {
+		t.Helper()
+		for {
+			line, err := stream.ReadString('\n')
+			if err != nil {
+				t.Fatalf("event stream: %v", err)
+			}
+			if v, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok {
+				var o station.Outcome
+				if err := json.Unmarshal([]byte(v), &o); err != nil {
+					t.Fatal(err)
+				}
+				return o
+			}
+		}
+	}
+
+	head := func() uint64 {
+		_, body := d.call(t, "GET", "/api/v1/status", e2eToken, "")
+		var st struct{ Seq uint64 }
+		if err := json.Unmarshal([]byte(body), &st); err != nil || st.Seq == 0 {
+			t.Fatalf("status: %s", body)
+		}
+		return st.Seq
+	}
+	for _, tc := range []struct {
+		scan string
+		good bool
+		code string
+	}{
+		{"]C1 01095060001343523006", true, ""},                      // a box of 6 filters
+		{"]C1 01095060001343523006", true, ""},                      // 6 more: 12 of 10, within 20 %
+		{"]C1 010950600013437621GM-0001", true, ""},                 // compressor 1
+		{"]C1 010950600013437621GM-0002", true, ""},                 // compressor 2 of 3: short
+		{"]C1 01095060001343691727123110B-77", false, "wrong_part"}, // sealant: not on the order
+		{"]C1 010950600013437621GM-0001", false, "already_received"},
+		{"]C1 0109506000134353", false, "unreadable"},         // a damaged label
+		{"]C1 01095060001343523001", false, "over_delivered"}, // a 13th filter is beyond 12
+	} {
+		before := head()
+		sim.send("scan "+tc.scan, "queued")
+		o := next()
+		if o.Good != tc.good || o.Code != tc.code || o.Device != "dock-scanner" || o.Ref != "PO-100" {
+			t.Fatalf("scan %s: outcome %+v", tc.scan, o)
+		}
+		if after := head(); tc.good != (after == before+1) || (!tc.good && after != before) {
+			t.Fatalf("scan %s: head %d -> %d", tc.scan, before, after)
+		}
+		t.Logf("%-40s %v %s %s", tc.scan, o.Good, o.Code, o.Message)
+	}
+
+	var po struct {
+		inventory.PurchaseOrderState
+		Report inventory.POReport
+	}
+	_, body := d.call(t, "GET", "/api/v1/purchase-orders/PO-100", e2eToken, "")
+	if err := json.Unmarshal([]byte(body), &po); err != nil {
+		t.Fatal(err)
+	}
+	if po.Lines[0].Received != 12 || po.Lines[0].Over != 2 || po.Lines[1].Received != 2 || po.Lines[1].Short != 1 {
+		t.Fatalf("PO-100 after scanning: %s", body)
+	}
+	out := post("/api/v1/purchase-orders/PO-100/close", `{"note":"compressor 3 back-ordered"}`, 200)
+	var closed struct{ Report inventory.POReport }
+	json.Unmarshal([]byte(out), &closed)
+	if closed.Report.Short != 1 || closed.Report.Over != 2 || closed.Report.Received != 14 {
+		t.Fatalf("closing report: %s", out)
+	}
+	// Verify replays the log, orders included.
+	if code, body := d.call(t, "POST", "/api/v1/admin/verify", e2eToken, "{}"); code != 200 || !strings.Contains(body, `"ok":true`) {
+		t.Fatalf("verify: %d %s", code, body)
+	}
+	cancel()
+	if code := d.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("depotd exit %d", code)
+	}
+}
