@@ -14,6 +14,7 @@ type Ledger interface {
 	Append(ctx context.Context, cmd inventory.Command) (inventory.Result, error)
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	Location(code string) (inventory.Location, error)
+	SuggestBin(sku string) (string, bool, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -144,9 +145,10 @@ func receiveRefusal(err error) (code, msg string) {
 
 // OperationRequest asks a station to start an operation.
 type OperationRequest struct {
-	Kind string `json:"kind"`          // identify, receive
-	Ref  string `json:"ref,omitempty"` // the document: a purchase order for receive
-	To   string `json:"to,omitempty"`  // receive: the location goods go to
+	Kind string `json:"kind"`           // identify, receive
+	Ref  string `json:"ref,omitempty"`  // the document: a purchase order for receive
+	To   string `json:"to,omitempty"`   // receive: the location goods go to
+	From string `json:"from,omitempty"` // putaway: the location goods come from
 }
 
 // ErrBadOperation wraps why an operation cannot start.
@@ -159,12 +161,17 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 		switch req.Kind {
 		case "identify":
 			return Identify{Catalog: l}, nil
+		case "putaway":
+			if req.From == "" {
+				return nil, fmt.Errorf("%w: putaway needs from (the location goods are put away from)", ErrBadOperation)
+			}
+			return NewPutaway(l, req.From)
 		case "receive":
 			if req.Ref == "" || req.To == "" {
 				return nil, fmt.Errorf("%w: receive needs ref (the purchase order) and to (the location)", ErrBadOperation)
 			}
 			return NewReceive(l, req.Ref, req.To)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway)", ErrBadOperation, req.Kind)
 	}
 }

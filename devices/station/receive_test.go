@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/partsedge/partsedge/inventory"
@@ -119,5 +120,71 @@ func TestBegin(t *testing.T) {
 	}
 	if _, err := r.Begin("nowhere", OperationRequest{Kind: "identify"}); !errors.Is(err, ErrNoStation) {
 		t.Fatal(err)
+	}
+}
+
+func TestPutawayByScan(t *testing.T) {
+	st := receivingStore(t)
+	ctx := context.Background()
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A-01", Kind: inventory.KindStock}},
+		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "B-07", Kind: inventory.KindStock}},
+		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "DEF", Kind: inventory.KindDefective}},
+		// Filters already live in B-07; five more and a compressor arrive.
+		{Type: inventory.EvReceipt, Ref: "PO-0", Lines: []inventory.Line{{SKU: "FLT", Qty: 2, To: "B-07"}}},
+		{Type: inventory.EvReceipt, Ref: "PO-7", Lines: []inventory.Line{{SKU: "FLT", Qty: 5, To: "QUAR"}, {SKU: "CMP", Qty: 1, To: "QUAR", Serials: []string{"C-9"}}}},
+	} {
+		c.Actor = "test"
+		if _, err := st.Append(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := startRouter(t, Options{Stations: []string{"quar"}, Make: Operations(st)})
+	if _, err := r.Begin("quar", OperationRequest{Kind: "putaway"}); !errors.Is(err, ErrBadOperation) {
+		t.Fatalf("putaway without from: %v", err)
+	}
+	if _, err := r.Begin("quar", OperationRequest{Kind: "putaway", From: "QUAR"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, aim, data string
+		good            bool
+		code, msg       string
+	}{
+		{"a bin before any item", "]C0", "A-01", false, CodeScanItemFirst, ""},
+		{"three filters", "]C1", "01095060001343523003", true, "", "put it in B-07"},
+		{"the defective store is no bin", "]C0", "DEF", false, CodeNotABin, ""},
+		{"an unknown bin", "]C0", "Z-99", false, CodeUnknownCode, ""},
+		{"into A-01, not the suggested bin: the storekeeper decides", "]C0", "A-01", true, "", "into A-01"},
+		{"six more filters than quarantine holds", "]C1", "01095060001343523006", false, CodeNotHere, ""},
+		{"a compressor not in quarantine", "]C1", "010950600013437621C-1", false, CodeNotHere, ""},
+		{"the compressor that is", "]C1", "010950600013437621C-9", true, "", "scan the bin"},
+		{"into B-07", "]C0", "B-07", true, "", "into B-07"},
+	} {
+		head := st.Head().Seq
+		out, err := r.Scan(ctx, "quar", "kim", tc.aim, tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Good != tc.good || out.Code != tc.code || !strings.Contains(out.Message, tc.msg) {
+			t.Errorf("%s: %+v", tc.name, out)
+		}
+		wrote := st.Head().Seq != head
+		if wrote != (tc.good && strings.HasPrefix(tc.msg, "into")) {
+			t.Errorf("%s: head %d -> %d", tc.name, head, st.Head().Seq)
+		}
+	}
+	for _, want := range []struct {
+		loc string
+		qty int64
+	}{{"QUAR", 2}, {"A-01", 3}, {"B-07", 3}} {
+		bs, _ := st.Stock(inventory.StockFilter{Location: want.loc}, 10)
+		var n int64
+		for _, b := range bs {
+			n += b.OnHand
+		}
+		if n != want.qty {
+			t.Errorf("%s holds %d, want %d", want.loc, n, want.qty)
+		}
 	}
 }
