@@ -46,12 +46,12 @@ func (op Identify) Handle(_ context.Context, in Input) Result {
 		return Result{Code: CodeUnknownCode, Message: fmt.Sprintf("%q is not a part of this depot", code)}
 	}
 	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the catalogue could not be read; try again"}
+		return Result{Code: CodeLookupFailed, Message: "the catalogue could not be read; try again"}
 	}
 	f := inventory.StockFilter{SKU: p.SKU, Lot: id.Lot, Serial: id.Serial}
 	stock, err := op.Catalog.Stock(f, 100)
 	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the stock could not be read; try again", Part: &p}
+		return Result{Code: CodeLookupFailed, Message: "the stock could not be read; try again", Part: &p}
 	}
 	var onHand, avail int64
 	for _, b := range stock {

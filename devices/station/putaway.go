@@ -3,7 +3,6 @@ package station
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -25,7 +24,8 @@ type Putaway struct {
 	Ledger Ledger
 	From   string
 
-	mu      sync.Mutex // Handle runs on the station's goroutine; Ref may be read anywhere
+	// pending is the item scanned and waiting for its bin. Only Handle
+	// touches it, and a station calls Handle from its one goroutine.
 	pending *inventory.Line
 }
 
@@ -43,8 +43,6 @@ func (op *Putaway) Ref() string  { return op.From }
 // Handle takes an item scan or a bin scan.
 func (op *Putaway) Handle(ctx context.Context, in Input) Result {
 	id := in.Identity
-	op.mu.Lock()
-	defer op.mu.Unlock()
 	if id.Kind == KindItem {
 		return op.item(id)
 	}
@@ -56,7 +54,7 @@ func (op *Putaway) Handle(ctx context.Context, in Input) Result {
 		return Result{Code: CodeUnknownCode, Message: fmt.Sprintf("%q is not a location of this depot", id.Code)}
 	}
 	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the locations could not be read; try again"}
+		return Result{Code: CodeLookupFailed, Message: "the locations could not be read; try again"}
 	}
 	if loc.Kind != inventory.KindStock {
 		return Result{Code: CodeNotABin, Message: fmt.Sprintf("%s is a %s location, not a stock bin", loc.Code, loc.Kind)}
@@ -77,34 +75,21 @@ func (op *Putaway) Handle(ctx context.Context, in Input) Result {
 }
 
 func (op *Putaway) item(id Identity) Result {
-	p, err := op.Ledger.ResolveCode(id.GTIN)
-	if inventory.CodeOf(err) == inventory.CodeNotFound {
-		return Result{Code: CodeUnknownCode, Message: "GTIN " + id.GTIN + " is not a part of this depot"}
+	p, line, rej := itemLine(op.Ledger, id)
+	if rej != nil {
+		return *rej
 	}
-	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the catalogue could not be read; try again"}
+	if p.Tracking == inventory.TrackSerial {
+		line.Qty = 1
 	}
-	qty := id.Qty
-	if qty <= 0 {
-		qty = 1
-	}
-	line := inventory.Line{SKU: p.SKU, Qty: qty, From: op.From}
-	f := inventory.StockFilter{SKU: p.SKU, Location: op.From}
-	switch p.Tracking {
-	case inventory.TrackSerial:
-		if id.Serial == "" {
-			return Result{Code: CodeNeedsSerial, Message: p.SKU + " is tracked by serial: scan the code with the serial number", Part: &p}
-		}
-		line.Serials, f.Serial, line.Qty = []string{id.Serial}, id.Serial, 1
-	case inventory.TrackLot:
-		if id.Lot == "" {
-			return Result{Code: CodeNeedsLot, Message: p.SKU + " is tracked by lot: scan the code with the lot", Part: &p}
-		}
-		line.Lot, f.Lot = id.Lot, id.Lot
+	line.From = op.From
+	f := inventory.StockFilter{SKU: p.SKU, Location: op.From, Lot: line.Lot}
+	if len(line.Serials) == 1 {
+		f.Serial = line.Serials[0]
 	}
 	stock, err := op.Ledger.Stock(f, 100)
 	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the stock could not be read; try again", Part: &p}
+		return Result{Code: CodeLookupFailed, Message: "the stock could not be read; try again", Part: &p}
 	}
 	var avail int64
 	for _, b := range stock {

@@ -69,34 +69,20 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 	if id.Kind != KindItem || id.GTIN == "" {
 		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
 	}
-	p, err := op.Ledger.ResolveCode(id.GTIN)
-	if inventory.CodeOf(err) == inventory.CodeNotFound {
-		return Result{Code: CodeUnknownCode, Message: "GTIN " + id.GTIN + " is not a part of this depot"}
+	p, line, rej := itemLine(op.Ledger, id)
+	if rej != nil {
+		return *rej
 	}
-	if err != nil {
-		return Result{Code: "lookup_failed", Message: "the catalogue could not be read; try again"}
+	if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
+		return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 	}
-	qty := id.Qty
-	if qty <= 0 {
-		qty = 1
+	// A receipt records the lot and expiry the label carries, for every
+	// part whose units are told apart.
+	if p.Tracking != inventory.TrackNone {
+		line.Lot, line.Expiry = id.Lot, id.Expiry
 	}
-	line := inventory.Line{SKU: p.SKU, Qty: qty, To: op.To, Lot: id.Lot, Expiry: id.Expiry}
-	switch p.Tracking {
-	case inventory.TrackSerial:
-		if id.Serial == "" {
-			return Result{Code: CodeNeedsSerial, Message: p.SKU + " is tracked by serial: scan the code with the serial number", Part: &p}
-		}
-		if qty != 1 {
-			return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(qty), Part: &p}
-		}
-		line.Serials = []string{id.Serial}
-	case inventory.TrackLot:
-		if id.Lot == "" {
-			return Result{Code: CodeNeedsLot, Message: p.SKU + " is tracked by lot: scan the code with the lot", Part: &p}
-		}
-	default:
-		line.Lot, line.Expiry = "", ""
-	}
+	line.To = op.To
+	qty := line.Qty
 	res, err := op.Ledger.Append(ctx, inventory.Command{
 		Type: inventory.EvReceipt, Actor: in.Actor, Ref: op.Order, Lines: []inventory.Line{line},
 		Note: "scanned at " + in.Station,
@@ -118,6 +104,34 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 		msg += fmt.Sprintf(" (%d of %d on %s)", received, ordered, op.Order)
 	}
 	return Result{Good: true, Message: msg, Part: &p, Seq: res.Event.Seq}
+}
+
+// itemLine resolves an item scan to its part and the line it moves: the
+// GTIN names the part, AI 30/37 the count (one when absent), and the part's
+// tracking says whether the scan must carry a lot or a serial. A non-nil
+// Result is the rejection to answer with.
+func itemLine(c Catalog, id Identity) (inventory.Part, inventory.Line, *Result) {
+	p, err := c.ResolveCode(id.GTIN)
+	if inventory.CodeOf(err) == inventory.CodeNotFound {
+		return p, inventory.Line{}, &Result{Code: CodeUnknownCode, Message: "GTIN " + id.GTIN + " is not a part of this depot"}
+	}
+	if err != nil {
+		return p, inventory.Line{}, &Result{Code: CodeLookupFailed, Message: "the catalogue could not be read; try again"}
+	}
+	line := inventory.Line{SKU: p.SKU, Qty: max(id.Qty, 1)}
+	switch p.Tracking {
+	case inventory.TrackSerial:
+		if id.Serial == "" {
+			return p, line, &Result{Code: CodeNeedsSerial, Message: p.SKU + " is tracked by serial: scan the code with the serial number", Part: &p}
+		}
+		line.Serials = []string{id.Serial}
+	case inventory.TrackLot:
+		if id.Lot == "" {
+			return p, line, &Result{Code: CodeNeedsLot, Message: p.SKU + " is tracked by lot: scan the code with the lot", Part: &p}
+		}
+		line.Lot = id.Lot
+	}
+	return p, line, nil
 }
 
 // receiveRefusal turns the ledger's refusal into the station's words.

@@ -30,6 +30,8 @@ const (
 	CodeUnknownCode = "unknown_code"
 	CodeBusy        = "station_busy"
 	CodeNotHandled  = "not_handled"
+	// CodeLookupFailed: the ledger could not be read; scanning again may work.
+	CodeLookupFailed = "lookup_failed"
 )
 
 // Outcome is what a station tells the operator about one scan.

@@ -131,7 +131,8 @@ func TestIdentifyAtAStation(t *testing.T) {
 		if out.Good != tc.good || out.Code != tc.code || out.Operation != "identify" || out.Actor != "kim" {
 			t.Errorf("%s %s: %+v", tc.aim, tc.data, out)
 		}
-		if tc.good && out.Part != nil && (out.Part.SKU != "FLT-1" || len(out.Stock) != 1 || out.Stock[0].OnHand != 7) {
+		// The GTIN and the supplier's part number both find the filter.
+		if tc.good && out.Identity.Kind != KindDocument && (out.Part == nil || out.Part.SKU != "FLT-1" || len(out.Stock) != 1 || out.Stock[0].OnHand != 7) {
 			t.Errorf("%s: part %+v stock %+v", tc.data, out.Part, out.Stock)
 		}
 	}
