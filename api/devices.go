@@ -102,44 +102,48 @@ type feedPage[T any] struct {
 // listScans serves the scans the devices read, oldest first, for screens
 // and scripts that follow them with ?after=next.
 func (s *server) listScans(c *gin.Context, _ *inventory.User) {
-	after, limit, ok := s.feedQuery(c)
-	if !ok {
-		return
-	}
-	out := feedPage[manager.ScanRecord]{Items: []manager.ScanRecord{}, Next: after}
-	if s.devices != nil {
-		items, _ := s.devices.Scans(after, 0)
-		device, station := c.Query("device"), c.Query("station")
-		for _, r := range items {
-			out.Next = r.ID
-			if (device == "" || r.Device == device) && (station == "" || r.Station == station) {
-				out.Items = append(out.Items, r)
-				if len(out.Items) == limit {
-					break
-				}
-			}
+	device, station := c.Query("device"), c.Query("station")
+	serveFeed(s, c, func(after uint64) []manager.ScanRecord {
+		if s.devices == nil {
+			return nil
 		}
-	}
-	c.JSON(http.StatusOK, out)
+		items, _ := s.devices.Scans(after, 0)
+		return items
+	}, func(r manager.ScanRecord) (uint64, bool) {
+		return r.ID, (device == "" || r.Device == device) && (station == "" || r.Station == station)
+	})
 }
 
 // listTagEvents serves smoothed tag-seen and tag-gone events.
 func (s *server) listTagEvents(c *gin.Context, _ *inventory.User) {
+	device, zone := c.Query("device"), c.Query("zone")
+	serveFeed(s, c, func(after uint64) []manager.TagRecord {
+		if s.devices == nil {
+			return nil
+		}
+		items, _ := s.devices.TagEvents(after, 0)
+		return items
+	}, func(r manager.TagRecord) (uint64, bool) {
+		return r.ID, (device == "" || r.Device == device) && (zone == "" || r.Zone == zone)
+	})
+}
+
+// serveFeed answers one page of a kept feed: the items after ?after= that
+// match, at most ?limit=, and the id to ask after next. Next moves past
+// items the filter skipped, so a follower never reads them again.
+func serveFeed[T any](s *server, c *gin.Context, kept func(after uint64) []T, match func(T) (id uint64, ok bool)) {
 	after, limit, ok := s.feedQuery(c)
 	if !ok {
 		return
 	}
-	out := feedPage[manager.TagRecord]{Items: []manager.TagRecord{}, Next: after}
-	if s.devices != nil {
-		items, _ := s.devices.TagEvents(after, 0)
-		device, zone := c.Query("device"), c.Query("zone")
-		for _, r := range items {
-			out.Next = r.ID
-			if (device == "" || r.Device == device) && (zone == "" || r.Zone == zone) {
-				out.Items = append(out.Items, r)
-				if len(out.Items) == limit {
-					break
-				}
+	out := feedPage[T]{Items: []T{}, Next: after}
+	for _, r := range kept(after) {
+		id, ok := match(r)
+		out.Next = id
+		if ok {
+			out.Items = append(out.Items, r)
+			if len(out.Items) == limit {
+				break
 			}
 		}
 	}

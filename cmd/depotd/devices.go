@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -85,8 +84,6 @@ func listHID() ([]manager.USBDevice, error) {
 	return out, nil
 }
 
-var stationID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
 // stationIDs are the stations the settings name: each device's, and the
 // extra ones for handhelds.
 func stationIDs(cfg config.Config) ([]string, error) {
@@ -107,7 +104,7 @@ func stationIDs(cfg config.Config) ([]string, error) {
 	}
 	for _, id := range strings.Split(cfg.Stations, ",") {
 		id = strings.TrimSpace(id)
-		if id != "" && !stationID.MatchString(id) {
+		if id != "" && !manager.ValidID(id) {
 			return nil, fmt.Errorf("stations: %q is not a usable station id", id)
 		}
 		add(id)

@@ -30,6 +30,10 @@ type DeviceConfig struct {
 
 var deviceID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ValidID reports whether s may name a device or a station: letters,
+// digits, '.', '_' and '-', up to 64, starting with a letter or digit.
+func ValidID(s string) bool { return deviceID.MatchString(s) }
+
 // ParseSpecs reads devices from the one-line form used in flags and
 // environment variables: devices separated by ';', settings by ',', each
 // key=value. Antenna zones are zone.N=name.
@@ -123,8 +127,28 @@ func (d DeviceConfig) Check() error {
 	if n != 1 {
 		return fmt.Errorf("device %s: set exactly one of port, address, usb", d.ID)
 	}
+	if d.USB != "" {
+		if _, _, _, err := d.usbIDs(); err != nil {
+			return fmt.Errorf("device %s: %w", d.ID, err)
+		}
+	}
 	return nil
 }
+
+// usbIDs splits the usb selector: vid and pid lower-cased, as lsusb prints
+// them; the serial number keeps its case.
+func (d DeviceConfig) usbIDs() (vid, pid, serial string, err error) {
+	parts := strings.Split(d.USB, ":")
+	if len(parts) < 2 || len(parts) > 3 || !hexID.MatchString(strings.ToLower(parts[0])) || !hexID.MatchString(strings.ToLower(parts[1])) {
+		return "", "", "", fmt.Errorf("usb %q: want vid:pid or vid:pid:serial, ids as 4 hex digits", d.USB)
+	}
+	if len(parts) == 3 {
+		serial = parts[2]
+	}
+	return strings.ToLower(parts[0]), strings.ToLower(parts[1]), serial, nil
+}
+
+var hexID = regexp.MustCompile(`^[0-9a-f]{4}$`)
 
 // Spec is the one-line form of d (ParseSpecs reads it back).
 func (d DeviceConfig) Spec() string {

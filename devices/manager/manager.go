@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -448,15 +449,11 @@ func (m *Manager) open(ctx context.Context, dc DeviceConfig, p profiles.Profile)
 		if m.opt.OpenUSB == nil {
 			return nil, fmt.Errorf("usb %s: %w: this depotd was built without USB (cgo and libusb)", dc.USB, devices.ErrNotSupported)
 		}
-		parts := strings.Split(strings.ToLower(dc.USB), ":")
-		if len(parts) < 2 || len(parts) > 3 {
-			return nil, fmt.Errorf("usb %q: want vid:pid or vid:pid:serial", dc.USB)
+		vid, pid, serial, err := dc.usbIDs()
+		if err != nil {
+			return nil, err
 		}
-		serial := ""
-		if len(parts) == 3 {
-			serial = strings.Split(dc.USB, ":")[2] // serial numbers keep their case
-		}
-		return m.opt.OpenUSB(ctx, parts[0], parts[1], serial, p)
+		return m.opt.OpenUSB(ctx, vid, pid, serial, p)
 	}
 	return nil, errors.New("nowhere to open")
 }
@@ -606,24 +603,14 @@ func (m *Manager) Unmatched() []Unmatched {
 func (m *Manager) Scans(after uint64, limit int) ([]ScanRecord, uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := m.scans.after(after, limit, func(r ScanRecord) uint64 { return r.ID })
-	next := after
-	if len(out) > 0 {
-		next = out[len(out)-1].ID
-	}
-	return out, next
+	return m.scans.after(after, limit, func(r ScanRecord) uint64 { return r.ID })
 }
 
 // TagEvents is Scans for smoothed tag events.
 func (m *Manager) TagEvents(after uint64, limit int) ([]TagRecord, uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := m.tags.after(after, limit, func(r TagRecord) uint64 { return r.ID })
-	next := after
-	if len(out) > 0 {
-		next = out[len(out)-1].ID
-	}
-	return out, next
+	return m.tags.after(after, limit, func(r TagRecord) uint64 { return r.ID })
 }
 
 func (m *Manager) discoverLoop(ctx context.Context) {
@@ -688,9 +675,9 @@ func (m *Manager) discoverOnce() {
 			continue
 		}
 		cands := m.opt.Profiles.MatchUSB(p.VID, p.PID, p.Product, p.Manufacturer)
-		cands = slicesFilter(cands, func(pr profiles.Profile) bool {
+		cands = slices.DeleteFunc(cands, func(pr profiles.Profile) bool {
 			_, ok := m.opt.Drivers[pr.Codec]
-			return ok && pr.Transport.Type == "serial"
+			return !ok || pr.Transport.Type != "serial"
 		})
 		if len(cands) == 0 {
 			m.mu.Lock()
@@ -760,9 +747,9 @@ func (m *Manager) discoverHID() {
 		if known {
 			continue
 		}
-		cands := slicesFilter(m.opt.Profiles.MatchUSB(u.VID, u.PID, u.Product, u.Manufacturer), func(p profiles.Profile) bool {
+		cands := slices.DeleteFunc(m.opt.Profiles.MatchUSB(u.VID, u.PID, u.Product, u.Manufacturer), func(p profiles.Profile) bool {
 			_, ok := m.opt.Drivers[p.Codec]
-			return ok && p.Codec == "hid-pos"
+			return !ok || p.Codec != "hid-pos"
 		})
 		if len(cands) == 0 {
 			continue
@@ -811,14 +798,4 @@ func resolve(path string) string {
 		return r
 	}
 	return path
-}
-
-func slicesFilter[T any](in []T, keep func(T) bool) []T {
-	out := in[:0:0]
-	for _, v := range in {
-		if keep(v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -17,8 +17,9 @@ func (r *ring[T]) push(v T) {
 	}
 }
 
-// after returns up to limit values whose id is above after, oldest first.
-func (r *ring[T]) after(after uint64, limit int, id func(T) uint64) []T {
+// after returns up to limit values whose id is above after, oldest first,
+// and the id of the last one returned (after itself when none is).
+func (r *ring[T]) after(after uint64, limit int, id func(T) uint64) ([]T, uint64) {
 	var out []T
 	n, start := r.next, 0
 	if r.full {
@@ -30,5 +31,8 @@ func (r *ring[T]) after(after uint64, limit int, id func(T) uint64) []T {
 			out = append(out, v)
 		}
 	}
-	return out
+	if len(out) > 0 {
+		after = id(out[len(out)-1])
+	}
+	return out, after
 }
