@@ -137,7 +137,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return bad("profile %s speaks %s, which devsim cannot play (USB devices cannot be simulated on a pty)", p.ID, p.Codec)
 	}
 	rng := rand.New(rand.NewPCG(o.seed, o.seed^0x9E3779B97F4A7C15))
-	d := &sim_{o: o, profile: p, newEmu: newEmu, rng: rng, stdout: stdout, stderr: stderr}
+	d := &simDevice{o: o, profile: p, newEmu: newEmu, rng: rng, stdout: stdout, stderr: stderr}
 	if err := d.prepare(); err != nil {
 		return bad("%v", err)
 	}
@@ -148,8 +148,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
-// sim_ is one simulated device and its pseudo-terminal.
-type sim_ struct {
+// simDevice is one simulated device and its pseudo-terminal.
+type simDevice struct {
 	o       options
 	profile profiles.Profile
 	newEmu  func() sim.Emulator
@@ -166,7 +166,7 @@ type sim_ struct {
 	outMu  sync.Mutex
 }
 
-func (d *sim_) prepare() error {
+func (d *simDevice) prepare() error {
 	d.scans = make(chan sim.Scan, 64)
 	if d.profile.Kind == profiles.Scanner {
 		if d.o.scansFile != "" {
@@ -217,13 +217,13 @@ func (d *sim_) prepare() error {
 	return nil
 }
 
-func (d *sim_) logf(format string, a ...any) {
+func (d *simDevice) logf(format string, a ...any) {
 	d.outMu.Lock()
 	defer d.outMu.Unlock()
 	fmt.Fprintf(d.stderr, "devsim: "+format+"\n", a...)
 }
 
-func (d *sim_) say(format string, a ...any) {
+func (d *simDevice) say(format string, a ...any) {
 	d.outMu.Lock()
 	defer d.outMu.Unlock()
 	fmt.Fprintf(d.stdout, format+"\n", a...)
@@ -236,7 +236,7 @@ type plug struct {
 	done          chan struct{}
 }
 
-func (d *sim_) plugIn(ctx context.Context) (*plug, error) {
+func (d *simDevice) plugIn(ctx context.Context) (*plug, error) {
 	master, slave, err := openPTY()
 	if err != nil {
 		return nil, err
@@ -278,7 +278,7 @@ func (d *sim_) plugIn(ctx context.Context) (*plug, error) {
 	return p, nil
 }
 
-func (d *sim_) nextSeed() uint64 {
+func (d *simDevice) nextSeed() uint64 {
 	d.rngMu.Lock()
 	defer d.rngMu.Unlock()
 	return d.rng.Uint64()
@@ -291,7 +291,7 @@ func (p *plug) unplug() {
 	<-p.done
 }
 
-func (d *sim_) serve(ctx context.Context, stdin io.Reader) error {
+func (d *simDevice) serve(ctx context.Context, stdin io.Reader) error {
 	p, err := d.plugIn(ctx)
 	if err != nil {
 		return err
@@ -380,7 +380,7 @@ func (d *sim_) serve(ctx context.Context, stdin io.Reader) error {
 }
 
 // feed plays the scan script (or the random scans) at the chosen rate.
-func (d *sim_) feed(ctx context.Context, startScript <-chan struct{}) {
+func (d *simDevice) feed(ctx context.Context, startScript <-chan struct{}) {
 	if d.profile.Kind != profiles.Scanner || (len(d.script) == 0 && d.o.random == 0) {
 		return
 	}
