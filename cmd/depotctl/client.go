@@ -376,3 +376,40 @@ func newKey() string {
 	rand.Read(b[:])
 	return "depotctl-" + hex.EncodeToString(b[:])
 }
+
+// catalogList is the shape of "parts list" and "locations list": page
+// through a catalogue in key order and print it as a table or JSON.
+type catalogList[T any] struct {
+	resource, key, noun string // "locations", "CODE", "location code"
+	summary             string
+	keyOf               func(T) string
+	head                []string
+	cells               func(T) []string
+}
+
+func runCatalogList[T any](a *app, name string, args []string, l catalogList[T]) error {
+	fs := a.newFlags(name, "[--after "+l.key+"] [--limit N] [--format table|json]", l.summary)
+	fs.connFlags()
+	after := fs.fs.String("after", "", "start after this "+l.noun)
+	limit := fs.fs.Int("limit", 0, "at most this many "+l.resource+" (default: all)")
+	format := fs.addFormat("table", "json")
+	if _, err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	c, err := a.client(defaultTimeout)
+	if err != nil {
+		return err
+	}
+	items, raws, err := listAll(a.ctx, c, apiPath(l.resource), *after, *limit, l.keyOf)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeJSON(a.stdout, raws)
+	}
+	t := &table{head: l.head}
+	for _, it := range items {
+		t.add(l.cells(it)...)
+	}
+	return t.write(a.stdout)
+}

@@ -30,30 +30,10 @@ func locationCells(l inventory.Location) []string {
 func locationHead() []string { return []string{"CODE", "KIND", "ZONE", "DESCRIPTION"} }
 
 func (a *app) locationsList(name string, args []string) error {
-	fs := a.newFlags(name, "[--after CODE] [--limit N] [--format table|json]", "List locations in code order.")
-	fs.connFlags()
-	after := fs.fs.String("after", "", "start after this location code")
-	limit := fs.fs.Int("limit", 0, "at most this many locations (default: all)")
-	format := fs.addFormat("table", "json")
-	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	c, err := a.client(defaultTimeout)
-	if err != nil {
-		return err
-	}
-	locs, raws, err := listAll(a.ctx, c, apiPath("locations"), *after, *limit, func(l inventory.Location) string { return l.Code })
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(a.stdout, raws)
-	}
-	t := &table{head: locationHead()}
-	for _, l := range locs {
-		t.add(locationCells(l)...)
-	}
-	return t.write(a.stdout)
+	return runCatalogList(a, name, args, catalogList[inventory.Location]{
+		resource: "locations", key: "CODE", noun: "location code", summary: "List locations in code order.",
+		keyOf: func(l inventory.Location) string { return l.Code }, head: locationHead(), cells: locationCells,
+	})
 }
 
 func (a *app) locationsGet(name string, args []string) error {

@@ -29,30 +29,14 @@ func (a *app) parts(name string, args []string) error {
 }
 
 func (a *app) partsList(name string, args []string) error {
-	fs := a.newFlags(name, "[--after SKU] [--limit N] [--format table|json]", "List parts in SKU order.")
-	fs.connFlags()
-	after := fs.fs.String("after", "", "start after this SKU")
-	limit := fs.fs.Int("limit", 0, "at most this many parts (default: all)")
-	format := fs.addFormat("table", "json")
-	if _, err := fs.parse(args, 0, 0); err != nil {
-		return err
-	}
-	c, err := a.client(defaultTimeout)
-	if err != nil {
-		return err
-	}
-	parts, raws, err := listAll(a.ctx, c, apiPath("parts"), *after, *limit, func(p inventory.Part) string { return p.SKU })
-	if err != nil {
-		return err
-	}
-	if *format == "json" {
-		return writeJSON(a.stdout, raws)
-	}
-	t := &table{head: []string{"SKU", "TRACKING", "UNIT", "SUPERSEDED BY", "CODES", "DESCRIPTION"}}
-	for _, p := range parts {
-		t.add(p.SKU, string(p.Tracking), p.Unit, p.SupersededBy, strings.Join(append(p.GTINs, p.Aliases...), ","), p.Description)
-	}
-	return t.write(a.stdout)
+	return runCatalogList(a, name, args, catalogList[inventory.Part]{
+		resource: "parts", key: "SKU", noun: "SKU", summary: "List parts in SKU order.",
+		keyOf: func(p inventory.Part) string { return p.SKU },
+		head:  []string{"SKU", "TRACKING", "UNIT", "SUPERSEDED BY", "CODES", "DESCRIPTION"},
+		cells: func(p inventory.Part) []string {
+			return []string{p.SKU, string(p.Tracking), p.Unit, p.SupersededBy, strings.Join(append(p.GTINs, p.Aliases...), ","), p.Description}
+		},
+	})
 }
 
 func (a *app) partsGet(name, sub string, args []string) error {
