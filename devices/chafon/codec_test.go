@@ -1,11 +1,10 @@
 package chafon
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"os"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"slices"
 	"strings"
 	"testing"
@@ -14,34 +13,10 @@ import (
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
+// golden reads the package's golden frames (testdata/golden.txt, each with its source).
 func golden(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/golden.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, hx, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("golden line %q: want name: hex", line)
-		}
-		b, err := hex.DecodeString(strings.ReplaceAll(strings.TrimSpace(hx), " ", ""))
-		if err != nil {
-			t.Fatalf("golden %s: %v", name, err)
-		}
-		out[name] = b
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return devicetest.Golden(t, "testdata/golden.txt", ":")
 }
 
 func unhex(s string) []byte {

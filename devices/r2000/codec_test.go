@@ -1,41 +1,17 @@
 package r2000
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/hex"
 	"errors"
-	"os"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"strings"
 	"testing"
 )
 
-// golden reads testdata/frames.hex: name and hex bytes per line.
+// golden reads the package's golden frames (testdata/frames.hex, each with its source).
 func golden(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/frames.hex")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, hx, _ := strings.Cut(line, " ")
-		b, err := hex.DecodeString(strings.ReplaceAll(hx, " ", ""))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		out[name] = b
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return devicetest.Golden(t, "testdata/frames.hex", " ")
 }
 
 func split(t testing.TB, b []byte) Packet {

@@ -1,46 +1,18 @@
 package ssi
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
-	"os"
-	"strings"
+	"github.com/partsedge/partsedge/devices/devicetest"
 	"testing"
 
 	"github.com/partsedge/partsedge/devices/gs1"
-	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-// golden reads testdata/packets.txt.
+// golden reads the package's golden frames (testdata/packets.txt, each with its source).
 func golden(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/packets.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, hx, ok := strings.Cut(line, ":")
-		if !ok {
-			t.Fatalf("bad golden line %q", line)
-		}
-		b, err := profiles.HexBytes(strings.TrimSpace(hx))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		out[name] = b
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return devicetest.Golden(t, "testdata/packets.txt", ":")
 }
 
 func TestGoldenPackets(t *testing.T) {
