@@ -201,6 +201,19 @@ func (d *daemon) tagEvents(t testing.TB, token, device string) []manager.TagReco
 	return page.Items
 }
 
+// waitAll waits until every one of devs is in state.
+func (d *daemon) waitAll(t testing.TB, what string, devs []*e2eDevice, state manager.State) map[string]manager.Status {
+	t.Helper()
+	return d.waitDevices(t, e2eToken, what, func(m map[string]manager.Status) bool {
+		for _, dv := range devs {
+			if m[dv.id].State != state {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 type e2eDevice struct {
 	id, profile string
 	reader      bool
@@ -268,14 +281,7 @@ func TestDevicesEndToEnd(t *testing.T) {
 			sim: startDevsim(t, p, "--tags", tagsPath, "--antennas", "1,2")})
 	}
 	d := startDepotWith(t, devs)
-	d.waitDevices(t, e2eToken, "every device up", func(m map[string]manager.Status) bool {
-		for _, dv := range devs {
-			if m[dv.id].State != manager.Up {
-				return false
-			}
-		}
-		return true
-	})
+	d.waitAll(t, "every device up", devs, manager.Up)
 	for _, dv := range devs {
 		if !dv.reader {
 			dv.sim.send("start", "started")
@@ -328,14 +334,7 @@ func TestDevicesEndToEnd(t *testing.T) {
 	for _, dv := range devs {
 		dv.sim.send("replug", "ready at")
 	}
-	after := d.waitDevices(t, e2eToken, "every device back", func(m map[string]manager.Status) bool {
-		for _, dv := range devs {
-			if m[dv.id].State != manager.Up {
-				return false
-			}
-		}
-		return true
-	})
+	after := d.waitAll(t, "every device back", devs, manager.Up)
 	for _, dv := range devs {
 		if after[dv.id].Reconnects <= before[dv.id].Reconnects {
 			t.Errorf("%s: reconnects %d -> %d", dv.id, before[dv.id].Reconnects, after[dv.id].Reconnects)
@@ -373,14 +372,7 @@ func TestDevicesEndToEnd(t *testing.T) {
 		t.Logf("%s went down while silent: %s", dv.id, down[dv.id].LastError)
 		dv.sim.send("talk", "talking")
 	}
-	d.waitDevices(t, e2eToken, "readers up again", func(m map[string]manager.Status) bool {
-		for _, dv := range readers {
-			if m[dv.id].State != manager.Up {
-				return false
-			}
-		}
-		return true
-	})
+	d.waitAll(t, "readers up again", readers, manager.Up)
 	if code := d.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("depotd exit %d:\n%s", code, d.stderr)
 	}
@@ -402,14 +394,7 @@ func TestDevicesWithFaults(t *testing.T) {
 			sim: startDevsim(t, p, "--tags", tagsPath, "--antennas", "1,2", "--garble", "0.1", "--bad-crc", "0.1", "--seed", fmt.Sprint(11+i))})
 	}
 	d := startDepotWith(t, devs)
-	d.waitDevices(t, e2eToken, "every device up", func(m map[string]manager.Status) bool {
-		for _, dv := range devs {
-			if m[dv.id].State != manager.Up {
-				return false
-			}
-		}
-		return true
-	})
+	d.waitAll(t, "every device up", devs, manager.Up)
 	for _, dv := range devs {
 		if !dv.reader {
 			dv.sim.send("start", "started")
