@@ -11,57 +11,26 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	chafonemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/chafon"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/chafon"
 	"github.com/partsedge/partsedge/devices/devicetest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-// field is a fixed tag population: tags[antenna] in range each round.
-type field map[int][]sim.Tag
-
-func (f field) InRange(ant int) []sim.Tag { return f[ant] }
-
-func makeField(n, antennas int) field {
-	f := field{}
+func makeField(n, antennas int) simtest.Field {
+	f := simtest.Field{}
 	for i := range n {
 		a := i%antennas + 1
 		epc := []byte(fmt.Sprintf("TAG-%08d", i))
 		f[a] = append(f[a], sim.Tag{EPC: epc, PC: 0x3000, Antenna: a, RSSI: -float64(40 + i%40)})
 	}
 	return f
-}
-
-// recorder keeps the emulator's records.
-type recorder struct {
-	mu   sync.Mutex
-	recs []sim.Record
-}
-
-func (r *recorder) record(rec sim.Record) {
-	r.mu.Lock()
-	r.recs = append(r.recs, rec)
-	r.mu.Unlock()
-}
-
-func (r *recorder) goodTags() (good []sim.Tag, bad int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rec := range r.recs {
-		switch {
-		case !rec.Good:
-			bad++
-		case rec.Kind == "tag":
-			good = append(good, *rec.Tag)
-		}
-	}
-	return good, bad
 }
 
 func profile(t *testing.T, variant string, antennas []int) profiles.Profile {
@@ -89,7 +58,7 @@ func profile(t *testing.T, variant string, antennas []int) profiles.Profile {
 type run struct {
 	info   devices.Info
 	rep    *devicetest.Recorder
-	rec    *recorder
+	rec    *simtest.Log
 	runErr error
 }
 
@@ -100,9 +69,9 @@ func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 	host, dev := devicetest.Pipe()
 	defer host.Close()
 	defer dev.Close()
-	rec := &recorder{}
+	rec := &simtest.Log{}
 	env.Profile = p
-	env.Record = rec.record
+	env.Record = rec.Add
 	if env.Rand == nil {
 		env.Rand = rand.New(rand.NewPCG(1, 2))
 	}
@@ -126,7 +95,7 @@ func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 	go func() { runDone <- d.Run(runCtx, link, rep) }()
 	deadline := time.After(20 * time.Second)
 	for {
-		good, _ := rec.goodTags()
+		good, _ := rec.Tags()
 		if len(good) >= minTags {
 			break
 		}
@@ -157,7 +126,7 @@ func runPair(t *testing.T, p profiles.Profile, env sim.Env, minTags int) run {
 // by the round in flight when Run stopped, never behind.
 func checkTags(t *testing.T, r run, ur bool) {
 	t.Helper()
-	good, bad := r.rec.goodTags()
+	good, bad := r.rec.Tags()
 	got := r.rep.AllTags()
 	if len(got) == 0 || len(got) > len(good) {
 		t.Fatalf("reported %d tags, emulator sent %d good", len(got), len(good))
@@ -226,7 +195,7 @@ func TestDriverWithFaults(t *testing.T) {
 			if r.runErr != nil {
 				t.Fatalf("run: %v", r.runErr)
 			}
-			_, bad := r.rec.goodTags()
+			_, bad := r.rec.Tags()
 			if bad == 0 {
 				t.Fatal("no faults happened; raise the rates")
 			}
@@ -261,8 +230,8 @@ func TestDriverNoTagsAndSignals(t *testing.T) {
 	defer dev.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &recorder{}
-	env := sim.Env{Profile: p, Field: field{}, Record: rec.record}
+	rec := &simtest.Log{}
+	env := sim.Env{Profile: p, Field: simtest.Field{}, Record: rec.Add}
 	go func() { _ = chafonemu.Emulator{}.Serve(ctx, dev, &env) }()
 	d, err := chafon.New(p)
 	if err != nil {
@@ -280,15 +249,13 @@ func TestDriverNoTagsAndSignals(t *testing.T) {
 	go func() { done <- d.Run(runCtx, host, rep) }()
 	deadline := time.After(10 * time.Second)
 	for {
-		rec.mu.Lock()
 		beeped, noTag := false, 0
-		for _, r := range rec.recs {
+		for _, r := range rec.All() {
 			beeped = beeped || r.Note == "beep"
 			if r.Note == "no tag" {
 				noTag++
 			}
 		}
-		rec.mu.Unlock()
 		if beeped && noTag >= 3 {
 			break
 		}

@@ -15,21 +15,12 @@ import (
 
 	honeywellemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/honeywell"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/honeywell"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// hostScans is what the host read, in the emulator's terms, to compare with
-// the emulator's records.
-func hostScans(r *devicetest.Recorder) []sim.Scan {
-	var out []sim.Scan
-	for _, s := range r.Scans() {
-		out = append(out, sim.Scan{Data: s.Data, AIMID: s.AIMID})
-	}
-	return out
-}
 
 func honeywellProfile(t *testing.T) profiles.Profile {
 	t.Helper()
@@ -112,20 +103,6 @@ func runPair(t *testing.T, p profiles.Profile, faults sim.Faults, scans []sim.Sc
 	return res
 }
 
-func goodScans(recs []sim.Record) (good []sim.Scan, bad int) {
-	for _, r := range recs {
-		if r.Kind != "scan" {
-			continue
-		}
-		if r.Good {
-			good = append(good, *r.Scan)
-		} else {
-			bad++
-		}
-	}
-	return good, bad
-}
-
 func TestDriverAgainstEmulator(t *testing.T) {
 	for _, garble := range []float64{0, 0.25} {
 		t.Run(fmt.Sprintf("garble=%v", garble), func(t *testing.T) {
@@ -136,14 +113,14 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			if r.info != (devices.Info{Model: "Xenon 1900", Firmware: "BF000286BAA", Serial: "15232B1F0C"}) {
 				t.Errorf("info %+v", r.info)
 			}
-			want, bad := goodScans(r.recs)
+			want, bad := simtest.ScanRecords(r.recs)
 			for i := range want {
 				if want[i].AIMID == "" {
 					t.Fatalf("emulator sent scan %d without the AIM id the host configured", i)
 				}
 			}
-			if !slices.Equal(hostScans(r.rep), want) {
-				t.Errorf("host reported %q\nemulator recorded %q", hostScans(r.rep), want)
+			if !slices.Equal(simtest.HostScans(r.rep), want) {
+				t.Errorf("host reported %q\nemulator recorded %q", simtest.HostScans(r.rep), want)
 			}
 			if len(r.rep.BadFrames()) != bad || r.rep.Frames() != len(want) {
 				t.Errorf("%d frames, %d bad; emulator spoiled %d of %d", r.rep.Frames(), len(r.rep.BadFrames()), bad, len(want)+bad)
@@ -175,17 +152,17 @@ func TestUnconfiguredFraming(t *testing.T) {
 	p.Init = nil
 	p.Framing = profiles.Framing{Suffix: "\r", AIM: true}
 	r := runPair(t, p, sim.Faults{}, script(5))
-	if len(hostScans(r.rep)) != 0 || len(r.rep.BadFrames()) != 5 {
-		t.Errorf("host without init read %q, %d bad frames", hostScans(r.rep), len(r.rep.BadFrames()))
+	if len(simtest.HostScans(r.rep)) != 0 || len(r.rep.BadFrames()) != 5 {
+		t.Errorf("host without init read %q, %d bad frames", simtest.HostScans(r.rep), len(r.rep.BadFrames()))
 	}
 
 	p = honeywellProfile(t)
 	p.Init = []profiles.Command{{Name: "AIM id", Menu: "PRECA2,BK2995C81"}}
 	p.Framing = profiles.Framing{Suffix: "\r", AIM: true}
 	r = runPair(t, p, sim.Faults{}, script(5))
-	want, _ := goodScans(r.recs)
-	if r.cfgErr != nil || !slices.Equal(hostScans(r.rep), want) || len(want) != 5 {
-		t.Errorf("AIM id with factory CR suffix: %v, read %q, want %q", r.cfgErr, hostScans(r.rep), want)
+	want, _ := simtest.ScanRecords(r.recs)
+	if r.cfgErr != nil || !slices.Equal(simtest.HostScans(r.rep), want) || len(want) != 5 {
+		t.Errorf("AIM id with factory CR suffix: %v, read %q, want %q", r.cfgErr, simtest.HostScans(r.rep), want)
 	}
 }
 
@@ -278,7 +255,7 @@ func TestSymbologyPrefix(t *testing.T) {
 	p.Init = []profiles.Command{{Name: "prefixes", Menu: "PRECA2,BK2995C81,BK26A5C815C80"}, {Name: "crlf", Menu: "SUFCA2,BK2990D0A"}}
 	r := runPair(t, p, sim.Faults{}, []sim.Scan{{Data: "A1", AIMID: "]C0"}, {Data: "B2", AIMID: "]E0"}})
 	want := []sim.Scan{{Data: "jA1", AIMID: "]C0"}, {Data: "B2", AIMID: "]E0"}}
-	if r.cfgErr != nil || !slices.Equal(hostScans(r.rep), want) {
-		t.Errorf("Configure %v; read %q, want %q", r.cfgErr, hostScans(r.rep), want)
+	if r.cfgErr != nil || !slices.Equal(simtest.HostScans(r.rep), want) {
+		t.Errorf("Configure %v; read %q, want %q", r.cfgErr, simtest.HostScans(r.rep), want)
 	}
 }

@@ -13,18 +13,15 @@ import (
 
 	mercuryemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/mercury"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/mercury"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-type field map[int][]sim.Tag
-
-func (f field) InRange(antenna int) []sim.Tag { return f[antenna] }
-
-func makeField(ports, perPort int) field {
-	f := field{}
+func makeField(ports, perPort int) simtest.Field {
+	f := simtest.Field{}
 	for p := 1; p <= ports; p++ {
 		for i := range perPort {
 			epc := []byte{0x30, 0x74, 0x25, 0x7B, 0xF7, 0x19, 0x4E, 0x40, 0, 0, byte(p), byte(i)}

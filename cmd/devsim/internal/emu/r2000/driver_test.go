@@ -12,18 +12,15 @@ import (
 
 	r2000emu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/r2000"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/r2000"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-// field hands out the tags of each antenna.
-type field map[int][]sim.Tag
-
-func (f field) InRange(antenna int) []sim.Tag { return f[antenna] }
-
-func (f field) perRound(antennas []int) int {
+// perRound is how many tags the antennas see in one round.
+func perRound(f simtest.Field, antennas []int) int {
 	n := 0
 	for _, a := range antennas {
 		n += len(f[a])
@@ -64,8 +61,7 @@ func mkTags(rng *rand.Rand, antenna, n int) []sim.Tag {
 
 type harness struct {
 	rec      *devicetest.Recorder
-	mu       sync.Mutex
-	records  []sim.Record
+	log      simtest.Log
 	driver   devices.Driver
 	info     devices.Info
 	cfgErr   error
@@ -73,40 +69,24 @@ type harness struct {
 	serveErr error
 }
 
-func (h *harness) goodTags() []sim.Tag {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []sim.Tag
-	for _, r := range h.records {
-		if r.Kind == "tag" && r.Good {
-			out = append(out, *r.Tag)
-		}
-	}
-	return out
-}
-
-func (h *harness) badRecords() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, r := range h.records {
-		if !r.Good {
-			n++
-		}
-	}
-	return n
-}
-
 // run connects the driver and the emulator over a pipe, configures, and
 // runs until stop says enough (or a deadline passes).
+func goodTags(l *simtest.Log) []sim.Tag {
+	good, _ := l.Tags()
+	return good
+}
+
+func badRecords(l *simtest.Log) int {
+	_, bad := l.Tags()
+	return bad
+}
+
 func run(t *testing.T, p profiles.Profile, env *sim.Env, stop func(h *harness) bool) *harness {
 	t.Helper()
 	h := &harness{rec: &devicetest.Recorder{}}
 	env.Profile = p
 	env.Record = func(r sim.Record) {
-		h.mu.Lock()
-		h.records = append(h.records, r)
-		h.mu.Unlock()
+		h.log.Add(r)
 	}
 	d, err := r2000.New(p)
 	if err != nil {
@@ -165,7 +145,7 @@ func sameTags(t *testing.T, got []devices.Tag, want []sim.Tag, perRound int) {
 
 func TestDriverAgainstEmulator(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	f := field{1: mkTags(rng, 1, 5), 2: mkTags(rng, 2, 3), 4: mkTags(rng, 4, 4)}
+	f := simtest.Field{1: mkTags(rng, 1, 5), 2: mkTags(rng, 2, 3), 4: mkTags(rng, 4, 4)}
 	cases := []struct {
 		name     string
 		antennas []int
@@ -186,7 +166,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			p.Capabilities.Antennas = c.ports
 			fld := f
 			if c.ports == 8 {
-				fld = field{2: mkTags(rng, 2, 2), 6: mkTags(rng, 6, 3), 8: mkTags(rng, 8, 1)}
+				fld = simtest.Field{2: mkTags(rng, 2, 2), 6: mkTags(rng, 6, 3), 8: mkTags(rng, 8, 1)}
 			}
 			env := &sim.Env{Rand: rand.New(rand.NewPCG(3, 4)), Field: fld, Version: "5.3"}
 			h := run(t, p, env, func(h *harness) bool {
@@ -203,7 +183,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 			if bad != 0 {
 				t.Errorf("%d bad frames without faults: %v", bad, h.rec.BadFrames())
 			}
-			sameTags(t, tags, h.goodTags(), fld.perRound(c.antennas))
+			sameTags(t, tags, goodTags(&h.log), perRound(fld, c.antennas))
 			// Every round but the one cut off carries the whole field.
 			if c.perRound > 0 && (len(tags) > rounds*c.perRound || len(tags) <= (rounds-1)*c.perRound) {
 				t.Errorf("%d tags in %d rounds, want %d per round", len(tags), rounds, c.perRound)
@@ -223,7 +203,7 @@ func TestDriverAgainstEmulator(t *testing.T) {
 
 func TestDriverWithFaults(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	f := field{1: mkTags(rng, 1, 6), 3: mkTags(rng, 3, 6)}
+	f := simtest.Field{1: mkTags(rng, 1, 6), 3: mkTags(rng, 3, 6)}
 	for _, c := range []struct {
 		name   string
 		faults sim.Faults
@@ -249,17 +229,17 @@ func TestDriverWithFaults(t *testing.T) {
 				t.Fatalf("run %v, serve %v", h.runErr, h.serveErr)
 			}
 			tags, bad, _ := snapshot(h.rec)
-			if bad == 0 || bad > h.badRecords() {
-				t.Errorf("%d bad frames counted, emulator spoiled %d", bad, h.badRecords())
+			if bad == 0 || bad > badRecords(&h.log) {
+				t.Errorf("%d bad frames counted, emulator spoiled %d", bad, badRecords(&h.log))
 			}
-			sameTags(t, tags, h.goodTags(), f.perRound(rs.Antennas))
+			sameTags(t, tags, goodTags(&h.log), perRound(f, rs.Antennas))
 		})
 	}
 }
 
 func TestConfigureRefusals(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	f := field{1: mkTags(rng, 1, 2)}
+	f := simtest.Field{1: mkTags(rng, 1, 2)}
 	t.Run("firmware outside the profile", func(t *testing.T) {
 		p := builtinProfile(t)
 		p.Match.Version = `^9[.]`

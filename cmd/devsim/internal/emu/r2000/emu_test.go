@@ -10,12 +10,9 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-type field map[int][]sim.Tag
-
-func (f field) InRange(antenna int) []sim.Tag { return f[antenna] }
 
 // hostPacket builds a host packet the way the manual's §1 says, for the
 // test only.
@@ -134,7 +131,7 @@ func TestAnswers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cn := start(t, 4, "6.2", field{})
+			cn := start(t, 4, "6.2", simtest.Field{})
 			got := cn.ask(c.ask, 1)[0]
 			if !bytes.Equal(got, c.want) {
 				t.Errorf("got % X, want % X", got, c.want)
@@ -147,7 +144,7 @@ func TestAnswers(t *testing.T) {
 }
 
 func TestIgnoresBadPackets(t *testing.T) {
-	cn := start(t, 4, "", field{})
+	cn := start(t, 4, "", simtest.Field{})
 	bad := hostPacket(1, cmdGetFirmware)
 	bad[len(bad)-1]++
 	cn.ask(bad, 0)
@@ -162,7 +159,7 @@ func TestIgnoresBadPackets(t *testing.T) {
 var epc = []byte{0x30, 0x14, 0x25, 0x36, 0x47, 0x58, 0x69, 0x7A, 0x8B, 0x9C, 0xAD, 0xBE}
 
 func TestRealTimeInventory(t *testing.T) {
-	cn := start(t, 4, "", field{2: {{EPC: epc, RSSI: -40}}})
+	cn := start(t, 4, "", simtest.Field{2: {{EPC: epc, RSSI: -40}}})
 	cn.ask(hostPacket(1, cmdSetWorkAntenna, 1), 1)
 	got := cn.ask(hostPacket(1, cmdRealTime, 2), 3)
 	for _, tag := range got[:2] {
@@ -184,7 +181,7 @@ func TestRealTimeInventory(t *testing.T) {
 }
 
 func TestRealTimeOnMissingAntenna(t *testing.T) {
-	cn := start(t, 2, "", field{})
+	cn := start(t, 2, "", simtest.Field{})
 	cn.ask(hostPacket(1, cmdSetWorkAntenna, 3), 1)
 	if got := cn.ask(hostPacket(1, cmdRealTime, 1), 1)[0]; !bytes.Equal(got, hostPacket(1, cmdRealTime, codeAntennaMissing)) {
 		t.Errorf("got % X", got)
@@ -192,7 +189,7 @@ func TestRealTimeOnMissingAntenna(t *testing.T) {
 }
 
 func TestFastSwitchEightPorts(t *testing.T) {
-	cn := start(t, 6, "", field{6: {{EPC: epc[:4], RSSI: -70}}})
+	cn := start(t, 6, "", simtest.Field{6: {{EPC: epc[:4], RSSI: -70}}})
 	// Antenna 6 stay 2, antenna 8 (not wired: missing), then skipped slots.
 	data := []byte{5, 2, 7, 1}
 	for range 6 {
@@ -214,7 +211,7 @@ func TestFastSwitchEightPorts(t *testing.T) {
 }
 
 func TestBufferedInventory(t *testing.T) {
-	cn := start(t, 4, "", field{1: {{EPC: epc, PC: 0x3400, RSSI: -55}}})
+	cn := start(t, 4, "", simtest.Field{1: {{EPC: epc, PC: 0x3400, RSSI: -55}}})
 	got := cn.ask(hostPacket(1, cmdInventory, 3), 1)[0]
 	// AntID 0, TagCount 1, ReadRate, TotalRead 3.
 	if got[1] != 0x0C || got[4] != 0 || !bytes.Equal(got[5:7], []byte{0, 1}) || !bytes.Equal(got[9:13], []byte{0, 0, 0, 3}) {
@@ -256,7 +253,7 @@ func TestRSSITableEnds(t *testing.T) {
 }
 
 func TestOutputPowerShrinksTheField(t *testing.T) {
-	cn := start(t, 4, "", field{1: {{EPC: epc, RSSI: -70}, {EPC: epc[:8], RSSI: -85}}})
+	cn := start(t, 4, "", simtest.Field{1: {{EPC: epc, RSSI: -70}, {EPC: epc[:8], RSSI: -85}}})
 	cn.ask(hostPacket(1, cmdSetOutputPower, 10), 1)
 	got := cn.ask(hostPacket(1, cmdRealTime, 1), 2)
 	// 20 dB less power: the -70 dBm tag comes back at -90 dBm (40), the

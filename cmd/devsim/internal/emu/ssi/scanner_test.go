@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 )
 
 // These tests play the host with hand-built packets, so the emulator is
@@ -94,24 +94,12 @@ func (h *host) quiet(wait time.Duration) {
 	}
 }
 
-type records struct {
-	mu   sync.Mutex
-	recs []sim.Record
-}
-
-func (r *records) add(rec sim.Record) { r.mu.Lock(); r.recs = append(r.recs, rec); r.mu.Unlock() }
-func (r *records) all() []sim.Record {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sim.Record(nil), r.recs...)
-}
-
-func start(t *testing.T, env *sim.Env) (*host, *records) {
+func start(t *testing.T, env *sim.Env) (*host, *simtest.Log) {
 	t.Helper()
 	h, d := net.Pipe()
-	rec := &records{}
+	rec := &simtest.Log{}
 	if env.Record == nil {
-		env.Record = rec.add
+		env.Record = rec.Add
 	}
 	if env.Rand == nil {
 		env.Rand = rand.New(rand.NewPCG(1, 2))
@@ -191,7 +179,7 @@ func TestResendRules(t *testing.T) {
 	h.send(hostPacket(opAck, 0))
 	h.quiet(300 * time.Millisecond)
 	n := 0
-	for _, r := range rec.all() {
+	for _, r := range rec.All() {
 		if r.Kind == "scan" && r.Good && r.Scan != nil {
 			n++
 		}
@@ -223,7 +211,7 @@ func TestMultiPacket(t *testing.T) {
 	if string(got) != long {
 		t.Errorf("joined %q", got)
 	}
-	recs := rec.all()
+	recs := rec.All()
 	if len(recs) != 3 || recs[0].Scan != nil || recs[2].Scan == nil || recs[2].Scan.Data != long {
 		t.Errorf("records %+v", recs)
 	}
@@ -267,7 +255,7 @@ func TestRevisionFromEnvAndFaults(t *testing.T) {
 	if p, ok := h.read(3 * time.Second); !ok || p.op != opReplyRevision || p.status&stRetransmit == 0 {
 		t.Fatalf("resent reply %+v", p)
 	}
-	for _, r := range rec.all() {
+	for _, r := range rec.All() {
 		if r.Good || r.Kind != "reply" {
 			t.Errorf("record %+v", r)
 		}

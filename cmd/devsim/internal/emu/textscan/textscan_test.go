@@ -13,21 +13,12 @@ import (
 
 	textscanemu "github.com/partsedge/partsedge/cmd/devsim/internal/emu/textscan"
 	"github.com/partsedge/partsedge/cmd/devsim/internal/sim"
+	"github.com/partsedge/partsedge/cmd/devsim/internal/simtest"
 	"github.com/partsedge/partsedge/devices"
 	"github.com/partsedge/partsedge/devices/devicetest"
 	"github.com/partsedge/partsedge/devices/scanner"
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
-
-// hostScans is what the host read, in the emulator's terms, to compare with
-// the emulator's records.
-func hostScans(r *devicetest.Recorder) []sim.Scan {
-	var out []sim.Scan
-	for _, s := range r.Scans() {
-		out = append(out, sim.Scan{Data: s.Data, AIMID: s.AIMID})
-	}
-	return out
-}
 
 var testScans = []sim.Scan{
 	{Data: "0109506000134352\x1d10ABC123", AIMID: "]C1"},
@@ -126,7 +117,7 @@ func check(t *testing.T, recs []sim.Record, rep *devicetest.Recorder) (badRecs i
 			badRecs++
 		}
 	}
-	got, bad := hostScans(rep), len(rep.BadFrames())
+	got, bad := simtest.HostScans(rep), len(rep.BadFrames())
 	if !slices.Equal(got, want) {
 		t.Errorf("host reported %d scans %q\nemulator recorded %d good %q", len(got), got, len(want), want)
 	}
