@@ -39,6 +39,9 @@ type Store interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
 	Discrepancies(number string) (inventory.POReport, error)
+	ShippingNotice(number string) (inventory.NoticeState, error)
+	ShippingNotices(order string, pg inventory.Page) ([]inventory.NoticeState, error)
+	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -203,6 +206,10 @@ func (s *server) routes() {
 	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
 	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
 	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
+	v1.GET("/asns", s.authed(accessRead, s.listShippingNotices))
+	v1.GET("/asns/:number", s.authed(accessRead, s.getShippingNotice))
+	v1.POST("/asns", s.authed(accessPost, s.postShippingNotice))
+	v1.GET("/pallets/:sscc", s.authed(accessRead, s.getPallet))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

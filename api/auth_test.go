@@ -44,7 +44,10 @@ func concrete(route string) string {
 	if route == "/api/v1/parts/lookup" {
 		return route + "?code=SUP-1"
 	}
-	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
+	if strings.HasPrefix(route, "/api/v1/asns/") {
+		return "/api/v1/asns/ASN-2"
+	}
+	return strings.NewReplacer(":sscc", seededPallet, ":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
 }
 
@@ -185,7 +188,7 @@ func TestPostPermissions(t *testing.T) {
 		RoleAdmin:       all,
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
-		RoleProcurement: {"receipt", "return", "po-created", "po-closed"},
+		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced"},
 		RolePlanner:     {"reserve", "unreserve", "part-defined"},
 		RoleAuditor:     nil,
 	}
@@ -205,6 +208,8 @@ func TestPostPermissions(t *testing.T) {
 		// po-closed comes after po-created in EventTypes and closes the order it made.
 		"po-created": `{"type":"po-created","ref":"PO-NEW","order":{"supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
 		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
+		// against PO-2 of seedPO, which stays open
+		"asn-announced": `{"type":"asn-announced","ref":"PO-2","notice":{"number":"ASN-NEW","pallets":[{"sscc":"395060001234567900","lines":[{"sku":"P-NONE","qty":1}]}]}}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))
@@ -214,6 +219,7 @@ func TestPostPermissions(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			seed(t, f.store)
+			seedPO(t, f.store)
 			// Something in transit for transfer-received to take.
 			if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvTransferShipped, Actor: "setup",
 				Ref: "TO-1", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 2, From: "A-01", To: "TR-1"}}}); err != nil {

@@ -104,12 +104,17 @@ func (f *fixture) setReady(r bool) {
 //
 // seedPO adds purchase order PO-2 (after seed), with 3 of its 4 P-NONE
 // received into quarantine.
+// seededPallet is the SSCC of the pallet seedPO announces.
+const seededPallet = "395060001234567894"
+
 func seedPO(t testing.TB, st *inventory.Store) {
 	t.Helper()
 	for _, c := range []inventory.Command{
 		{Type: inventory.EvPOCreated, Ref: "PO-2", Order: &inventory.PurchaseOrder{Supplier: "ACME", TolerancePct: 10,
 			Lines: []inventory.POLine{{Line: 1, SKU: "P-NONE", Qty: 4}, {Line: 2, SKU: "P-SER", Qty: 1}}}},
 		{Type: inventory.EvReceipt, Ref: "PO-2", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 3, To: "Q-01"}}},
+		{Type: inventory.EvASNAnnounced, Ref: "PO-2", Notice: &inventory.ShippingNotice{Number: "ASN-2", Pallets: []inventory.Pallet{
+			{SSCC: seededPallet, Lines: []inventory.PalletLine{{SKU: "P-NONE", Qty: 1}}}}}},
 	} {
 		c.Actor = "seed"
 		if _, err := st.Append(context.Background(), c); err != nil {

@@ -85,6 +85,12 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "Lot expired"
 	case inventory.CodeOverTolerance:
 		return http.StatusUnprocessableEntity, "Over the order's tolerance"
+	case inventory.CodePalletUnknown:
+		return http.StatusUnprocessableEntity, "Pallet not announced"
+	case inventory.CodePalletMismatch:
+		return http.StatusUnprocessableEntity, "Not the pallet's content"
+	case inventory.CodePalletReceived:
+		return http.StatusConflict, "Pallet already received"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:

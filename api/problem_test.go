@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -37,6 +38,7 @@ var wantStatus = map[string]int{
 	"store_closed": 503, "internal": 500,
 	"not_on_order": 422, "wrong_lot": 422, "lot_expired": 422, "over_tolerance": 422,
 	"document_exists": 409, "document_closed": 409,
+	"unknown_pallet": 422, "pallet_mismatch": 422, "pallet_received": 409,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -112,6 +114,13 @@ type problemCase struct {
 	store func(f *fixture) Store // wraps the store, when set
 }
 
+// palletReceipt is a receipt of qty P-NONE against PO-2 naming a pallet.
+func palletReceipt(sscc string, qty int) string {
+	return fmt.Sprintf(`{"type":"receipt","ref":"PO-2","sscc":%q,"lines":[{"sku":"P-NONE","qty":%d,"to":"Q-01"}]}`, sscc, qty)
+}
+
+func withPO(t *testing.T, f *fixture) { seedPO(t, f.store) }
+
 func goldenProblems() []problemCase {
 	receipt := `{"type":"receipt","ref":"PO-9","lines":[{"sku":"P-NONE","qty":1,"to":"A-01"}]}`
 	return []problemCase{
@@ -154,6 +163,15 @@ func goldenProblems() []problemCase {
 		{code: "wrong_lot", req: post(RoleProcurement, poReceipt("P-LOT", "L1", "")), setup: mkPO(po("P-LOT", "L2"))},
 		{code: "lot_expired", req: post(RoleProcurement, poReceipt("P-LOT", "L0", "2020-01-01")), setup: mkPO(po("P-LOT", ""))},
 		{code: "over_tolerance", req: post(RoleProcurement, strings.Replace(poReceipt("P-NONE", "", ""), `"qty":1`, `"qty":2`, 1)), setup: mkPO(po("P-NONE", ""))},
+		{code: "unknown_pallet", req: post(RoleStorekeeper, palletReceipt("395060001234567900", 1)), setup: withPO},
+		{code: "pallet_mismatch", req: post(RoleStorekeeper, palletReceipt(seededPallet, 2)), setup: withPO},
+		{code: "pallet_received", req: post(RoleStorekeeper, palletReceipt(seededPallet, 1)),
+			setup: func(t *testing.T, f *fixture) {
+				withPO(t, f)
+				if w := f.do(post(RoleStorekeeper, palletReceipt(seededPallet, 1))); w.Code != 201 {
+					t.Fatalf("first receipt of the pallet: %d %s", w.Code, w.Body)
+				}
+			}},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

@@ -90,3 +90,63 @@ func (s *server) closePurchaseOrder(c *gin.Context, u *inventory.User) {
 		Event  *inventory.Event    `json:"event"`
 	}{res.Event.Report, &res.Event})
 }
+
+func (s *server) listShippingNotices(c *gin.Context, _ *inventory.User) {
+	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, err := s.store.ShippingNotices(c.Query("order"), inventory.Page{After: c.Query("after"), Limit: limit + 1})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, page(items, limit, func(n inventory.NoticeState) string { return n.Number }))
+}
+
+func (s *server) getShippingNotice(c *gin.Context, _ *inventory.User) {
+	n, err := s.store.ShippingNotice(c.Param("number"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, n)
+}
+
+// postShippingNotice announces a delivery's pallets (an asn-announced
+// event), so the dock receives each by one scan of its SSCC.
+func (s *server) postShippingNotice(c *gin.Context, u *inventory.User) {
+	if !s.perms.mayPost(u.Role, inventory.EvASNAnnounced) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not announce shipping notices")
+		return
+	}
+	var n inventory.ShippingNotice
+	if !s.decode(c, &n) {
+		return
+	}
+	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvASNAnnounced, Ref: n.Order, Notice: &n})
+	if !ok {
+		return
+	}
+	s.writeJSON(c, http.StatusCreated, struct {
+		Notice *inventory.ShippingNotice `json:"notice"`
+		Event  *inventory.Event          `json:"event"`
+	}{res.Event.Notice, &res.Event})
+}
+
+// palletView is an announced pallet with the notice and order it belongs to.
+type palletView struct {
+	inventory.PalletState
+	Notice string `json:"notice"`
+	Order  string `json:"order"`
+}
+
+func (s *server) getPallet(c *gin.Context, _ *inventory.User) {
+	n, p, err := s.store.PalletBySSCC(c.Param("sscc"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, palletView{p, n.Number, n.Order})
+}

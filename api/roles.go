@@ -35,7 +35,7 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
 		},
 		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
-		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed},
+		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced},
 		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined},
 		RoleAuditor:     {},
 	}

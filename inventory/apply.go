@@ -137,7 +137,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, PrevHash: head.Hash,
+		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -191,12 +191,19 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return createPO(v, ev)
 	case EvPOClosed:
 		return closePO(v, ev)
+	case EvASNAnnounced:
+		return announceASN(v, ev)
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}
 	locs := map[string]*Location{}
 	for i := range ev.Lines {
 		if err := checkLineState(v, ev, i, rule, parts, locs); err != nil {
+			return err
+		}
+	}
+	if ev.SSCC != "" {
+		if err := receivePallet(v, ev); err != nil {
 			return err
 		}
 	}

@@ -59,7 +59,20 @@ func (c *Command) check() error {
 	if c.Order != nil && c.Type != EvPOCreated {
 		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
 	}
+	if c.Notice != nil && c.Type != EvASNAnnounced {
+		return errf(CodeInvalid, "notice", "only %s carries a notice", EvASNAnnounced)
+	}
+	if c.SSCC != "" && c.Type != EvASNAnnounced {
+		if c.Type != EvReceipt || c.Ref == "" {
+			return errf(CodeInvalid, "sscc", "only a receipt against a purchase order names a pallet")
+		}
+		if !ValidSSCC(c.SSCC) {
+			return errf(CodeInvalid, "sscc", "%q is not an 18-digit SSCC with a valid check digit", c.SSCC)
+		}
+	}
 	switch c.Type {
+	case EvASNAnnounced:
+		return c.checkASN()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:

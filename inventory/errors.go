@@ -37,6 +37,10 @@ const (
 	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
 	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
 	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
+	// Pallets announced by shipping notices (asn.go).
+	CodePalletUnknown  Code = "unknown_pallet"  // no notice announced this SSCC for the order
+	CodePalletReceived Code = "pallet_received" // the pallet has come in already
+	CodePalletMismatch Code = "pallet_mismatch" // a pallet receipt must take exactly its content
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -22,6 +22,8 @@ const (
 	pUser     = 'u' // u<name>                        -> User JSON
 	pToken    = 'k' // k<sha256(token)>               -> user name
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
+	pASN      = 'n' // n<number>                      -> NoticeState JSON (derived from the log)
+	pSSCC     = 'N' // N<sscc>                        -> the shipping notice announcing the pallet
 )
 
 var (

@@ -80,13 +80,15 @@ const (
 	// idempotent and replicated like stock (purchase.go).
 	EvPOCreated EventType = "po-created"
 	EvPOClosed  EventType = "po-closed"
+	// A shipping notice announces a delivery's pallets by SSCC (asn.go).
+	EvASNAnnounced EventType = "asn-announced"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
 var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
-	EvPOCreated, EvPOClosed,
+	EvPOCreated, EvPOClosed, EvASNAnnounced,
 }
 
 // Condition of returned parts.
@@ -145,9 +147,13 @@ type Event struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// Report is the discrepancy report the store computed when a po-closed
 	// event closed its order: what the log says was short or over then.
-	Report   *POReport `json:"report,omitempty"`
-	PrevHash string    `json:"prevHash"`
-	Hash     string    `json:"hash"`
+	Report *POReport `json:"report,omitempty"`
+	// Notice is the shipping notice an asn-announced event records.
+	Notice *ShippingNotice `json:"notice,omitempty"`
+	// SSCC is the pallet a receipt takes in whole (asn.go).
+	SSCC     string `json:"sscc,omitempty"`
+	PrevHash string `json:"prevHash"`
+	Hash     string `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -163,6 +169,11 @@ type Command struct {
 	Location       *Location `json:"location,omitempty"`
 	// Order is required by po-created and refused on every other type.
 	Order *PurchaseOrder `json:"order,omitempty"`
+	// Notice is required by asn-announced and refused on every other type.
+	Notice *ShippingNotice `json:"notice,omitempty"`
+	// SSCC, on a receipt against an order, names the announced pallet the
+	// receipt takes in whole.
+	SSCC string `json:"sscc,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the
@@ -241,16 +252,7 @@ func NormalizeGTIN(s string) (string, bool) {
 		}
 	}
 	g := strings.Repeat("0", 14-len(s)) + s
-	// GS1 mod-10: weights 3,1,3,... from the rightmost data digit.
-	sum := 0
-	for i := 12; i >= 0; i-- {
-		d := int(g[i] - '0')
-		if (12-i)%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	if (10-sum%10)%10 != int(g[13]-'0') {
+	if !gs1CheckDigitOK(g) {
 		return "", false
 	}
 	return g, true

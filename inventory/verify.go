@@ -43,6 +43,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
 	want := map[balKey]qty{}
 	orders := map[string]*PurchaseOrderState{}
+	notices := map[string]*NoticeState{}
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -86,6 +87,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			}
 			prevHash = ev.Hash
 			replayPO(&ev, orders, &r)
+			replayASN(&ev, notices, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -103,7 +105,13 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 		if err := s.compareState(txn, want, &r); err != nil {
 			return err
 		}
-		return comparePOs(txn, orders, &r)
+		if err := compareDerived(txn, pPO, "purchase order", orders, &r); err != nil {
+			return err
+		}
+		if err := compareDerived(txn, pASN, "shipping notice", notices, &r); err != nil {
+			return err
+		}
+		return compareSSCCIndex(txn, notices, &r)
 	})
 	r.OK = len(r.Problems) == 0
 	if progress != nil {
@@ -260,39 +268,99 @@ func replayPO(ev *Event, orders map[string]*PurchaseOrderState, r *VerifyReport)
 	}
 }
 
-// comparePOs checks the stored purchase orders against the replayed ones.
-func comparePOs(txn *badger.Txn, orders map[string]*PurchaseOrderState, r *VerifyReport) error {
+// compareDerived checks a document kind's stored states, one per key
+// under prefix, against the states the replay of the log built.
+func compareDerived[T any](txn *badger.Txn, prefix byte, what string, want map[string]*T, r *VerifyReport) error {
 	seen := map[string]bool{}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pPO}, PrefetchValues: true})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefix}, PrefetchValues: true})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		number := string(it.Item().Key()[1:])
+		id := string(it.Item().Key()[1:])
 		raw, err := it.Item().ValueCopy(nil)
 		if err != nil {
 			return err
 		}
-		seen[number] = true
-		st, ok := orders[number]
+		seen[id] = true
+		st, ok := want[id]
 		if !ok {
-			r.problem("purchase order %s: stored, the log never created it", number)
+			r.problem("%s %s: stored, the log never created it", what, id)
 			continue
 		}
 		// Decode and encode again so only content counts, not its spelling.
-		var got PurchaseOrderState
+		var got T
 		if err := json.Unmarshal(raw, &got); err != nil {
-			r.problem("purchase order %s: undecodable: %v", number, err)
+			r.problem("%s %s: undecodable: %v", what, id, err)
 			continue
 		}
 		g, _ := json.Marshal(&got)
 		w, _ := json.Marshal(st)
 		if !bytes.Equal(g, w) {
-			r.problem("purchase order %s: stored %s, log says %s", number, g, w)
+			r.problem("%s %s: stored %s, log says %s", what, id, g, w)
 		}
 	}
-	for number := range orders {
-		if !seen[number] {
-			r.problem("purchase order %s: the log created it, the store has no record", number)
+	for id := range want {
+		if !seen[id] {
+			r.problem("%s %s: the log created it, the store has no record", what, id)
 		}
+	}
+	return nil
+}
+
+// replayASN carries one event into the shipping notices' states the way the
+// store did (newNoticeState, matches and receive are the code it ran).
+func replayASN(ev *Event, notices map[string]*NoticeState, r *VerifyReport) {
+	switch {
+	case ev.Type == EvASNAnnounced:
+		if ev.Notice == nil {
+			r.problem("event %d: %s without a notice", ev.Seq, ev.Type)
+			return
+		}
+		if old, ok := notices[ev.Notice.Number]; ok {
+			r.problem("event %d: shipping notice %s was already announced by event %d", ev.Seq, ev.Notice.Number, old.CreatedSeq)
+			return
+		}
+		notices[ev.Notice.Number] = newNoticeState(ev)
+	case ev.Type == EvReceipt && ev.SSCC != "":
+		for _, st := range notices {
+			p := st.pallet(ev.SSCC)
+			if p == nil {
+				continue
+			}
+			if p.ReceivedSeq != 0 || st.Order != ev.Ref || !p.Pallet.matches(ev.Lines) {
+				r.problem("event %d: receipt of pallet %s, which notice %s did not allow then", ev.Seq, ev.SSCC, st.Number)
+				return
+			}
+			st.receive(p, ev)
+			return
+		}
+		r.problem("event %d: receipt of pallet %s, which no notice announced", ev.Seq, ev.SSCC)
+	}
+}
+
+// compareSSCCIndex checks the SSCC index names, for every announced
+// pallet, the notice that announced it, and nothing else.
+func compareSSCCIndex(txn *badger.Txn, notices map[string]*NoticeState, r *VerifyReport) error {
+	want := map[string]string{}
+	for _, st := range notices {
+		for _, p := range st.Pallets {
+			want[p.SSCC] = st.Number
+		}
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pSSCC}, PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		sscc := string(it.Item().Key()[1:])
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if w, ok := want[sscc]; !ok || w != string(raw) {
+			r.problem("SSCC index: %s -> %q, the log says %q", sscc, raw, w)
+		}
+		delete(want, sscc)
+	}
+	for sscc, number := range want {
+		r.problem("SSCC index: %s of shipping notice %s is missing", sscc, number)
 	}
 	return nil
 }

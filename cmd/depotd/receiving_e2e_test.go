@@ -123,7 +123,43 @@ func TestReceivingByScan(t *testing.T) {
 	if closed.Report.Short != 1 || closed.Report.Over != 2 || closed.Report.Received != 14 {
 		t.Fatalf("closing report: %s", out)
 	}
-	// Verify replays the log, orders included.
+	// A second delivery comes announced: the supplier's ASN lists two
+	// pallets by SSCC, and one scan of a pallet's label receives all of it.
+	post("/api/v1/purchase-orders", `{"number":"PO-101","supplier":"ACME",
+		"lines":[{"line":1,"sku":"FLT-HEPA","qty":20},{"line":2,"sku":"CMP-R32","qty":2}]}`, 201)
+	post("/api/v1/asns", `{"number":"DESADV-9","order":"PO-101","pallets":[
+		{"sscc":"395060001234567894","lines":[{"sku":"FLT-HEPA","qty":12},{"sku":"CMP-R32","qty":2,"serials":["GM-0101","GM-0102"]}]},
+		{"sscc":"395060001234567900","lines":[{"sku":"FLT-HEPA","qty":8}]}]}`, 201)
+	post("/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-101","to":"QUAR"}`, 200)
+	for _, tc := range []struct {
+		scan string
+		good bool
+		code string
+	}{
+		{"]C1 00395060001234567894", true, ""},
+		{"]C1 00395060001234567894", false, "pallet_received"},
+		{"]C1 00395060001234567917", false, "unknown_pallet"}, // a pallet no notice announced
+		{"]C1 00395060001234567900", true, ""},
+	} {
+		before := head()
+		sim.send("scan "+tc.scan, "queued")
+		o := next()
+		if o.Good != tc.good || o.Code != tc.code || o.Ref != "PO-101" {
+			t.Fatalf("scan %s: outcome %+v", tc.scan, o)
+		}
+		if after := head(); tc.good != (after == before+1) || (!tc.good && after != before) {
+			t.Fatalf("scan %s: head %d -> %d", tc.scan, before, after)
+		}
+		t.Logf("%-40s %v %s %s", tc.scan, o.Good, o.Code, o.Message)
+	}
+	_, body = d.call(t, "GET", "/api/v1/purchase-orders/PO-101", e2eToken, "")
+	if err := json.Unmarshal([]byte(body), &po); err != nil {
+		t.Fatal(err)
+	}
+	if po.Report.Received != 22 || po.Report.Short != 0 || po.Report.Over != 0 {
+		t.Fatalf("PO-101 after its pallets: %s", body)
+	}
+	// Verify replays the log, orders and notices included.
 	if code, body := d.call(t, "POST", "/api/v1/admin/verify", e2eToken, "{}"); code != 200 || !strings.Contains(body, `"ok":true`) {
 		t.Fatalf("verify: %d %s", code, body)
 	}

@@ -15,6 +15,7 @@ type Ledger interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	Location(code string) (inventory.Location, error)
 	SuggestBin(sku string) (string, bool, error)
+	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -29,7 +30,9 @@ const (
 	CodeNeedsSerial     = "serial_required" // a serial-tracked part scanned without its serial
 	CodeNeedsLot        = "lot_required"
 	CodeNotAnItem       = "not_an_item"
-	CodeRefused         = "refused" // any other refusal of the ledger, with its message
+	CodeRefused         = "refused"         // any other refusal of the ledger, with its message
+	CodeUnknownPallet   = "unknown_pallet"  // no shipping notice of this order announced the SSCC
+	CodePalletReceived  = "pallet_received" // the pallet has come in already
 )
 
 // Receive books what is scanned at a dock against a purchase order, into a
@@ -66,8 +69,11 @@ func (op *Receive) Ref() string  { return op.Order }
 // Handle books one scan.
 func (op *Receive) Handle(ctx context.Context, in Input) Result {
 	id := in.Identity
+	if id.Kind == KindShipment {
+		return op.pallet(ctx, in)
+	}
 	if id.Kind != KindItem || id.GTIN == "" {
-		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
+		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN) or a pallet's SSCC, not " + string(id.Kind)}
 	}
 	p, line, rej := itemLine(op.Ledger, id)
 	if rej != nil {
@@ -104,6 +110,41 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 		msg += fmt.Sprintf(" (%d of %d on %s)", received, ordered, op.Order)
 	}
 	return Result{Good: true, Message: msg, Part: &p, Seq: res.Event.Seq}
+}
+
+// pallet books a whole pallet an ASN announced: one receipt of everything
+// the notice says is on it, held to the order like any receipt.
+func (op *Receive) pallet(ctx context.Context, in Input) Result {
+	sscc := in.Identity.SSCC
+	n, p, err := op.Ledger.PalletBySSCC(sscc)
+	switch {
+	case inventory.CodeOf(err) == inventory.CodePalletUnknown:
+		return Result{Code: CodeUnknownPallet, Message: "no shipping notice announced pallet " + sscc}
+	case err != nil:
+		return Result{Code: CodeLookupFailed, Message: "the shipping notices could not be read; try again"}
+	case n.Order != op.Order:
+		return Result{Code: CodeUnknownPallet, Message: fmt.Sprintf("pallet %s is announced for %s, not %s", sscc, n.Order, op.Order)}
+	case p.ReceivedSeq != 0:
+		return Result{Code: CodePalletReceived, Message: fmt.Sprintf("pallet %s was received into %s (event %d)", sscc, p.ReceivedTo, p.ReceivedSeq)}
+	}
+	res, err := op.Ledger.Append(ctx, inventory.Command{
+		Type: inventory.EvReceipt, Actor: in.Actor, Ref: op.Order, SSCC: sscc, Lines: p.ReceiptLines(op.To),
+		Note: "pallet scanned at " + in.Station,
+	})
+	if err != nil {
+		code, msg := receiveRefusal(err)
+		return Result{Code: code, Message: msg}
+	}
+	var units int64
+	for _, l := range p.Lines {
+		units += l.Qty
+	}
+	lines := "lines"
+	if len(p.Lines) == 1 {
+		lines = "line"
+	}
+	return Result{Good: true, Seq: res.Event.Seq,
+		Message: fmt.Sprintf("received pallet %s of %s: %d %s, %d units into %s", sscc, n.Number, len(p.Lines), lines, units, op.To)}
 }
 
 // itemLine resolves an item scan to its part and the line it moves: the
@@ -153,6 +194,10 @@ func receiveRefusal(err error) (code, msg string) {
 		return CodeAlreadyReceived, ie.Msg
 	case inventory.CodeDocumentClosed:
 		return CodeOrderClosed, ie.Msg
+	case inventory.CodePalletUnknown:
+		return CodeUnknownPallet, ie.Msg
+	case inventory.CodePalletReceived:
+		return CodePalletReceived, ie.Msg
 	}
 	return CodeRefused, ie.Msg
 }

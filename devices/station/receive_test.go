@@ -65,7 +65,8 @@ func TestReceiveByScan(t *testing.T) {
 		{"a compressor with its serial", "]C1", "010950600013437621C-001", true, ""},
 		{"the same serial again", "]C1", "010950600013437621C-001", false, CodeAlreadyReceived},
 		{"an unknown GTIN", "]E0", "4006381333931", false, CodeUnknownCode},
-		{"a pallet label is not an item", "]C1", "00395060001234567894", false, CodeNotAnItem},
+		{"a pallet no notice announced", "]C1", "00395060001234567894", false, CodeUnknownPallet},
+		{"a part number is not an item", "]C0", "FLT", false, CodeNotAnItem},
 		{"a damaged label", "]C1", "0109506000134353", false, CodeUnreadable},
 	} {
 		head := st.Head().Seq
@@ -94,6 +95,69 @@ func TestReceiveByScan(t *testing.T) {
 	ev, err := st.Event(st.Head().Seq)
 	if err != nil || ev.Actor != "kim" || ev.Ref != "PO-7" || ev.Lines[0].Serials[0] != "C-001" || ev.Lines[0].To != "QUAR" {
 		t.Fatalf("last receipt %+v, %v", ev, err)
+	}
+}
+
+// TestReceivePalletByScan books pallets an ASN announced by one SSCC scan
+// each, and rejects what the notice does not allow without writing.
+func TestReceivePalletByScan(t *testing.T) {
+	st := receivingStore(t)
+	ctx := context.Background()
+	pallet1, pallet2 := "395060001234567894", "395060001234567900"
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvPOCreated, Ref: "PO-8", Order: &inventory.PurchaseOrder{Number: "PO-8", Supplier: "ACME",
+			Lines: []inventory.POLine{{Line: 1, SKU: "FLT", Qty: 1}}}},
+		{Type: inventory.EvASNAnnounced, Ref: "PO-7", Notice: &inventory.ShippingNotice{Number: "DESADV-1", Order: "PO-7", Pallets: []inventory.Pallet{
+			{SSCC: pallet1, Lines: []inventory.PalletLine{{SKU: "FLT", Qty: 8}, {SKU: "CMP", Qty: 2, Serials: []string{"C-1", "C-2"}}}},
+			{SSCC: pallet2, Lines: []inventory.PalletLine{{SKU: "FLT", Qty: 2}}},
+		}}},
+		{Type: inventory.EvASNAnnounced, Ref: "PO-8", Notice: &inventory.ShippingNotice{Number: "DESADV-2", Order: "PO-8", Pallets: []inventory.Pallet{
+			{SSCC: "395060001234567917", Lines: []inventory.PalletLine{{SKU: "FLT", Qty: 1}}},
+		}}},
+	} {
+		c.Actor = "test"
+		if _, err := st.Append(ctx, c); err != nil {
+			t.Fatalf("%s: %v", c.Type, err)
+		}
+	}
+	op, err := NewReceive(st, "PO-7", "QUAR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, Options{Stations: []string{"dock"}})
+	if _, err := r.Start("dock", op); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, data string
+		good       bool
+		code       string
+	}{
+		{"the first pallet, whole", "00" + pallet1, true, ""},
+		{"the same pallet again", "00" + pallet1, false, CodePalletReceived},
+		{"a pallet of another order", "00395060001234567917", false, CodeUnknownPallet},
+		{"a pallet nobody announced", "00395060001234567924", false, CodeUnknownPallet},
+		{"the second pallet", "00" + pallet2, true, ""},
+	} {
+		head := st.Head().Seq
+		out, err := r.Scan(ctx, "dock", "kim", "]C1", tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Good != tc.good || out.Code != tc.code {
+			t.Errorf("%s: %+v", tc.name, out)
+		}
+		if wrote := st.Head().Seq != head; wrote != tc.good {
+			t.Errorf("%s: head %d -> %d", tc.name, head, st.Head().Seq)
+		}
+	}
+	po, _ := st.PurchaseOrder("PO-7")
+	if po.Lines[0].Received != 10 || po.Lines[1].Received != 2 || po.Lines[1].Short != 0 {
+		t.Fatalf("order after the pallets: %+v", po.Lines)
+	}
+	n, err := st.ShippingNotice("DESADV-1")
+	if err != nil || n.Expected != 0 {
+		t.Fatalf("notice after the pallets: %+v %v", n, err)
 	}
 }
 
