@@ -42,6 +42,7 @@ type Store interface {
 	ShippingNotice(number string) (inventory.NoticeState, error)
 	ShippingNotices(order string, pg inventory.Page) ([]inventory.NoticeState, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
+	Audit(f inventory.AuditFilter, before uint64, limit int) (inventory.AuditPage, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -216,6 +217,8 @@ func (s *server) routes() {
 	v1.POST("/stations/:id/scans", s.authed(accessPost, s.remembered(s.postScan)))
 	v1.GET("/stations/:id/events", s.authed(accessRead, s.stationEvents))
 	v1.POST("/stations/:id/operation", s.authed(accessPost, s.remembered(s.startOperation)))
+
+	v1.GET("/audit", s.authed(accessAudit, s.audit))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

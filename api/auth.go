@@ -40,6 +40,11 @@ func (s *server) authed(a access, h handler) gin.HandlerFunc {
 				refuse(c, CodeForbidden, "", "only an admin may do this")
 				return
 			}
+		case accessAudit:
+			if u.Role != RoleAdmin && u.Role != RoleAuditor {
+				refuse(c, CodeForbidden, "", "only an auditor or an admin may read the audit trail")
+				return
+			}
 		case accessPost:
 			if !s.perms.anyPost[u.Role] {
 				refuse(c, CodeForbidden, "", "the "+u.Role+" role may not append events")

@@ -48,6 +48,7 @@ const (
 	accessRead  access = iota // any role
 	accessPost                // decided per event type by postRules
 	accessAdmin               // users, verify, backup
+	accessAudit               // the audit trail: auditor and admin
 )
 
 type permKey struct {
