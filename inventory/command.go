@@ -31,6 +31,10 @@ var lineRules = map[EventType]lineRule{
 	EvTransferReceived: {from: true, to: true, incoming: true, needsRef: true},
 	EvCountAdjustment:  {location: true, signed: true, incoming: true},
 	EvScrap:            {from: true},
+	// Transfer documents that move stock (transfer.go).
+	EvTransferDispatched: {from: true, needsRef: true},
+	EvTransferAnnounced:  {to: true, incoming: true, needsRef: true},
+	EvTransferClosed:     {from: true, to: true, needsRef: true},
 }
 
 // check validates everything that needs no stored state, and normalises the
@@ -59,7 +63,12 @@ func (c *Command) check() error {
 	if c.Order != nil && c.Type != EvPOCreated {
 		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
 	}
+	if (c.Transfer != nil || c.Shipment != nil) && !isTransferDoc(c.Type) {
+		return errf(CodeInvalid, "transfer", "only the transfer events carry a transfer or shipment")
+	}
 	switch c.Type {
+	case EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed:
+		return c.checkTransfer()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:

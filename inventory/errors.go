@@ -37,6 +37,11 @@ const (
 	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
 	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
 	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
+	// Transfers between depots (transfer.go).
+	CodeNotOnTransfer Code = "not_on_transfer" // the part is not on the transfer: wrong part
+	CodeOverShipped   Code = "over_shipped"    // more than the transfer asks for
+	CodeTransferState Code = "transfer_state"  // the transfer is not in a state that allows this
+	CodeSelfApproval  Code = "self_approval"   // the requester may not approve its own transfer
 )
 
 // Error is a refused request: nothing was written. Field names the offending

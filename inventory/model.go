@@ -80,6 +80,12 @@ const (
 	// idempotent and replicated like stock (purchase.go).
 	EvPOCreated EventType = "po-created"
 	EvPOClosed  EventType = "po-closed"
+	// Transfers between depots (transfer.go).
+	EvTransferRequested  EventType = "transfer-requested"
+	EvTransferApproved   EventType = "transfer-approved"
+	EvTransferDispatched EventType = "transfer-dispatched"
+	EvTransferAnnounced  EventType = "transfer-announced"
+	EvTransferClosed     EventType = "transfer-closed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -87,6 +93,7 @@ var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed,
+	EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed,
 }
 
 // Condition of returned parts.
@@ -145,9 +152,15 @@ type Event struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// Report is the discrepancy report the store computed when a po-closed
 	// event closed its order: what the log says was short or over then.
-	Report   *POReport `json:"report,omitempty"`
-	PrevHash string    `json:"prevHash"`
-	Hash     string    `json:"hash"`
+	Report *POReport `json:"report,omitempty"`
+	// Transfer is the transfer a transfer-requested or -announced event
+	// opens; Shipment the sealed shipment of transfer-dispatched and
+	// transfer-announced; TransferReport what transfer-closed found.
+	Transfer       *Transfer       `json:"transfer,omitempty"`
+	Shipment       *Shipment       `json:"shipment,omitempty"`
+	TransferReport *TransferReport `json:"transferReport,omitempty"`
+	PrevHash       string          `json:"prevHash"`
+	Hash           string          `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -163,6 +176,9 @@ type Command struct {
 	Location       *Location `json:"location,omitempty"`
 	// Order is required by po-created and refused on every other type.
 	Order *PurchaseOrder `json:"order,omitempty"`
+	// Transfer and Shipment are for the transfer events (transfer.go).
+	Transfer *Transfer `json:"transfer,omitempty"`
+	Shipment *Shipment `json:"shipment,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the
