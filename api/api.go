@@ -39,6 +39,9 @@ type Store interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
 	Discrepancies(number string) (inventory.POReport, error)
+	Transfer(number string) (inventory.TransferInfo, error)
+	Transfers(f inventory.TransferFilter, pg inventory.Page) ([]inventory.TransferInfo, error)
+	WriteOffLines(number string) ([]inventory.Line, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -87,6 +90,9 @@ type Config struct {
 	// TokenCacheTTL is how long a resolved bearer token is trusted without
 	// asking the store again; 0 means 5 s, negative turns the cache off.
 	TokenCacheTTL time.Duration
+	// GS1CompanyPrefix is the depot's GS1 company prefix for the SSCCs of
+	// transfer shipments, used when a ship request names none.
+	GS1CompanyPrefix string
 }
 
 const defaultMaxBody = 1 << 20
@@ -107,6 +113,8 @@ type server struct {
 	idem    *idemCache
 	tokens  *tokenCache
 	openapi []byte
+	// gs1Prefix is the depot's GS1 company prefix for transfer SSCCs.
+	gs1Prefix string
 
 	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
 	statusLabels [600]string
@@ -122,7 +130,7 @@ func newServer(cfg Config) *server {
 	s := &server{
 		store: cfg.Store, devices: cfg.Devices, stations: cfg.Stations, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
 		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
-		openapi: openAPIDocument(),
+		openapi: openAPIDocument(), gs1Prefix: cfg.GS1CompanyPrefix,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -203,6 +211,15 @@ func (s *server) routes() {
 	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
 	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
 	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
+
+	v1.GET("/transfers", s.authed(accessRead, s.listTransfers))
+	v1.GET("/transfers/:number", s.authed(accessRead, s.getTransfer))
+	v1.GET("/transfers/:number/label", s.authed(accessRead, s.transferLabel))
+	v1.POST("/transfers", s.authed(accessPost, s.postTransfer))
+	v1.POST("/transfers/:number/approve", s.authed(accessPost, s.approveTransfer))
+	v1.POST("/transfers/:number/ship", s.authed(accessPost, s.shipTransfer))
+	v1.POST("/transfers/:number/receive", s.authed(accessPost, s.receiveTransfer))
+	v1.POST("/transfers/:number/write-off", s.authed(accessPost, s.writeOffTransfer))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

@@ -85,6 +85,14 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "Lot expired"
 	case inventory.CodeOverTolerance:
 		return http.StatusUnprocessableEntity, "Over the order's tolerance"
+	case inventory.CodeNotOnTransfer:
+		return http.StatusUnprocessableEntity, "Not on the transfer"
+	case inventory.CodeOverShipped:
+		return http.StatusUnprocessableEntity, "Over the transfer's quantity"
+	case inventory.CodeTransferState:
+		return http.StatusConflict, "Transfer state"
+	case inventory.CodeSelfApproval:
+		return http.StatusForbidden, "Self approval"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:
