@@ -256,3 +256,41 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
+
+// FuzzPostTransfer posts arbitrary bodies to POST /transfers (a request,
+// or with a shipment an announced manifest from another depot) as a
+// planner: never a server error, a refusal writes nothing, an acceptance
+// writes one event.
+func FuzzPostTransfer(f *testing.F) {
+	for _, s := range []string{
+		`{"number":"T-1","from":"DEPOT-T","to":"DEPOT-B","expected":"2026-03-04","lines":[{"sku":"P-NONE","qty":2}]}`,
+		`{"number":"T-2","from":"DEPOT-B","to":"DEPOT-T","lines":[{"sku":"P-NONE","qty":2},{"sku":"P-SER","qty":1}],
+			"shipment":{"sscc":"006141411234567890","lines":[{"sku":"P-NONE","qty":2},{"sku":"P-SER","qty":1,"serials":["S9"]}]}}`,
+		`{"number":"T-3","from":"A","to":"B","lines":[{"sku":"P-LOT","qty":1}],"shipment":{"sscc":"(00)106141411234567897","lines":[{"sku":"P-LOT","qty":1,"lot":"L5","expiry":"2031-01-01"}]}}`,
+		`{"number":"T-4","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}],"shipment":{"sscc":"006141411234567891","lines":[{"sku":"P-NONE","qty":1}]}}`,
+		`{"number":"T-5","from":"A","to":"A","lines":[]}`,
+		`{"number":"","lines":[{"sku":"P-NONE","qty":-1}]}`, `[]`, `null`, ``, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	fx := newFixture(f)
+	seed(f, fx.store)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before := fx.store.Head().Seq
+		w := fx.do(req{method: "POST", path: "/api/v1/transfers", role: RolePlanner, body: body})
+		after := fx.store.Head().Seq
+		switch {
+		case w.Code >= 500:
+			t.Fatalf("%d for %q: %s", w.Code, body, w.Body)
+		case w.Code == 201:
+			if after != before+1 || !strings.Contains(w.Body.String(), `"transfer":{"number":`) {
+				t.Fatalf("accepted %q: head %d -> %d, %s", body, before, after, w.Body)
+			}
+		default:
+			if after != before {
+				t.Fatalf("refused %q (%d %s) but the head moved from %d to %d", body, w.Code, w.Body, before, after)
+			}
+			decodeProblem(t, w)
+		}
+	})
+}

@@ -315,3 +315,28 @@ func TestTransferOverdue(t *testing.T) {
 	}
 	mustVerify(t, s)
 }
+
+// FuzzParseSSCC: SSCCs come from outside (announced manifests, scans).
+// Whatever ParseSSCC accepts is 18 digits with the right check digit and
+// parses to itself again; it never panics.
+func FuzzParseSSCC(f *testing.F) {
+	for _, s := range []string{"006141411234567890", "(00)106141411234567897", "00106141411234567897",
+		"006141411234567891", "", "(00)", "00", "0061414112345678901", "abcdefghijklmnopqr", "(00)(00)006141411234567890"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseSSCC(s)
+		if err != nil {
+			if CodeOf(err) != CodeInvalid {
+				t.Fatalf("refusal without its code: %v", err)
+			}
+			return
+		}
+		if len(got) != 18 || !allDigits(got) || gs1CheckDigit(got[:17]) != got[17] {
+			t.Fatalf("accepted %q as %q", s, got)
+		}
+		if again, err := ParseSSCC(got); err != nil || again != got {
+			t.Fatalf("%q does not parse to itself: %q %v", got, again, err)
+		}
+	})
+}
