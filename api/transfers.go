@@ -78,18 +78,14 @@ func (s *server) postTransfer(c *gin.Context, u *inventory.User) {
 	s.transferAnswer(c, http.StatusCreated, res.Event)
 }
 
-// transferAnswer answers with the transfer as it stands and the event. A
-// replayed request answers with the event it wrote and today's transfer.
+// transferAnswer is built from the event alone, so a replayed request
+// answers exactly as the first one did.
 func (s *server) transferAnswer(c *gin.Context, status int, ev inventory.Event) {
-	t, err := s.store.Transfer(ev.Ref)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	s.writeJSON(c, status, struct {
-		Transfer inventory.TransferInfo `json:"transfer"`
-		Event    *inventory.Event       `json:"event"`
-	}{t, &ev})
+		Transfer *inventory.Transfer `json:"transfer,omitempty"`
+		Shipment *inventory.Shipment `json:"shipment,omitempty"`
+		Event    *inventory.Event    `json:"event"`
+	}{ev.Transfer, ev.Shipment, &ev})
 }
 
 type noteBody struct {

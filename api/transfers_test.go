@@ -118,9 +118,15 @@ func TestTransferAPIBetweenTwoDepots(t *testing.T) {
 		appendAll(t, dst.store, inventory.Command{Type: inventory.EvPartDefined, Part: &p})
 	}
 	m.Event = nil
-	w = mustDo(dst, p(RolePlanner, "/api/v1/transfers", m), 201)
+	ann := p(RolePlanner, "/api/v1/transfers", m)
+	ann.header = map[string]string{"Idempotency-Key": "announce-T-7"}
+	w = mustDo(dst, ann, 201)
+	if again := mustDo(dst, ann, 201); again.Body.String() != w.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("announce retried: %s / %s", w.Body, again.Body)
+	}
+	w = mustDo(dst, req{method: "GET", path: "/api/v1/transfers/T-7", role: RoleAuditor}, 200)
 	if !strings.Contains(w.Body.String(), `"direction":"inbound"`) || !strings.Contains(w.Body.String(), `"status":"shipped"`) {
-		t.Fatalf("announce: %s", w.Body)
+		t.Fatalf("announced: %s", w.Body)
 	}
 	mustDo(dst, post(RoleStorekeeper, `{"type":"transfer-received","ref":"T-7","lines":[{"sku":"P-NONE","qty":2,"from":"TRANSIT-T-7","to":"A-02"}]}`), 201)
 	w = mustDo(dst, p(RoleStorekeeper, "/api/v1/transfers/T-7/receive",
@@ -283,7 +289,7 @@ func FuzzPostTransfer(f *testing.F) {
 		case w.Code >= 500:
 			t.Fatalf("%d for %q: %s", w.Code, body, w.Body)
 		case w.Code == 201:
-			if after != before+1 || !strings.Contains(w.Body.String(), `"transfer":{"number":`) {
+			if after != before+1 || !strings.Contains(w.Body.String(), `"transfer":{"number":`) || !strings.Contains(w.Body.String(), `"event":{"seq":`) {
 				t.Fatalf("accepted %q: head %d -> %d, %s", body, before, after, w.Body)
 			}
 		default:
