@@ -43,6 +43,9 @@ type Store interface {
 	ShippingNotices(order string, pg inventory.Page) ([]inventory.NoticeState, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 	Audit(f inventory.AuditFilter, before uint64, limit int) (inventory.AuditPage, error)
+	Transfer(number string) (inventory.TransferInfo, error)
+	Transfers(f inventory.TransferFilter, pg inventory.Page) ([]inventory.TransferInfo, error)
+	WriteOffLines(number string) ([]inventory.Line, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -91,6 +94,9 @@ type Config struct {
 	// TokenCacheTTL is how long a resolved bearer token is trusted without
 	// asking the store again; 0 means 5 s, negative turns the cache off.
 	TokenCacheTTL time.Duration
+	// GS1CompanyPrefix is the depot's GS1 company prefix for the SSCCs of
+	// transfer shipments, used when a ship request names none.
+	GS1CompanyPrefix string
 }
 
 const defaultMaxBody = 1 << 20
@@ -111,6 +117,8 @@ type server struct {
 	idem    *idemCache
 	tokens  *tokenCache
 	openapi []byte
+	// gs1Prefix is the depot's GS1 company prefix for transfer SSCCs.
+	gs1Prefix string
 
 	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
 	statusLabels [600]string
@@ -126,7 +134,7 @@ func newServer(cfg Config) *server {
 	s := &server{
 		store: cfg.Store, devices: cfg.Devices, stations: cfg.Stations, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
 		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
-		openapi: openAPIDocument(),
+		openapi: openAPIDocument(), gs1Prefix: cfg.GS1CompanyPrefix,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -211,6 +219,15 @@ func (s *server) routes() {
 	v1.GET("/asns/:number", s.authed(accessRead, s.getShippingNotice))
 	v1.POST("/asns", s.authed(accessPost, s.postShippingNotice))
 	v1.GET("/pallets/:sscc", s.authed(accessRead, s.getPallet))
+
+	v1.GET("/transfers", s.authed(accessRead, s.listTransfers))
+	v1.GET("/transfers/:number", s.authed(accessRead, s.getTransfer))
+	v1.GET("/transfers/:number/label", s.authed(accessRead, s.transferLabel))
+	v1.POST("/transfers", s.authed(accessPost, s.postTransfer))
+	v1.POST("/transfers/:number/approve", s.authed(accessPost, s.approveTransfer))
+	v1.POST("/transfers/:number/ship", s.authed(accessPost, s.shipTransfer))
+	v1.POST("/transfers/:number/receive", s.authed(accessPost, s.receiveTransfer))
+	v1.POST("/transfers/:number/write-off", s.authed(accessPost, s.writeOffTransfer))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

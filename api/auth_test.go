@@ -164,6 +164,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	f := newFixture(t)
 	seed(t, f.store)
 	seedPO(t, f.store)
+	seedTransfer(t, f.store, "PO-2")
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -190,9 +191,10 @@ func TestPostPermissions(t *testing.T) {
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
 		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced"},
-		RolePlanner:     {"reserve", "unreserve", "part-defined"},
+		RolePlanner:     {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced"},
 		RoleAuditor:     nil,
 	}
+	want[RoleStorekeeper] = append(want[RoleStorekeeper], "transfer-requested", "transfer-dispatched", "transfer-announced", "transfer-closed")
 	bodies := map[inventory.EventType]string{
 		"part-defined":      `{"type":"part-defined","part":{"sku":"P-NEW"}}`,
 		"location-defined":  `{"type":"location-defined","location":{"code":"B-01"}}`,
@@ -211,6 +213,12 @@ func TestPostPermissions(t *testing.T) {
 		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
 		// against PO-2 of seedPO, which stays open
 		"asn-announced": `{"type":"asn-announced","ref":"PO-2","notice":{"number":"ASN-NEW","pallets":[{"sscc":"395060001234567900","lines":[{"sku":"P-NONE","qty":1}]}]}}`,
+		// The transfer events work on transfers the setup below prepares.
+		"transfer-requested":  `{"type":"transfer-requested","ref":"T-NEW","transfer":{"from":"DEPOT-T","to":"DEPOT-B","lines":[{"sku":"P-NONE","qty":1}]}}`,
+		"transfer-approved":   `{"type":"transfer-approved","ref":"T-REQ"}`,
+		"transfer-dispatched": `{"type":"transfer-dispatched","ref":"T-PICKED","shipment":{"companyPrefix":"0614141"}}`,
+		"transfer-announced":  `{"type":"transfer-announced","ref":"T-IN","transfer":{"from":"DEPOT-B","to":"DEPOT-T","lines":[{"sku":"P-NONE","qty":1}]},"shipment":{"sscc":"006141411234567890","lines":[{"sku":"P-NONE","qty":1}]}}`,
+		"transfer-closed":     `{"type":"transfer-closed","ref":"T-IN0"}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))
@@ -226,6 +234,7 @@ func TestPostPermissions(t *testing.T) {
 				Ref: "TO-1", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 2, From: "A-01", To: "TR-1"}}}); err != nil {
 				t.Fatal(err)
 			}
+			seedTransferSteps(t, f.store)
 			for _, typ := range all {
 				before := f.store.Head().Seq
 				w := f.do(post(role, bodies[typ]))

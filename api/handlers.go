@@ -275,6 +275,10 @@ func (s *server) postEvent(c *gin.Context, u *inventory.User) {
 	if !s.decode(c, &cmd) {
 		return
 	}
+	if isTransitWriteOff(cmd) && !mayWriteOff(u.Role) {
+		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not write off stock in transit")
+		return
+	}
 	res, ok := s.append(c, u, cmd)
 	if !ok {
 		return

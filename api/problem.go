@@ -91,6 +91,14 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "Not the pallet's content"
 	case inventory.CodePalletReceived:
 		return http.StatusConflict, "Pallet already received"
+	case inventory.CodeNotOnTransfer:
+		return http.StatusUnprocessableEntity, "Not on the transfer"
+	case inventory.CodeOverShipped:
+		return http.StatusUnprocessableEntity, "Over the transfer's quantity"
+	case inventory.CodeTransferState:
+		return http.StatusConflict, "Transfer state"
+	case inventory.CodeSelfApproval:
+		return http.StatusForbidden, "Self approval"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:

@@ -39,6 +39,7 @@ var wantStatus = map[string]int{
 	"not_on_order": 422, "wrong_lot": 422, "lot_expired": 422, "over_tolerance": 422,
 	"document_exists": 409, "document_closed": 409,
 	"unknown_pallet": 422, "pallet_mismatch": 422, "pallet_received": 409,
+	"not_on_transfer": 422, "over_shipped": 422, "transfer_state": 409, "self_approval": 403,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -172,6 +173,18 @@ func goldenProblems() []problemCase {
 					t.Fatalf("first receipt of the pallet: %d %s", w.Code, w.Body)
 				}
 			}},
+		{code: "not_on_transfer", setup: func(t *testing.T, f *fixture) { seedTransferSteps(t, f.store) },
+			req: post(RoleStorekeeper, `{"type":"transfer-shipped","ref":"T-PICKED","lines":[{"sku":"P-LOT","qty":1,"from":"A-01","to":"TRANSIT-T-PICKED","lot":"L1"}]}`)},
+		{code: "over_shipped", setup: func(t *testing.T, f *fixture) { seedTransferSteps(t, f.store) },
+			req: post(RoleStorekeeper, `{"type":"transfer-shipped","ref":"T-PICKED","lines":[{"sku":"P-NONE","qty":1,"from":"A-01","to":"TRANSIT-T-PICKED"}]}`)},
+		{code: "transfer_state", setup: func(t *testing.T, f *fixture) { seedTransferSteps(t, f.store) },
+			req: req{method: "POST", path: "/api/v1/transfers/T-PICKED/approve", role: RolePlanner, body: `{}`}},
+		{code: "self_approval", setup: func(t *testing.T, f *fixture) {
+			if w := f.do(req{method: "POST", path: "/api/v1/transfers", role: RolePlanner,
+				body: `{"number":"T-1","from":"DEPOT-T","to":"DEPOT-B","lines":[{"sku":"P-NONE","qty":1}]}`}); w.Code != 201 {
+				t.Fatalf("setup: %d %s", w.Code, w.Body)
+			}
+		}, req: req{method: "POST", path: "/api/v1/transfers/T-1/approve", role: RolePlanner, body: `{}`}},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

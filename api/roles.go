@@ -33,13 +33,19 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvReceipt, inventory.EvMove, inventory.EvReserve, inventory.EvUnreserve,
 			inventory.EvIssue, inventory.EvReturn, inventory.EvTransferShipped,
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
+			inventory.EvTransferRequested, inventory.EvTransferDispatched, inventory.EvTransferAnnounced,
+			inventory.EvTransferClosed,
 		},
 		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
 		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced},
-		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined},
+		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvTransferRequested, inventory.EvTransferApproved, inventory.EvTransferAnnounced},
 		RoleAuditor:     {},
 	}
 }
+
+// mayWriteOff says who may write off stock lost in transit: a loss is a
+// planner's decision, not the storekeeper's who counted the short.
+func mayWriteOff(role string) bool { return role == RoleAdmin || role == RolePlanner }
 
 // access is what a route asks of the caller's role.
 type access int

@@ -137,7 +137,8 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, PrevHash: head.Hash,
+		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, Transfer: cmd.Transfer, Shipment: cmd.Shipment,
+		PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -193,6 +194,13 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return closePO(v, ev)
 	case EvASNAnnounced:
 		return announceASN(v, ev)
+	case EvTransferRequested:
+		return requestTransfer(v, ev)
+	case EvTransferApproved:
+		return approveTransfer(v, ev)
+	}
+	if err := transferBefore(v, ev); err != nil {
+		return err
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}
@@ -213,6 +221,9 @@ func (s *Store) rules(v *view, ev *Event) error {
 		if err := receiveOnPO(v, ev); err != nil {
 			return err
 		}
+	}
+	if err := transferAfter(v, ev); err != nil {
+		return err
 	}
 	for _, d := range deltas(ev) {
 		if err := applyDelta(v, d); err != nil {
@@ -294,6 +305,15 @@ func kindsFor(t EventType, end string, l *Line) []LocationKind {
 		return []LocationKind{KindStock, KindQuarantine}
 	case EvMove, EvCountAdjustment, EvScrap:
 		return nonTransit
+	case EvTransferDispatched:
+		return []LocationKind{KindTransit}
+	case EvTransferAnnounced:
+		return []LocationKind{KindTransit}
+	case EvTransferClosed:
+		if end == "from" {
+			return []LocationKind{KindTransit}
+		}
+		return []LocationKind{KindQuarantine, KindDefective}
 	case EvReserve, EvUnreserve, EvIssue:
 		return []LocationKind{KindStock, KindVan}
 	case EvReturn:
@@ -345,7 +365,7 @@ func checkLineState(v *view, ev *Event, i int, r lineRule, parts map[string]*Par
 			locs[end.code] = loc
 		}
 		allowed := kindsFor(ev.Type, end.name, l)
-		if !containsKind(allowed, loc.Kind) {
+		if !containsKind(allowed, loc.Kind) && !isTransferWriteOff(ev, end.name, loc) {
 			return errf(CodeLocationKind, f+"."+end.name, "%s is a %s location; %s %s must be %v", loc.Code, loc.Kind, ev.Type, end.name, allowed)
 		}
 	}
@@ -440,9 +460,11 @@ func deltas(ev *Event) []delta {
 			res = -q
 		}
 		switch ev.Type {
-		case EvReceipt, EvReturn:
+		case EvReceipt, EvReturn, EvTransferAnnounced:
 			emit(l.To, q, 0)
-		case EvMove, EvTransferShipped, EvTransferReceived:
+		case EvTransferDispatched:
+			emit(l.From, -q, 0)
+		case EvMove, EvTransferShipped, EvTransferReceived, EvTransferClosed:
 			emit(l.From, -q, res)
 			emit(l.To, q, 0)
 		case EvReserve:

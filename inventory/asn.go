@@ -315,26 +315,9 @@ func receivePallet(v *view, ev *Event) error {
 	return v.setJSON(asnKey(st.Number), st)
 }
 
-// gs1CheckDigitOK checks the GS1 mod-10 check digit of a numeric key:
-// weights 3,1,3,... from the digit left of the check digit.
+// gs1CheckDigitOK checks the GS1 mod-10 check digit closing a numeric key.
 func gs1CheckDigitOK(s string) bool {
-	if len(s) < 2 {
-		return false
-	}
-	sum := 0
-	for i := len(s) - 2; i >= 0; i-- {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if (len(s)-2-i)%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	last := s[len(s)-1]
-	return last >= '0' && last <= '9' && (10-sum%10)%10 == int(last-'0')
+	return len(s) >= 2 && allDigits(s) && gs1CheckDigit(s[:len(s)-1]) == s[len(s)-1]
 }
 
 // ShippingNotice returns a notice with which of its pallets have come in.

@@ -31,6 +31,10 @@ var lineRules = map[EventType]lineRule{
 	EvTransferReceived: {from: true, to: true, incoming: true, needsRef: true},
 	EvCountAdjustment:  {location: true, signed: true, incoming: true},
 	EvScrap:            {from: true},
+	// Transfer documents that move stock (transfer.go).
+	EvTransferDispatched: {from: true, needsRef: true},
+	EvTransferAnnounced:  {to: true, incoming: true, needsRef: true},
+	EvTransferClosed:     {from: true, to: true, needsRef: true},
 }
 
 // check validates everything that needs no stored state, and normalises the
@@ -70,9 +74,14 @@ func (c *Command) check() error {
 			return errf(CodeInvalid, "sscc", "%q is not an 18-digit SSCC with a valid check digit", c.SSCC)
 		}
 	}
+	if (c.Transfer != nil || c.Shipment != nil) && !isTransferDoc(c.Type) {
+		return errf(CodeInvalid, "transfer", "only the transfer events carry a transfer or shipment")
+	}
 	switch c.Type {
 	case EvASNAnnounced:
 		return c.checkASN()
+	case EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed:
+		return c.checkTransfer()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:

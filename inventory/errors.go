@@ -41,6 +41,11 @@ const (
 	CodePalletUnknown  Code = "unknown_pallet"  // no notice announced this SSCC for the order
 	CodePalletReceived Code = "pallet_received" // the pallet has come in already
 	CodePalletMismatch Code = "pallet_mismatch" // a pallet receipt must take exactly its content
+	// Transfers between depots (transfer.go).
+	CodeNotOnTransfer Code = "not_on_transfer" // the part is not on the transfer: wrong part
+	CodeOverShipped   Code = "over_shipped"    // more than the transfer asks for
+	CodeTransferState Code = "transfer_state"  // the transfer is not in a state that allows this
+	CodeSelfApproval  Code = "self_approval"   // the requester may not approve its own transfer
 )
 
 // Error is a refused request: nothing was written. Field names the offending

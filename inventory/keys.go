@@ -24,6 +24,7 @@ const (
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
 	pASN      = 'n' // n<number>                      -> NoticeState JSON (derived from the log)
 	pSSCC     = 'N' // N<sscc>                        -> the shipping notice announcing the pallet
+	pTransfer = 'x' // x<number>                      -> TransferState JSON (derived from the log)
 )
 
 var (

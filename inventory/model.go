@@ -82,6 +82,12 @@ const (
 	EvPOClosed  EventType = "po-closed"
 	// A shipping notice announces a delivery's pallets by SSCC (asn.go).
 	EvASNAnnounced EventType = "asn-announced"
+	// Transfers between depots (transfer.go).
+	EvTransferRequested  EventType = "transfer-requested"
+	EvTransferApproved   EventType = "transfer-approved"
+	EvTransferDispatched EventType = "transfer-dispatched"
+	EvTransferAnnounced  EventType = "transfer-announced"
+	EvTransferClosed     EventType = "transfer-closed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -89,6 +95,7 @@ var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed, EvASNAnnounced,
+	EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed,
 }
 
 // Condition of returned parts.
@@ -151,9 +158,15 @@ type Event struct {
 	// Notice is the shipping notice an asn-announced event records.
 	Notice *ShippingNotice `json:"notice,omitempty"`
 	// SSCC is the pallet a receipt takes in whole (asn.go).
-	SSCC     string `json:"sscc,omitempty"`
-	PrevHash string `json:"prevHash"`
-	Hash     string `json:"hash"`
+	SSCC string `json:"sscc,omitempty"`
+	// Transfer is the transfer a transfer-requested or -announced event
+	// opens; Shipment the sealed shipment of transfer-dispatched and
+	// transfer-announced; TransferReport what transfer-closed found.
+	Transfer       *Transfer       `json:"transfer,omitempty"`
+	Shipment       *Shipment       `json:"shipment,omitempty"`
+	TransferReport *TransferReport `json:"transferReport,omitempty"`
+	PrevHash       string          `json:"prevHash"`
+	Hash           string          `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -174,6 +187,9 @@ type Command struct {
 	// SSCC, on a receipt against an order, names the announced pallet the
 	// receipt takes in whole.
 	SSCC string `json:"sscc,omitempty"`
+	// Transfer and Shipment are for the transfer events (transfer.go).
+	Transfer *Transfer `json:"transfer,omitempty"`
+	Shipment *Shipment `json:"shipment,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

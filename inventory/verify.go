@@ -44,6 +44,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	want := map[balKey]qty{}
 	orders := map[string]*PurchaseOrderState{}
 	notices := map[string]*NoticeState{}
+	transfers := map[string]*TransferState{}
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -88,6 +89,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			prevHash = ev.Hash
 			replayPO(&ev, orders, &r)
 			replayASN(&ev, notices, &r)
+			replayTransfer(&ev, transfers, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -109,6 +111,9 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			return err
 		}
 		if err := compareDerived(txn, pASN, "shipping notice", notices, &r); err != nil {
+			return err
+		}
+		if err := compareDerived(txn, pTransfer, "transfer", transfers, &r); err != nil {
 			return err
 		}
 		return compareSSCCIndex(txn, notices, &r)

@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -94,6 +95,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cfg.AdminToken != "" && len(cfg.AdminToken) < minTokenLen {
 		fmt.Fprintf(stderr, "depotd: the admin token must be at least %d characters\n", minTokenLen)
+		return 2
+	}
+	if p := cfg.GS1CompanyPrefix; p != "" && (len(p) < 6 || len(p) > 12 || strings.Trim(p, "0123456789") != "") {
+		fmt.Fprintln(stderr, "depotd: the GS1 company prefix must be 6 to 12 digits")
 		return 2
 	}
 	level, _ := config.ParseLevel(cfg.LogLevel) // Load checked it
@@ -167,7 +172,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	var ready atomic.Bool
 	srv := &http.Server{
 		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load,
-			Devices: devs, Stations: router, Collectors: []prometheus.Collector{devs.Collector()}}),
+			Devices: devs, Stations: router, Collectors: []prometheus.Collector{devs.Collector()},
+			GS1CompanyPrefix: cfg.GS1CompanyPrefix}),
 		// No write timeout: a backup streams for as long as the store is big.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,

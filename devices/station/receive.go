@@ -16,6 +16,7 @@ type Ledger interface {
 	Location(code string) (inventory.Location, error)
 	SuggestBin(sku string) (string, bool, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
+	Transfer(number string) (inventory.TransferInfo, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -230,7 +231,17 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 				return nil, fmt.Errorf("%w: receive needs ref (the purchase order) and to (the location)", ErrBadOperation)
 			}
 			return NewReceive(l, req.Ref, req.To)
+		case "ship":
+			if req.Ref == "" || req.From == "" {
+				return nil, fmt.Errorf("%w: ship needs ref (the transfer) and from (the location picked from)", ErrBadOperation)
+			}
+			return NewShip(l, req.Ref, req.From)
+		case "receive-transfer":
+			if req.Ref == "" || req.To == "" {
+				return nil, fmt.Errorf("%w: receive-transfer needs ref (the transfer) and to (the location)", ErrBadOperation)
+			}
+			return NewReceiveTransfer(l, req.Ref, req.To)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, ship, receive-transfer)", ErrBadOperation, req.Kind)
 	}
 }

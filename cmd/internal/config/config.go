@@ -43,6 +43,9 @@ type Config struct {
 	Profiles string
 	// Discover turns on USB serial device discovery.
 	Discover bool
+	// GS1CompanyPrefix is the depot's GS1 company prefix, for the SSCCs of
+	// the transfer shipments it seals.
+	GS1CompanyPrefix string
 }
 
 // setting describes one configurable value under its three names.
@@ -81,6 +84,8 @@ func settings() []setting {
 			str: func(c *Config) *string { return &c.Profiles }},
 		{flag: "discover-devices", env: "PARTSEDGE_DISCOVER_DEVICES", yaml: "discoverDevices", usage: "find USB serial scanners and readers by their profiles' match rules",
 			boolean: func(c *Config) *bool { return &c.Discover }},
+		{flag: "gs1-company-prefix", env: "PARTSEDGE_GS1_COMPANY_PREFIX", yaml: "gs1CompanyPrefix", usage: "the depot's GS1 company `prefix` (6-12 digits) for transfer shipment SSCCs",
+			str: func(c *Config) *string { return &c.GS1CompanyPrefix }},
 	}
 }
 

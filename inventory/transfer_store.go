@@ -1,0 +1,252 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// isTransferWriteOff lets a scrap take stock out of a transit location when
+// its ref names the transfer that location belongs to; transferAfter then
+// holds it to the transfer's state.
+func isTransferWriteOff(ev *Event, end string, loc *Location) bool {
+	return ev.Type == EvScrap && end == "from" && loc.Kind == KindTransit && ev.Ref != "" && loc.Code == TransitLocation(ev.Ref)
+}
+
+func getTransfer(v *view, number string) (*TransferState, error) {
+	var st TransferState
+	ok, err := v.getJSON(transferKey(number), &st)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func mustGetTransfer(v *view, number string) (*TransferState, error) {
+	st, err := getTransfer(v, number)
+	if err == nil && st == nil {
+		return nil, errf(CodeNotFound, "ref", "no transfer %q", number)
+	}
+	return st, err
+}
+
+func putTransfer(v *view, st *TransferState) error { return v.setJSON(transferKey(st.Number), st) }
+
+// defineTransit stages T's transit location and records it in the event,
+// so the log alone rebuilds it. A location of that code of another kind is
+// not taken over.
+func defineTransit(v *view, ev *Event, number, dest string) error {
+	loc := &Location{Code: TransitLocation(number), Kind: KindTransit, Description: "in transit: transfer " + number + " to " + dest}
+	old, err := getLocation(v, loc.Code)
+	if err != nil {
+		return err
+	}
+	if old != nil && old.Kind != KindTransit {
+		return errf(CodeLocationKind, "ref", "location %s exists as a %s location", loc.Code, old.Kind)
+	}
+	ev.Location = loc
+	return defineLocation(v, loc)
+}
+
+func requestTransfer(v *view, ev *Event) error {
+	if err := transferIsNew(v, ev.Transfer.Number); err != nil {
+		return err
+	}
+	if err := transferPartsKnown(v, ev.Transfer); err != nil {
+		return err
+	}
+	return putTransfer(v, newTransferState(ev))
+}
+
+func transferIsNew(v *view, number string) error {
+	old, err := getTransfer(v, number)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		return errf(CodeDocumentExists, "ref", "transfer %s exists (event %d)", number, old.CreatedSeq)
+	}
+	return nil
+}
+
+func transferPartsKnown(v *view, t *Transfer) error {
+	for i, l := range t.Lines {
+		p, err := getPart(v, l.SKU)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return errf(CodeUnknownPart, "transfer.lines["+strconv.Itoa(i)+"].sku", "no part %q", l.SKU)
+		}
+	}
+	return nil
+}
+
+func approveTransfer(v *view, ev *Event) error {
+	st, err := mustGetTransfer(v, ev.Ref)
+	if err != nil {
+		return err
+	}
+	if err := st.need(TransferRequested, TransferOutbound, "approved"); err != nil {
+		return err
+	}
+	if err := defineTransit(v, ev, st.Number, st.To); err != nil {
+		return err
+	}
+	if err := st.approve(ev); err != nil {
+		return err
+	}
+	return putTransfer(v, st)
+}
+
+// transferBefore fills in what the store decides for a dispatch (the SSCC,
+// the manifest, the lines out of transit) and defines an announced
+// transfer's transit location, before the lines are checked like any
+// stock event's.
+func transferBefore(v *view, ev *Event) error {
+	switch ev.Type {
+	case EvTransferDispatched:
+		st, err := mustGetTransfer(v, ev.Ref)
+		if err != nil {
+			return err
+		}
+		if err := st.need(TransferApproved, TransferOutbound, "shipped"); err != nil {
+			return err
+		}
+		if len(st.Manifest) == 0 {
+			return errf(CodeTransferState, "ref", "nothing has been picked for transfer %s", st.Number)
+		}
+		sh := *ev.Shipment
+		// The serial reference is the event's seq: unique in the depot's
+		// log, and the SSCC is in the event, so nothing else must be kept.
+		sh.SSCC = NewSSCC(sh.ExtensionDigit, sh.CompanyPrefix, ev.Seq)
+		sh.Lines = make([]ShipmentLine, 0, len(st.Manifest))
+		for _, m := range st.Manifest {
+			if m.Lot != "" {
+				var lot Lot
+				if _, err := v.getJSON(join(pLot, m.SKU, m.Lot), &lot); err != nil {
+					return err
+				}
+				m.Expiry = lot.Expiry
+			}
+			sh.Lines = append(sh.Lines, m)
+		}
+		ev.Shipment = &sh
+		ev.Lines = st.dispatchLines()
+	case EvTransferAnnounced:
+		if err := transferIsNew(v, ev.Transfer.Number); err != nil {
+			return err
+		}
+		if err := transferPartsKnown(v, ev.Transfer); err != nil {
+			return err
+		}
+		return defineTransit(v, ev, ev.Transfer.Number, ev.Transfer.To)
+	}
+	return nil
+}
+
+// transferAfter holds a checked stock event to the transfer its ref names
+// and stages the transfer's new state. Transit stock leaves only against
+// its own transfer.
+func transferAfter(v *view, ev *Event) error {
+	switch ev.Type {
+	case EvTransferAnnounced:
+		return putTransfer(v, newTransferState(ev))
+	case EvTransferDispatched, EvTransferClosed:
+		st, err := mustGetTransfer(v, ev.Ref)
+		if err != nil {
+			return err
+		}
+		if ev.Type == EvTransferDispatched {
+			if err := st.dispatch(ev); err != nil {
+				return err
+			}
+		} else {
+			rep, err := st.closeReceipt(ev)
+			if err != nil {
+				return err
+			}
+			ev.TransferReport = &rep
+		}
+		return putTransfer(v, st)
+	case EvTransferShipped, EvTransferReceived, EvReceipt, EvScrap:
+	default:
+		return nil
+	}
+	var st *TransferState
+	if ev.Ref != "" {
+		var err error
+		if st, err = getTransfer(v, ev.Ref); err != nil {
+			return err
+		}
+	}
+	held := false
+	if st != nil {
+		var err *Error
+		if held, err = st.step(ev); err != nil {
+			return err
+		}
+	}
+	if ev.Type == EvScrap && !held {
+		for i, l := range ev.Lines {
+			loc, err := getLocation(v, l.From)
+			if err != nil {
+				return err
+			}
+			if loc != nil && loc.Kind == KindTransit {
+				return errf(CodeLocationKind, lineField(i)+".from", "stock in transit is written off only against its transfer (ref)")
+			}
+		}
+	}
+	if !held {
+		return nil
+	}
+	return putTransfer(v, st)
+}
+
+// replayTransfer carries one event into the transfers' states the way the
+// store did and reports events the transfer rules would have refused.
+func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport) {
+	switch ev.Type {
+	case EvTransferRequested, EvTransferAnnounced:
+		if ev.Transfer == nil || (ev.Type == EvTransferAnnounced && ev.Shipment == nil) {
+			r.problem("event %d: %s without its transfer", ev.Seq, ev.Type)
+			return
+		}
+		if old, ok := states[ev.Transfer.Number]; ok {
+			r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)
+			return
+		}
+		states[ev.Transfer.Number] = newTransferState(ev)
+		return
+	}
+	st := states[ev.Ref]
+	if st == nil {
+		if isTransferDoc(ev.Type) {
+			r.problem("event %d: %s of transfer %s, which does not exist", ev.Seq, ev.Type, ev.Ref)
+		}
+		return
+	}
+	var err *Error
+	switch ev.Type {
+	case EvTransferApproved:
+		err = st.approve(ev)
+	case EvTransferDispatched:
+		err = st.dispatch(ev)
+	case EvTransferClosed:
+		var rep TransferReport
+		rep, err = st.closeReceipt(ev)
+		if err == nil {
+			want, _ := json.Marshal(rep)
+			got, _ := json.Marshal(ev.TransferReport)
+			if !bytes.Equal(got, want) {
+				r.problem("event %d: report of transfer %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
+			}
+		}
+	default:
+		_, err = st.step(ev)
+	}
+	if err != nil {
+		r.problem("event %d: %s on transfer %s: %v", ev.Seq, ev.Type, ev.Ref, err)
+	}
+}
