@@ -137,7 +137,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, PrevHash: head.Hash,
+		Order: cmd.Order, WorkOrder: cmd.WorkOrder, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -191,6 +191,10 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return createPO(v, ev)
 	case EvPOClosed:
 		return closePO(v, ev)
+	case EvWOCreated:
+		return createWO(v, ev)
+	case EvWOClosed:
+		return closeWO(v, ev)
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}
@@ -204,6 +208,12 @@ func (s *Store) rules(v *view, ev *Event) error {
 		// A receipt whose ref names a purchase order is held to the order;
 		// any other ref is a free receipt, as before orders existed.
 		if err := receiveOnPO(v, ev); err != nil {
+			return err
+		}
+	}
+	if (ev.Type == EvIssue || ev.Type == EvReturn) && ev.Ref != "" {
+		// Likewise an issue or return whose ref names a work order.
+		if err := onWorkOrder(v, ev); err != nil {
 			return err
 		}
 	}
@@ -417,6 +427,16 @@ type delta struct {
 // store applied when the event was written.
 func deltas(ev *Event) []delta {
 	var out []delta
+	// Reservations an issue let go come first: the issue may take the
+	// very stock they held.
+	for i, l := range ev.Released {
+		if len(l.Serials) == 0 {
+			out = append(out, delta{balKey{l.SKU, l.Location, l.Lot, ""}, 0, -l.Qty, i})
+		}
+		for _, sn := range l.Serials {
+			out = append(out, delta{balKey{l.SKU, l.Location, l.Lot, sn}, 0, -1, i})
+		}
+	}
 	for i, l := range ev.Lines {
 		emit := func(loc string, on, res int64) {
 			if len(l.Serials) == 0 {
@@ -438,9 +458,9 @@ func deltas(ev *Event) []delta {
 		case EvMove, EvTransferShipped, EvTransferReceived:
 			emit(l.From, -q, res)
 			emit(l.To, q, 0)
-		case EvReserve:
+		case EvReserve, EvWOCreated:
 			emit(l.Location, 0, q)
-		case EvUnreserve:
+		case EvUnreserve, EvWOClosed:
 			emit(l.Location, 0, -q)
 		case EvIssue:
 			emit(l.From, -q, res)

@@ -59,7 +59,14 @@ func (c *Command) check() error {
 	if c.Order != nil && c.Type != EvPOCreated {
 		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
 	}
+	if c.WorkOrder != nil && c.Type != EvWOCreated {
+		return errf(CodeInvalid, "workOrder", "only %s carries a work order", EvWOCreated)
+	}
 	switch c.Type {
+	case EvWOCreated:
+		return c.checkWOCreated()
+	case EvWOClosed:
+		return c.checkWOClosed()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:
@@ -191,6 +198,16 @@ func (l *Line) check(f string, t EventType, r lineRule) error {
 		return errf(CodeInvalid, f+".condition", "must be %q or %q", ConditionGood, ConditionDefective)
 	case t != EvReturn && l.Condition != "":
 		return errf(CodeInvalid, f+".condition", "is only for returns")
+	}
+	switch {
+	case l.WOLine < 0 || l.WOLine != 0 && t != EvIssue:
+		// Returns are matched to lines by the store, so a replay of the
+		// log matches them the same way.
+		return errf(CodeInvalid, f+".woLine", "is a positive work order line, on issues only")
+	case l.Billing != "":
+		return errf(CodeInvalid, f+".billing", "is copied from the work order line by the store")
+	case l.Mismatch != "":
+		return errf(CodeInvalid, f+".mismatch", "is recorded by the store")
 	}
 	if l.FromReserved && !r.reservable {
 		return errf(CodeInvalid, f+".fromReserved", "is only for issues and transfer shipments")

@@ -37,6 +37,10 @@ const (
 	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
 	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
 	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
+	// Work orders, issuing and returns (workorder.go).
+	CodeNotOnWorkOrder Code = "not_on_work_order" // the part is on no line of the work order: wrong part
+	CodeOverPick       Code = "over_pick"         // more issued on a line than it asks for
+	CodeNotIssued      Code = "not_issued"        // a good return of what the work order did not issue
 )
 
 // Error is a refused request: nothing was written. Field names the offending

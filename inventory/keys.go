@@ -22,6 +22,7 @@ const (
 	pUser     = 'u' // u<name>                        -> User JSON
 	pToken    = 'k' // k<sha256(token)>               -> user name
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
+	pWO       = 'w' // w<number>                      -> WorkOrderState JSON (derived from the log)
 )
 
 var (

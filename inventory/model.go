@@ -80,6 +80,10 @@ const (
 	// idempotent and replicated like stock (purchase.go).
 	EvPOCreated EventType = "po-created"
 	EvPOClosed  EventType = "po-closed"
+	// Work orders: wo-created reserves stock, wo-closed releases what is
+	// still reserved (workorder.go).
+	EvWOCreated EventType = "wo-created"
+	EvWOClosed  EventType = "wo-closed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -87,6 +91,7 @@ var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed,
+	EvWOCreated, EvWOClosed,
 }
 
 // Condition of returned parts.
@@ -118,6 +123,16 @@ type Line struct {
 	Serials      []string `json:"serials,omitempty"`
 	Condition    string   `json:"condition,omitempty"`
 	FromReserved bool     `json:"fromReserved,omitempty"`
+	// WOLine is the work order line a reservation, issue or return counts
+	// against; the store fills it when an issue does not name one.
+	WOLine int `json:"woLine,omitempty"`
+	// Billing (chargeable|warranty) is copied by the store from the work
+	// order line onto issues and returns against it.
+	Billing string `json:"billing,omitempty"`
+	// Mismatch is set by the store on a defective return that does not
+	// match what the work order issued (workorder.go): the part is booked
+	// all the same and the supplier claim lists it.
+	Mismatch string `json:"mismatch,omitempty"`
 }
 
 // Event is one entry of the depot's append-only log. Seq is gapless per
@@ -145,9 +160,14 @@ type Event struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// Report is the discrepancy report the store computed when a po-closed
 	// event closed its order: what the log says was short or over then.
-	Report   *POReport `json:"report,omitempty"`
-	PrevHash string    `json:"prevHash"`
-	Hash     string    `json:"hash"`
+	Report *POReport `json:"report,omitempty"`
+	// WorkOrder is the work order a wo-created event opens.
+	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
+	// Released are reservations the store let go as part of an issue
+	// against a work order taken from other stock than its reservation.
+	Released []Line `json:"released,omitempty"`
+	PrevHash string `json:"prevHash"`
+	Hash     string `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -163,6 +183,8 @@ type Command struct {
 	Location       *Location `json:"location,omitempty"`
 	// Order is required by po-created and refused on every other type.
 	Order *PurchaseOrder `json:"order,omitempty"`
+	// WorkOrder is required by wo-created and refused on every other type.
+	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the
