@@ -39,6 +39,12 @@ type Store interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
 	Discrepancies(number string) (inventory.POReport, error)
+	WorkOrder(number string) (inventory.WorkOrderState, error)
+	WorkOrders(f inventory.WOFilter, pg inventory.Page) ([]inventory.WorkOrderState, error)
+	Substitutes(st inventory.WorkOrderState) (map[int]inventory.Substitute, error)
+	PickList(number string) (inventory.PickList, error)
+	PlanPick(req inventory.PickRequest) (inventory.Command, error)
+	ReturnMismatches() ([]inventory.ReturnMismatch, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -203,6 +209,15 @@ func (s *server) routes() {
 	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
 	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
 	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
+
+	v1.GET("/work-orders", s.authed(accessRead, s.listWorkOrders))
+	v1.GET("/work-orders/:number", s.authed(accessRead, s.getWorkOrder))
+	v1.GET("/work-orders/:number/pick-list", s.authed(accessRead, s.getPickList))
+	v1.POST("/work-orders", s.authed(accessPost, s.postWorkOrder))
+	v1.POST("/work-orders/:number/close", s.authed(accessPost, s.closeWorkOrder))
+	v1.POST("/issues", s.authed(accessPost, s.remembered(s.postIssue)))
+	v1.POST("/returns", s.authed(accessPost, s.postReturn))
+	v1.GET("/return-mismatches", s.authed(accessRead, s.listReturnMismatches))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

@@ -30,6 +30,14 @@ func goodBody(method, path string) string {
 		return `{"number":"PO-NEW","supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":2}]}`
 	case "/api/v1/purchase-orders/:number/close":
 		return `{"note":"delivery complete"}`
+	case "/api/v1/work-orders":
+		return `{"number":"WO-NEW","engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":1}]}`
+	case "/api/v1/work-orders/:number/close":
+		return `{"note":"job done"}`
+	case "/api/v1/issues":
+		return `{"workOrder":"WO-10","sku":"P-NONE","qty":1}`
+	case "/api/v1/returns":
+		return `{"workOrder":"WO-10","sku":"P-SER","serials":["OLD-1"],"condition":"defective","to":"DEF-01"}`
 	case "/api/v1/stations/:id/operation":
 		return `{"kind":"identify"}`
 	case "/api/v1/stations/:id/scans":
@@ -43,6 +51,9 @@ func goodBody(method, path string) string {
 func concrete(route string) string {
 	if route == "/api/v1/parts/lookup" {
 		return route + "?code=SUP-1"
+	}
+	if strings.HasPrefix(route, "/api/v1/work-orders/") {
+		route = strings.Replace(route, ":number", "WO-10", 1)
 	}
 	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
@@ -160,6 +171,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	f := newFixture(t)
 	seed(t, f.store)
 	seedPO(t, f.store)
+	seedWO(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -186,7 +198,7 @@ func TestPostPermissions(t *testing.T) {
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
 		RoleProcurement: {"receipt", "return", "po-created", "po-closed"},
-		RolePlanner:     {"reserve", "unreserve", "part-defined"},
+		RolePlanner:     {"reserve", "unreserve", "part-defined", "wo-created", "wo-closed"},
 		RoleAuditor:     nil,
 	}
 	bodies := map[inventory.EventType]string{
@@ -205,6 +217,8 @@ func TestPostPermissions(t *testing.T) {
 		// po-closed comes after po-created in EventTypes and closes the order it made.
 		"po-created": `{"type":"po-created","ref":"PO-NEW","order":{"supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
 		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
+		"wo-created": `{"type":"wo-created","ref":"WO-NEW","workOrder":{"engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
+		"wo-closed":  `{"type":"wo-closed","ref":"WO-NEW","note":"done"}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))

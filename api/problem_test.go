@@ -37,6 +37,7 @@ var wantStatus = map[string]int{
 	"store_closed": 503, "internal": 500,
 	"not_on_order": 422, "wrong_lot": 422, "lot_expired": 422, "over_tolerance": 422,
 	"document_exists": 409, "document_closed": 409,
+	"not_on_work_order": 422, "over_pick": 422, "not_issued": 422,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -154,6 +155,9 @@ func goldenProblems() []problemCase {
 		{code: "wrong_lot", req: post(RoleProcurement, poReceipt("P-LOT", "L1", "")), setup: mkPO(po("P-LOT", "L2"))},
 		{code: "lot_expired", req: post(RoleProcurement, poReceipt("P-LOT", "L0", "2020-01-01")), setup: mkPO(po("P-LOT", ""))},
 		{code: "over_tolerance", req: post(RoleProcurement, strings.Replace(poReceipt("P-NONE", "", ""), `"qty":1`, `"qty":2`, 1)), setup: mkPO(po("P-NONE", ""))},
+		{code: "not_on_work_order", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-LOT","lot":"L1"}`), setup: mkWO},
+		{code: "over_pick", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":3}`), setup: mkWO},
+		{code: "not_issued", req: returnReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":1,"condition":"good","to":"A-01"}`), setup: mkWO},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

@@ -36,7 +36,7 @@ func postRules() map[string][]inventory.EventType {
 		},
 		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
 		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed},
-		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined},
+		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvWOCreated, inventory.EvWOClosed},
 		RoleAuditor:     {},
 	}
 }
