@@ -15,6 +15,8 @@ type Ledger interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	Location(code string) (inventory.Location, error)
 	SuggestBin(sku string) (string, bool, error)
+	WorkOrder(number string) (inventory.WorkOrderState, error)
+	PlanPick(req inventory.PickRequest) (inventory.Command, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -163,6 +165,8 @@ type OperationRequest struct {
 	Ref  string `json:"ref,omitempty"`  // the document: a purchase order for receive
 	To   string `json:"to,omitempty"`   // receive: the location goods go to
 	From string `json:"from,omitempty"` // putaway: the location goods come from
+	// Condition is a return's: good (unused, to a bin) or defective (to the defective store).
+	Condition string `json:"condition,omitempty"`
 }
 
 // ErrBadOperation wraps why an operation cannot start.
@@ -185,7 +189,17 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 				return nil, fmt.Errorf("%w: receive needs ref (the purchase order) and to (the location)", ErrBadOperation)
 			}
 			return NewReceive(l, req.Ref, req.To)
+		case "pick":
+			if req.Ref == "" {
+				return nil, fmt.Errorf("%w: pick needs ref (the work order)", ErrBadOperation)
+			}
+			return NewPick(l, req.Ref)
+		case "return":
+			if req.Ref == "" || req.To == "" || req.Condition == "" {
+				return nil, fmt.Errorf("%w: return needs ref (the work order), condition (good or defective) and to (the location)", ErrBadOperation)
+			}
+			return NewReturn(l, req.Ref, req.Condition, req.To)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, pick, return)", ErrBadOperation, req.Kind)
 	}
 }
