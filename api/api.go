@@ -45,6 +45,8 @@ type Store interface {
 	PickList(number string) (inventory.PickList, error)
 	PlanPick(req inventory.PickRequest) (inventory.Command, error)
 	ReturnMismatches() ([]inventory.ReturnMismatch, error)
+	SupplierReturn(number string) (inventory.SupplierReturnState, error)
+	SupplierReturns(f inventory.RTSFilter, pg inventory.Page) ([]inventory.SupplierReturnState, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -218,6 +220,10 @@ func (s *server) routes() {
 	v1.POST("/issues", s.authed(accessPost, s.remembered(s.postIssue)))
 	v1.POST("/returns", s.authed(accessPost, s.postReturn))
 	v1.GET("/return-mismatches", s.authed(accessRead, s.listReturnMismatches))
+	v1.GET("/supplier-returns", s.authed(accessRead, s.listSupplierReturns))
+	v1.GET("/supplier-returns/:number", s.authed(accessRead, s.getSupplierReturn))
+	v1.POST("/supplier-returns", s.authed(accessPost, s.postSupplierReturn))
+	v1.POST("/supplier-returns/:number/ship", s.authed(accessPost, s.shipSupplierReturn))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

@@ -38,6 +38,10 @@ func goodBody(method, path string) string {
 		return `{"workOrder":"WO-10","sku":"P-NONE","qty":1}`
 	case "/api/v1/returns":
 		return `{"workOrder":"WO-10","sku":"P-SER","serials":["OLD-1"],"condition":"defective","to":"DEF-01"}`
+	case "/api/v1/supplier-returns":
+		return `{"number":"RTS-NEW","supplier":"ACME","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-1"]}]}`
+	case "/api/v1/supplier-returns/:number/ship":
+		return `{"note":"DHL 1"}`
 	case "/api/v1/stations/:id/operation":
 		return `{"kind":"identify"}`
 	case "/api/v1/stations/:id/scans":
@@ -54,6 +58,9 @@ func concrete(route string) string {
 	}
 	if strings.HasPrefix(route, "/api/v1/work-orders/") {
 		route = strings.Replace(route, ":number", "WO-10", 1)
+	}
+	if strings.HasPrefix(route, "/api/v1/supplier-returns/") {
+		route = strings.Replace(route, ":number", "RTS-10", 1)
 	}
 	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
@@ -172,6 +179,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	seed(t, f.store)
 	seedPO(t, f.store)
 	seedWO(t, f.store)
+	seedRTS(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -192,12 +200,12 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 func TestPostPermissions(t *testing.T) {
 	all := inventory.EventTypes
 	stockMoves := []inventory.EventType{"receipt", "move", "reserve", "unreserve", "issue", "return",
-		"transfer-shipped", "transfer-received", "count-adjustment", "scrap"}
+		"transfer-shipped", "transfer-received", "count-adjustment", "scrap", "rts-created", "rts-shipped"}
 	want := map[string][]inventory.EventType{
 		RoleAdmin:       all,
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
-		RoleProcurement: {"receipt", "return", "po-created", "po-closed"},
+		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "rts-created", "rts-shipped"},
 		RolePlanner:     {"reserve", "unreserve", "part-defined", "wo-created", "wo-closed"},
 		RoleAuditor:     nil,
 	}
@@ -219,6 +227,9 @@ func TestPostPermissions(t *testing.T) {
 		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
 		"wo-created": `{"type":"wo-created","ref":"WO-NEW","workOrder":{"engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
 		"wo-closed":  `{"type":"wo-closed","ref":"WO-NEW","note":"done"}`,
+		// The batch lists the defective part the setup below brings back.
+		"rts-created": `{"type":"rts-created","ref":"RTS-NEW","supplier":"ACME","lines":[{"sku":"P-NONE","qty":1,"from":"DEF-01"}]}`,
+		"rts-shipped": `{"type":"rts-shipped","ref":"RTS-NEW"}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))
@@ -231,6 +242,11 @@ func TestPostPermissions(t *testing.T) {
 			// Something in transit for transfer-received to take.
 			if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvTransferShipped, Actor: "setup",
 				Ref: "TO-1", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 2, From: "A-01", To: "TR-1"}}}); err != nil {
+				t.Fatal(err)
+			}
+			// Something defective for rts-created to list.
+			if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvReturn, Actor: "setup",
+				Ref: "WO-0", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 1, To: "DEF-01", Condition: "defective"}}}); err != nil {
 				t.Fatal(err)
 			}
 			for _, typ := range all {

@@ -33,9 +33,10 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvReceipt, inventory.EvMove, inventory.EvReserve, inventory.EvUnreserve,
 			inventory.EvIssue, inventory.EvReturn, inventory.EvTransferShipped,
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
+			inventory.EvRTSCreated, inventory.EvRTSShipped,
 		},
 		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
-		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed},
+		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvRTSCreated, inventory.EvRTSShipped},
 		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvWOCreated, inventory.EvWOClosed},
 		RoleAuditor:     {},
 	}

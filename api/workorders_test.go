@@ -196,3 +196,77 @@ func FuzzWorkOrderBodies(f *testing.F) {
 		}
 	})
 }
+
+// seedRTS adds a defective compressor OLD-1 (returned on WO-10, which did
+// not issue it) and return-to-supplier batch RTS-10 listing it.
+func seedRTS(t testing.TB, st *inventory.Store) {
+	t.Helper()
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvReturn, Ref: "WO-10", Lines: []inventory.Line{{SKU: "P-SER", Qty: 1, To: "DEF-01", Condition: "defective", Serials: []string{"OLD-1"}}}},
+		{Type: inventory.EvRTSCreated, Ref: "RTS-10", Supplier: "ACME", Lines: []inventory.Line{{SKU: "P-SER", Qty: 1, From: "DEF-01", Serials: []string{"OLD-1"}}}},
+	} {
+		c.Actor = "seed"
+		if _, err := st.Append(context.Background(), c); err != nil {
+			t.Fatalf("seed %s: %v", c.Type, err)
+		}
+	}
+}
+
+func TestSupplierReturnRoutes(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.store)
+	seedWO(t, f.store)
+	seedRTS(t, f.store)
+	if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvReturn, Actor: "seed", Ref: "WO-10",
+		Lines: []inventory.Line{{SKU: "P-SER", Qty: 1, To: "DEF-01", Condition: "defective", Serials: []string{"OLD-2"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		r      req
+		status int
+		code   string
+	}{
+		{"list", req{method: "GET", path: "/api/v1/supplier-returns?status=open&supplier=ACME", role: RoleAuditor}, 200, ""},
+		{"bad status", req{method: "GET", path: "/api/v1/supplier-returns?status=lost", role: RoleAuditor}, 400, "invalid_request"},
+		{"unknown", req{method: "GET", path: "/api/v1/supplier-returns/RTS-404", role: RoleAuditor}, 404, "not_found"},
+		{"engineer creates", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleEngineer,
+			body: `{"number":"RTS-11","supplier":"ACME","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-2"]}]}`}, 403, "forbidden"},
+		{"no supplier", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleProcurement,
+			body: `{"number":"RTS-11","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-2"]}]}`}, 400, "invalid_request"},
+		{"from a bin", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleProcurement,
+			body: `{"number":"RTS-11","supplier":"ACME","lines":[{"sku":"P-NONE","qty":1,"from":"A-01"}]}`}, 422, "wrong_location_kind"},
+		{"not in the defective store", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleProcurement,
+			body: `{"number":"RTS-11","supplier":"ACME","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["S1"]}]}`}, 409, "serial_not_at_location"},
+		{"number taken", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleProcurement,
+			body: `{"number":"RTS-10","supplier":"ACME","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-2"]}]}`}, 409, "document_exists"},
+		{"create", req{method: "POST", path: "/api/v1/supplier-returns", role: RoleProcurement,
+			body: `{"number":"RTS-11","supplier":"ACME","note":"warranty claim","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-2"]}]}`}, 201, ""},
+		{"engineer ships", req{method: "POST", path: "/api/v1/supplier-returns/RTS-10/ship", role: RoleEngineer, body: `{}`}, 403, "forbidden"},
+		{"ship unknown", req{method: "POST", path: "/api/v1/supplier-returns/RTS-404/ship", role: RoleStorekeeper, body: `{}`}, 404, "not_found"},
+		{"ship", req{method: "POST", path: "/api/v1/supplier-returns/RTS-10/ship", role: RoleStorekeeper, body: `{"note":"DHL 1"}`}, 200, ""},
+		{"ship again", req{method: "POST", path: "/api/v1/supplier-returns/RTS-10/ship", role: RoleStorekeeper, body: `{}`}, 409, "document_closed"},
+	} {
+		head := f.store.Head().Seq
+		w := f.do(tc.r)
+		if w.Code != tc.status {
+			t.Errorf("%s: %d %s", tc.name, w.Code, w.Body)
+			continue
+		}
+		if tc.code != "" {
+			if p := decodeProblem(t, w); p.Code != tc.code {
+				t.Errorf("%s: code %s", tc.name, p.Code)
+			}
+			if f.store.Head().Seq != head {
+				t.Errorf("%s: a refusal wrote an event", tc.name)
+			}
+		}
+	}
+	b := decodeJSON[inventory.SupplierReturnState](t, f.do(req{method: "GET", path: "/api/v1/supplier-returns/RTS-10", role: RoleAuditor}))
+	if b.Status != inventory.RTSShipped || b.Lines[0].Serials[0] != "OLD-1" {
+		t.Fatalf("RTS-10 %+v", b)
+	}
+	if rows, _ := f.store.Stock(inventory.StockFilter{SKU: "P-SER", Location: "DEF-01"}, 10); len(rows) != 1 || rows[0].Serial != "OLD-2" {
+		t.Fatalf("defective store %+v", rows)
+	}
+}

@@ -137,7 +137,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, WorkOrder: cmd.WorkOrder, PrevHash: head.Hash,
+		Order: cmd.Order, WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -195,6 +195,8 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return createWO(v, ev)
 	case EvWOClosed:
 		return closeWO(v, ev)
+	case EvRTSShipped:
+		return shipRTS(v, ev)
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}
@@ -208,6 +210,11 @@ func (s *Store) rules(v *view, ev *Event) error {
 		// A receipt whose ref names a purchase order is held to the order;
 		// any other ref is a free receipt, as before orders existed.
 		if err := receiveOnPO(v, ev); err != nil {
+			return err
+		}
+	}
+	if ev.Type == EvRTSCreated {
+		if err := createRTS(v, ev); err != nil {
 			return err
 		}
 	}
@@ -299,6 +306,8 @@ func kindsFor(t EventType, end string, l *Line) []LocationKind {
 		return nonTransit
 	case EvReserve, EvUnreserve, EvIssue:
 		return []LocationKind{KindStock, KindVan}
+	case EvRTSCreated:
+		return []LocationKind{KindDefective}
 	case EvReturn:
 		if l.Condition == ConditionDefective {
 			return []LocationKind{KindDefective}
@@ -464,7 +473,7 @@ func deltas(ev *Event) []delta {
 			emit(l.Location, 0, -q)
 		case EvIssue:
 			emit(l.From, -q, res)
-		case EvScrap:
+		case EvScrap, EvRTSShipped:
 			emit(l.From, -q, 0)
 		case EvCountAdjustment:
 			emit(l.Location, q, 0)

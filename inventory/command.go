@@ -31,6 +31,7 @@ var lineRules = map[EventType]lineRule{
 	EvTransferReceived: {from: true, to: true, incoming: true, needsRef: true},
 	EvCountAdjustment:  {location: true, signed: true, incoming: true},
 	EvScrap:            {from: true},
+	EvRTSCreated:       {from: true, needsRef: true},
 }
 
 // check validates everything that needs no stored state, and normalises the
@@ -62,7 +63,16 @@ func (c *Command) check() error {
 	if c.WorkOrder != nil && c.Type != EvWOCreated {
 		return errf(CodeInvalid, "workOrder", "only %s carries a work order", EvWOCreated)
 	}
+	if c.Supplier != "" && c.Type != EvRTSCreated {
+		return errf(CodeInvalid, "supplier", "only %s names a supplier", EvRTSCreated)
+	}
 	switch c.Type {
+	case EvRTSCreated:
+		if err := checkCode("supplier", c.Supplier); err != nil {
+			return err
+		}
+	case EvRTSShipped:
+		return c.checkRTSShipped()
 	case EvWOCreated:
 		return c.checkWOCreated()
 	case EvWOClosed:

@@ -23,6 +23,7 @@ const (
 	pToken    = 'k' // k<sha256(token)>               -> user name
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
 	pWO       = 'w' // w<number>                      -> WorkOrderState JSON (derived from the log)
+	pRTS      = 'd' // d<number>                      -> SupplierReturnState JSON (derived from the log)
 )
 
 var (

@@ -84,6 +84,10 @@ const (
 	// still reserved (workorder.go).
 	EvWOCreated EventType = "wo-created"
 	EvWOClosed  EventType = "wo-closed"
+	// Return-to-supplier batches: rts-created lists defective stock for
+	// one supplier, rts-shipped takes it out of the depot (rts.go).
+	EvRTSCreated EventType = "rts-created"
+	EvRTSShipped EventType = "rts-shipped"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -92,6 +96,7 @@ var EventTypes = []EventType{
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed,
 	EvWOCreated, EvWOClosed,
+	EvRTSCreated, EvRTSShipped,
 }
 
 // Condition of returned parts.
@@ -163,6 +168,8 @@ type Event struct {
 	Report *POReport `json:"report,omitempty"`
 	// WorkOrder is the work order a wo-created event opens.
 	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
+	// Supplier is who a return-to-supplier batch (rts-created) goes to.
+	Supplier string `json:"supplier,omitempty"`
 	// Released are reservations the store let go as part of an issue
 	// against a work order taken from other stock than its reservation.
 	Released []Line `json:"released,omitempty"`
@@ -185,6 +192,8 @@ type Command struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// WorkOrder is required by wo-created and refused on every other type.
 	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
+	// Supplier is required by rts-created and refused on every other type.
+	Supplier string `json:"supplier,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

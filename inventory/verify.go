@@ -44,6 +44,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	want := map[balKey]qty{}
 	orders := map[string]*PurchaseOrderState{}
 	workOrders := map[string]*WorkOrderState{}
+	batches := map[string]*SupplierReturnState{}
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -88,6 +89,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			prevHash = ev.Hash
 			replayPO(&ev, orders, &r)
 			replayWO(&ev, workOrders, &r)
+			replayRTS(&ev, batches, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -108,7 +110,10 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 		if err := comparePOs(txn, orders, &r); err != nil {
 			return err
 		}
-		return compareWOs(txn, workOrders, &r)
+		if err := compareWOs(txn, workOrders, &r); err != nil {
+			return err
+		}
+		return compareRTS(txn, batches, &r)
 	})
 	r.OK = len(r.Problems) == 0
 	if progress != nil {
