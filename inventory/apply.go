@@ -224,10 +224,15 @@ func (s *Store) rules(v *view, ev *Event) error {
 			return err
 		}
 	}
-	for _, d := range deltas(ev) {
+	ds := deltas(ev)
+	for _, d := range ds {
 		if err := applyDelta(v, d); err != nil {
 			return err
 		}
+	}
+	// Work orders' reservations are not for free events to take.
+	if err := keepHolds(v, ds); err != nil {
+		return err
 	}
 	for _, l := range ev.Lines {
 		for _, sn := range l.Serials {

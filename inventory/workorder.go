@@ -606,6 +606,9 @@ func createWO(v *view, ev *Event) error {
 	if err := v.setJSON(woKey(o.Number), st); err != nil {
 		return err
 	}
+	if err := moveHolds(v, nil, st); err != nil {
+		return err
+	}
 	return applyLines(v, ev)
 }
 
@@ -620,8 +623,12 @@ func closeWO(v *view, ev *Event) error {
 	if st.Status == WOClosed {
 		return errf(CodeDocumentClosed, "ref", "work order %s was closed by event %d", st.Number, st.ClosedSeq)
 	}
+	before := holdsOf(st)
 	ev.Lines = st.close(ev)
 	if err := v.setJSON(woKey(st.Number), st); err != nil {
+		return err
+	}
+	if err := moveHolds(v, before, st); err != nil {
 		return err
 	}
 	return applyLines(v, ev)
@@ -650,6 +657,7 @@ func onWorkOrder(v *view, ev *Event) error {
 	if err != nil || st == nil {
 		return err
 	}
+	before := holdsOf(st)
 	switch ev.Type {
 	case EvIssue:
 		err = st.issue(ev, func(base, sku string) (bool, error) { return supersedes(v, base, sku) })
@@ -657,6 +665,9 @@ func onWorkOrder(v *view, ev *Event) error {
 		err = st.giveBack(ev)
 	}
 	if err != nil {
+		return err
+	}
+	if err := moveHolds(v, before, st); err != nil {
 		return err
 	}
 	return v.setJSON(woKey(st.Number), st)

@@ -51,7 +51,7 @@ func (s *Store) eachWO(after string, fn func(st *WorkOrderState) bool) error {
 	return s.read(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
-		start := prefix
+		start := woKeyStart
 		if after != "" {
 			start = append(woKey(after), 0)
 		}

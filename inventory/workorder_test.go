@@ -416,6 +416,25 @@ func TestWorkOrderSubstitute(t *testing.T) {
 	verifyClean(t, s)
 }
 
+// A work order's reservation is not for free events to take: a manual
+// unreserve, or an issue of reserved stock under another ref, is refused
+// while the order holds it; other reservations on the row stay free.
+func TestWorkOrderHoldsItsReservation(t *testing.T) {
+	s := woStore(t)
+	mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1}))
+	mustAppend(t, s, cmd(EvReserve, "MANUAL", Line{SKU: "PN", Qty: 1, Location: "B"}))
+	mustAppend(t, s, cmd(EvUnreserve, "MANUAL", Line{SKU: "PN", Qty: 1, Location: "B"}))
+	wantRefused(t, s, cmd(EvUnreserve, "MANUAL", Line{SKU: "PN", Qty: 1, Location: "B"}), CodeInsufficientReserve)
+	wantRefused(t, s, cmd(EvIssue, "JOB-9", Line{SKU: "PN", Qty: 1, From: "B", FromReserved: true}), CodeInsufficientReserve)
+	wantRefused(t, s, cmd(EvIssue, "JOB-9", Line{SKU: "PS", Qty: 1, From: "A", FromReserved: true, Serials: []string{"S1"}}), CodeInsufficientReserve)
+	wantRefused(t, s, cmd(EvMove, "", Line{SKU: "PS", Qty: 1, From: "A", To: "B", Serials: []string{"S1"}}), CodeInsufficientStock)
+	mustAppend(t, s, woCloseCmd("WO-1"))
+	if r := reservedAt(t, s, "PN", "B"); r != 0 {
+		t.Fatalf("reserved after close: %d", r)
+	}
+	verifyClean(t, s)
+}
+
 func TestWorkOrderIsIdempotent(t *testing.T) {
 	s := woStore(t)
 	c := woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2})
@@ -501,6 +520,14 @@ func TestVerifyFindsWorkOrderTampering(t *testing.T) {
 			st.Status, st.ClosedSeq = WOOpen, 0
 			b, _ := json.Marshal(st)
 			tamper(t, s, woKey("WO-2"), b)
+		}},
+		{"hold dropped", func(t *testing.T, s *Store) {
+			if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(holdKey(balKey{"PN", "B", "", ""})) }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"hold invented", func(t *testing.T, s *Store) {
+			tamper(t, s, holdKey(balKey{"PN", "A2", "", ""}), []byte{2})
 		}},
 		{"record deleted", func(t *testing.T, s *Store) {
 			if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(woKey("WO-1")) }); err != nil {

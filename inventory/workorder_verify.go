@@ -85,6 +85,9 @@ func compareWOs(txn *badger.Txn, wos map[string]*WorkOrderState, r *VerifyReport
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pWO}, PrefetchValues: true})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
+		if isHoldKey(it.Item().Key()) {
+			continue
+		}
 		number := string(it.Item().Key()[1:])
 		raw, err := it.Item().ValueCopy(nil)
 		if err != nil {
@@ -112,5 +115,5 @@ func compareWOs(txn *badger.Txn, wos map[string]*WorkOrderState, r *VerifyReport
 			r.problem("work order %s: the log created it, the store has no record", number)
 		}
 	}
-	return nil
+	return compareHolds(txn, wos, r)
 }
