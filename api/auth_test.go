@@ -30,6 +30,18 @@ func goodBody(method, path string) string {
 		return `{"number":"PO-NEW","supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":2}]}`
 	case "/api/v1/purchase-orders/:number/close":
 		return `{"note":"delivery complete"}`
+	case "/api/v1/work-orders":
+		return `{"number":"WO-NEW","engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":1}]}`
+	case "/api/v1/work-orders/:number/close":
+		return `{"note":"job done"}`
+	case "/api/v1/issues":
+		return `{"workOrder":"WO-10","sku":"P-NONE","qty":1}`
+	case "/api/v1/returns":
+		return `{"workOrder":"WO-10","sku":"P-SER","serials":["OLD-1"],"condition":"defective","to":"DEF-01"}`
+	case "/api/v1/supplier-returns":
+		return `{"number":"RTS-NEW","supplier":"ACME","lines":[{"sku":"P-SER","qty":1,"from":"DEF-01","serials":["OLD-1"]}]}`
+	case "/api/v1/supplier-returns/:number/ship":
+		return `{"note":"DHL 1"}`
 	case "/api/v1/stations/:id/operation":
 		return `{"kind":"identify"}`
 	case "/api/v1/stations/:id/scans":
@@ -46,6 +58,12 @@ func concrete(route string) string {
 	}
 	if strings.HasPrefix(route, "/api/v1/asns/") {
 		return "/api/v1/asns/ASN-2"
+	}
+	if strings.HasPrefix(route, "/api/v1/work-orders/") {
+		route = strings.Replace(route, ":number", "WO-10", 1)
+	}
+	if strings.HasPrefix(route, "/api/v1/supplier-returns/") {
+		route = strings.Replace(route, ":number", "RTS-10", 1)
 	}
 	return strings.NewReplacer(":sscc", seededPallet, ":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
@@ -165,6 +183,8 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	seed(t, f.store)
 	seedPO(t, f.store)
 	seedTransfer(t, f.store, "PO-2")
+	seedWO(t, f.store)
+	seedRTS(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -185,13 +205,13 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 func TestPostPermissions(t *testing.T) {
 	all := inventory.EventTypes
 	stockMoves := []inventory.EventType{"receipt", "move", "reserve", "unreserve", "issue", "return",
-		"transfer-shipped", "transfer-received", "count-adjustment", "scrap"}
+		"transfer-shipped", "transfer-received", "count-adjustment", "scrap", "rts-created", "rts-shipped"}
 	want := map[string][]inventory.EventType{
 		RoleAdmin:       all,
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
-		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced"},
-		RolePlanner:     {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced"},
+		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced", "rts-created", "rts-shipped"},
+		RolePlanner:     {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced", "wo-created", "wo-closed"},
 		RoleAuditor:     nil,
 	}
 	want[RoleStorekeeper] = append(want[RoleStorekeeper], "transfer-requested", "transfer-dispatched", "transfer-announced", "transfer-closed")
@@ -219,6 +239,11 @@ func TestPostPermissions(t *testing.T) {
 		"transfer-dispatched": `{"type":"transfer-dispatched","ref":"T-PICKED","shipment":{"companyPrefix":"0614141"}}`,
 		"transfer-announced":  `{"type":"transfer-announced","ref":"T-IN","transfer":{"from":"DEPOT-B","to":"DEPOT-T","lines":[{"sku":"P-NONE","qty":1}]},"shipment":{"sscc":"006141411234567890","lines":[{"sku":"P-NONE","qty":1}]}}`,
 		"transfer-closed":     `{"type":"transfer-closed","ref":"T-IN0"}`,
+		"wo-created":          `{"type":"wo-created","ref":"WO-NEW","workOrder":{"engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
+		"wo-closed":           `{"type":"wo-closed","ref":"WO-NEW","note":"done"}`,
+		// The batch lists the defective part the setup below brings back.
+		"rts-created": `{"type":"rts-created","ref":"RTS-NEW","supplier":"ACME","lines":[{"sku":"P-NONE","qty":1,"from":"DEF-01"}]}`,
+		"rts-shipped": `{"type":"rts-shipped","ref":"RTS-NEW"}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))
@@ -235,6 +260,11 @@ func TestPostPermissions(t *testing.T) {
 				t.Fatal(err)
 			}
 			seedTransferSteps(t, f.store)
+			// Something defective for rts-created to list.
+			if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvReturn, Actor: "setup",
+				Ref: "WO-0", Lines: []inventory.Line{{SKU: "P-NONE", Qty: 1, To: "DEF-01", Condition: "defective"}}}); err != nil {
+				t.Fatal(err)
+			}
 			for _, typ := range all {
 				before := f.store.Head().Seq
 				w := f.do(post(role, bodies[typ]))

@@ -99,6 +99,12 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusConflict, "Transfer state"
 	case inventory.CodeSelfApproval:
 		return http.StatusForbidden, "Self approval"
+	case inventory.CodeNotOnWorkOrder:
+		return http.StatusUnprocessableEntity, "Not on the work order"
+	case inventory.CodeOverPick:
+		return http.StatusUnprocessableEntity, "More than the work order line asks for"
+	case inventory.CodeNotIssued:
+		return http.StatusUnprocessableEntity, "Not issued on the work order"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:

@@ -40,6 +40,7 @@ var wantStatus = map[string]int{
 	"document_exists": 409, "document_closed": 409,
 	"unknown_pallet": 422, "pallet_mismatch": 422, "pallet_received": 409,
 	"not_on_transfer": 422, "over_shipped": 422, "transfer_state": 409, "self_approval": 403,
+	"not_on_work_order": 422, "over_pick": 422, "not_issued": 422,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -185,6 +186,9 @@ func goldenProblems() []problemCase {
 				t.Fatalf("setup: %d %s", w.Code, w.Body)
 			}
 		}, req: req{method: "POST", path: "/api/v1/transfers/T-1/approve", role: RolePlanner, body: `{}`}},
+		{code: "not_on_work_order", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-LOT","lot":"L1"}`), setup: mkWO},
+		{code: "over_pick", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":3}`), setup: mkWO},
+		{code: "not_issued", req: returnReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":1,"condition":"good","to":"A-01"}`), setup: mkWO},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

@@ -34,12 +34,14 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvIssue, inventory.EvReturn, inventory.EvTransferShipped,
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
 			inventory.EvTransferRequested, inventory.EvTransferDispatched, inventory.EvTransferAnnounced,
-			inventory.EvTransferClosed,
+			inventory.EvTransferClosed, inventory.EvRTSCreated, inventory.EvRTSShipped,
 		},
-		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
-		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced},
-		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvTransferRequested, inventory.EvTransferApproved, inventory.EvTransferAnnounced},
-		RoleAuditor:     {},
+		RoleEngineer: {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
+		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced,
+			inventory.EvRTSCreated, inventory.EvRTSShipped},
+		RolePlanner: {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvTransferRequested,
+			inventory.EvTransferApproved, inventory.EvTransferAnnounced, inventory.EvWOCreated, inventory.EvWOClosed},
+		RoleAuditor: {},
 	}
 }
 

@@ -138,7 +138,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
 		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, Transfer: cmd.Transfer, Shipment: cmd.Shipment,
-		PrevHash: head.Hash,
+		WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -198,6 +198,12 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return requestTransfer(v, ev)
 	case EvTransferApproved:
 		return approveTransfer(v, ev)
+	case EvWOCreated:
+		return createWO(v, ev)
+	case EvWOClosed:
+		return closeWO(v, ev)
+	case EvRTSShipped:
+		return shipRTS(v, ev)
 	}
 	if err := transferBefore(v, ev); err != nil {
 		return err
@@ -225,10 +231,26 @@ func (s *Store) rules(v *view, ev *Event) error {
 	if err := transferAfter(v, ev); err != nil {
 		return err
 	}
-	for _, d := range deltas(ev) {
+	if ev.Type == EvRTSCreated {
+		if err := createRTS(v, ev); err != nil {
+			return err
+		}
+	}
+	if (ev.Type == EvIssue || ev.Type == EvReturn) && ev.Ref != "" {
+		// Likewise an issue or return whose ref names a work order.
+		if err := onWorkOrder(v, ev); err != nil {
+			return err
+		}
+	}
+	ds := deltas(ev)
+	for _, d := range ds {
 		if err := applyDelta(v, d); err != nil {
 			return err
 		}
+	}
+	// Work orders' reservations are not for free events to take.
+	if err := keepHolds(v, ds); err != nil {
+		return err
 	}
 	for _, l := range ev.Lines {
 		for _, sn := range l.Serials {
@@ -316,6 +338,8 @@ func kindsFor(t EventType, end string, l *Line) []LocationKind {
 		return []LocationKind{KindQuarantine, KindDefective}
 	case EvReserve, EvUnreserve, EvIssue:
 		return []LocationKind{KindStock, KindVan}
+	case EvRTSCreated:
+		return []LocationKind{KindDefective}
 	case EvReturn:
 		if l.Condition == ConditionDefective {
 			return []LocationKind{KindDefective}
@@ -444,6 +468,16 @@ type delta struct {
 // store applied when the event was written.
 func deltas(ev *Event) []delta {
 	var out []delta
+	// Reservations an issue let go come first: the issue may take the
+	// very stock they held.
+	for i, l := range ev.Released {
+		if len(l.Serials) == 0 {
+			out = append(out, delta{balKey{l.SKU, l.Location, l.Lot, ""}, 0, -l.Qty, i})
+		}
+		for _, sn := range l.Serials {
+			out = append(out, delta{balKey{l.SKU, l.Location, l.Lot, sn}, 0, -1, i})
+		}
+	}
 	for i, l := range ev.Lines {
 		emit := func(loc string, on, res int64) {
 			if len(l.Serials) == 0 {
@@ -467,13 +501,13 @@ func deltas(ev *Event) []delta {
 		case EvMove, EvTransferShipped, EvTransferReceived, EvTransferClosed:
 			emit(l.From, -q, res)
 			emit(l.To, q, 0)
-		case EvReserve:
+		case EvReserve, EvWOCreated:
 			emit(l.Location, 0, q)
-		case EvUnreserve:
+		case EvUnreserve, EvWOClosed:
 			emit(l.Location, 0, -q)
 		case EvIssue:
 			emit(l.From, -q, res)
-		case EvScrap:
+		case EvScrap, EvRTSShipped:
 			emit(l.From, -q, 0)
 		case EvCountAdjustment:
 			emit(l.Location, q, 0)

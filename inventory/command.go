@@ -35,6 +35,7 @@ var lineRules = map[EventType]lineRule{
 	EvTransferDispatched: {from: true, needsRef: true},
 	EvTransferAnnounced:  {to: true, incoming: true, needsRef: true},
 	EvTransferClosed:     {from: true, to: true, needsRef: true},
+	EvRTSCreated:         {from: true, needsRef: true},
 }
 
 // check validates everything that needs no stored state, and normalises the
@@ -77,11 +78,27 @@ func (c *Command) check() error {
 	if (c.Transfer != nil || c.Shipment != nil) && !isTransferDoc(c.Type) {
 		return errf(CodeInvalid, "transfer", "only the transfer events carry a transfer or shipment")
 	}
+	if c.WorkOrder != nil && c.Type != EvWOCreated {
+		return errf(CodeInvalid, "workOrder", "only %s carries a work order", EvWOCreated)
+	}
+	if c.Supplier != "" && c.Type != EvRTSCreated {
+		return errf(CodeInvalid, "supplier", "only %s names a supplier", EvRTSCreated)
+	}
 	switch c.Type {
 	case EvASNAnnounced:
 		return c.checkASN()
 	case EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed:
 		return c.checkTransfer()
+	case EvRTSCreated:
+		if err := checkCode("supplier", c.Supplier); err != nil {
+			return err
+		}
+	case EvRTSShipped:
+		return c.checkRTSShipped()
+	case EvWOCreated:
+		return c.checkWOCreated()
+	case EvWOClosed:
+		return c.checkWOClosed()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:
@@ -213,6 +230,16 @@ func (l *Line) check(f string, t EventType, r lineRule) error {
 		return errf(CodeInvalid, f+".condition", "must be %q or %q", ConditionGood, ConditionDefective)
 	case t != EvReturn && l.Condition != "":
 		return errf(CodeInvalid, f+".condition", "is only for returns")
+	}
+	switch {
+	case l.WOLine < 0 || l.WOLine != 0 && t != EvIssue:
+		// Returns are matched to lines by the store, so a replay of the
+		// log matches them the same way.
+		return errf(CodeInvalid, f+".woLine", "is a positive work order line, on issues only")
+	case l.Billing != "":
+		return errf(CodeInvalid, f+".billing", "is copied from the work order line by the store")
+	case l.Mismatch != "":
+		return errf(CodeInvalid, f+".mismatch", "is recorded by the store")
 	}
 	if l.FromReserved && !r.reservable {
 		return errf(CodeInvalid, f+".fromReserved", "is only for issues and transfer shipments")

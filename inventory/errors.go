@@ -46,6 +46,10 @@ const (
 	CodeOverShipped   Code = "over_shipped"    // more than the transfer asks for
 	CodeTransferState Code = "transfer_state"  // the transfer is not in a state that allows this
 	CodeSelfApproval  Code = "self_approval"   // the requester may not approve its own transfer
+	// Work orders, issuing and returns (workorder.go).
+	CodeNotOnWorkOrder Code = "not_on_work_order" // the part is on no line of the work order: wrong part
+	CodeOverPick       Code = "over_pick"         // more issued on a line than it asks for
+	CodeNotIssued      Code = "not_issued"        // a good return of what the work order did not issue
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -25,6 +25,9 @@ const (
 	pASN      = 'n' // n<number>                      -> NoticeState JSON (derived from the log)
 	pSSCC     = 'N' // N<sscc>                        -> the shipping notice announcing the pallet
 	pTransfer = 'x' // x<number>                      -> TransferState JSON (derived from the log)
+	pWO       = 'w' // w<number>                      -> WorkOrderState JSON (derived from the log)
+	pHold     = 'W' // W<sku>0<loc>0<lot>0<serial>    -> varint: what open work orders hold of the row
+	pRTS      = 'd' // d<number>                      -> SupplierReturnState JSON (derived from the log)
 )
 
 var (

@@ -88,6 +88,14 @@ const (
 	EvTransferDispatched EventType = "transfer-dispatched"
 	EvTransferAnnounced  EventType = "transfer-announced"
 	EvTransferClosed     EventType = "transfer-closed"
+	// Work orders: wo-created reserves stock, wo-closed releases what is
+	// still reserved (workorder.go).
+	EvWOCreated EventType = "wo-created"
+	EvWOClosed  EventType = "wo-closed"
+	// Return-to-supplier batches: rts-created lists defective stock for
+	// one supplier, rts-shipped takes it out of the depot (rts.go).
+	EvRTSCreated EventType = "rts-created"
+	EvRTSShipped EventType = "rts-shipped"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -96,6 +104,8 @@ var EventTypes = []EventType{
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed, EvASNAnnounced,
 	EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed,
+	EvWOCreated, EvWOClosed,
+	EvRTSCreated, EvRTSShipped,
 }
 
 // Condition of returned parts.
@@ -127,6 +137,16 @@ type Line struct {
 	Serials      []string `json:"serials,omitempty"`
 	Condition    string   `json:"condition,omitempty"`
 	FromReserved bool     `json:"fromReserved,omitempty"`
+	// WOLine is the work order line a reservation, issue or return counts
+	// against; the store fills it when an issue does not name one.
+	WOLine int `json:"woLine,omitempty"`
+	// Billing (chargeable|warranty) is copied by the store from the work
+	// order line onto issues and returns against it.
+	Billing string `json:"billing,omitempty"`
+	// Mismatch is set by the store on a defective return that does not
+	// match what the work order issued (workorder.go): the part is booked
+	// all the same and the supplier claim lists it.
+	Mismatch string `json:"mismatch,omitempty"`
 }
 
 // Event is one entry of the depot's append-only log. Seq is gapless per
@@ -165,8 +185,15 @@ type Event struct {
 	Transfer       *Transfer       `json:"transfer,omitempty"`
 	Shipment       *Shipment       `json:"shipment,omitempty"`
 	TransferReport *TransferReport `json:"transferReport,omitempty"`
-	PrevHash       string          `json:"prevHash"`
-	Hash           string          `json:"hash"`
+	// WorkOrder is the work order a wo-created event opens.
+	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
+	// Supplier is who a return-to-supplier batch (rts-created) goes to.
+	Supplier string `json:"supplier,omitempty"`
+	// Released are reservations the store let go as part of an issue
+	// against a work order taken from other stock than its reservation.
+	Released []Line `json:"released,omitempty"`
+	PrevHash string `json:"prevHash"`
+	Hash     string `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -190,6 +217,10 @@ type Command struct {
 	// Transfer and Shipment are for the transfer events (transfer.go).
 	Transfer *Transfer `json:"transfer,omitempty"`
 	Shipment *Shipment `json:"shipment,omitempty"`
+	// WorkOrder is required by wo-created and refused on every other type.
+	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
+	// Supplier is required by rts-created and refused on every other type.
+	Supplier string `json:"supplier,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

@@ -45,6 +45,8 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	orders := map[string]*PurchaseOrderState{}
 	notices := map[string]*NoticeState{}
 	transfers := map[string]*TransferState{}
+	workOrders := map[string]*WorkOrderState{}
+	batches := map[string]*SupplierReturnState{}
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -90,6 +92,8 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			replayPO(&ev, orders, &r)
 			replayASN(&ev, notices, &r)
 			replayTransfer(&ev, transfers, &r)
+			replayWO(&ev, workOrders, &r)
+			replayRTS(&ev, batches, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -114,6 +118,15 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			return err
 		}
 		if err := compareDerived(txn, pTransfer, "transfer", transfers, &r); err != nil {
+			return err
+		}
+		if err := compareDerived(txn, pWO, "work order", workOrders, &r); err != nil {
+			return err
+		}
+		if err := compareHolds(txn, workOrders, &r); err != nil {
+			return err
+		}
+		if err := compareDerived(txn, pRTS, "supplier return", batches, &r); err != nil {
 			return err
 		}
 		return compareSSCCIndex(txn, notices, &r)

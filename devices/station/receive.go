@@ -17,6 +17,8 @@ type Ledger interface {
 	SuggestBin(sku string) (string, bool, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 	Transfer(number string) (inventory.TransferInfo, error)
+	WorkOrder(number string) (inventory.WorkOrderState, error)
+	PlanPick(req inventory.PickRequest) (inventory.Command, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -209,6 +211,8 @@ type OperationRequest struct {
 	Ref  string `json:"ref,omitempty"`  // the document: a purchase order for receive
 	To   string `json:"to,omitempty"`   // receive: the location goods go to
 	From string `json:"from,omitempty"` // putaway: the location goods come from
+	// Condition is a return's: good (unused, to a bin) or defective (to the defective store).
+	Condition string `json:"condition,omitempty"`
 }
 
 // ErrBadOperation wraps why an operation cannot start.
@@ -241,7 +245,17 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 				return nil, fmt.Errorf("%w: receive-transfer needs ref (the transfer) and to (the location)", ErrBadOperation)
 			}
 			return NewReceiveTransfer(l, req.Ref, req.To)
+		case "pick":
+			if req.Ref == "" {
+				return nil, fmt.Errorf("%w: pick needs ref (the work order)", ErrBadOperation)
+			}
+			return NewPick(l, req.Ref)
+		case "return":
+			if req.Ref == "" || req.To == "" || req.Condition == "" {
+				return nil, fmt.Errorf("%w: return needs ref (the work order), condition (good or defective) and to (the location)", ErrBadOperation)
+			}
+			return NewReturn(l, req.Ref, req.Condition, req.To)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, ship, receive-transfer)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, pick, return, ship, receive-transfer)", ErrBadOperation, req.Kind)
 	}
 }

@@ -1,0 +1,201 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+func (s *server) listWorkOrders(c *gin.Context, _ *inventory.User) {
+	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := inventory.WOFilter{Status: inventory.WOStatus(c.Query("status")), Engineer: c.Query("engineer")}
+	if f.Status != "" && f.Status != inventory.WOOpen && f.Status != inventory.WOClosed {
+		s.fail(c, apiErr(inventory.CodeInvalid, "status", "open or closed"))
+		return
+	}
+	items, err := s.store.WorkOrders(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, page(items, limit, func(o inventory.WorkOrderState) string { return o.Number }))
+}
+
+// workOrderView is a work order with the successors offered for lines
+// whose own part is out (by line number) and the returns that did not
+// match what it issued.
+type workOrderView struct {
+	inventory.WorkOrderState
+	Substitutes map[int]inventory.Substitute `json:"substitutes"`
+	Mismatches  []inventory.WOReturn         `json:"mismatches"`
+}
+
+func (s *server) getWorkOrder(c *gin.Context, _ *inventory.User) {
+	o, err := s.store.WorkOrder(c.Param("number"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	subs, err := s.store.Substitutes(o)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := workOrderView{WorkOrderState: o, Substitutes: subs, Mismatches: []inventory.WOReturn{}}
+	for _, r := range o.Returns {
+		if r.Mismatch != "" {
+			v.Mismatches = append(v.Mismatches, r)
+		}
+	}
+	s.writeJSON(c, http.StatusOK, v)
+}
+
+func (s *server) getPickList(c *gin.Context, _ *inventory.User) {
+	pl, err := s.store.PickList(c.Param("number"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, pl)
+}
+
+func (s *server) postWorkOrder(c *gin.Context, u *inventory.User) {
+	if !s.perms.mayPost(u.Role, inventory.EvWOCreated) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not create work orders")
+		return
+	}
+	var o inventory.WorkOrder
+	if !s.decode(c, &o) {
+		return
+	}
+	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvWOCreated, Ref: o.Number, WorkOrder: &o})
+	if !ok {
+		return
+	}
+	// The reservations are the event's lines: what the store chose.
+	s.writeJSON(c, http.StatusCreated, struct {
+		WorkOrder    *inventory.WorkOrder `json:"workOrder"`
+		Reservations []inventory.Line     `json:"reservations"`
+		Event        *inventory.Event     `json:"event"`
+	}{res.Event.WorkOrder, nonNil(res.Event.Lines), &res.Event})
+}
+
+// closeWorkOrder ends picking; the event releases what is still reserved.
+func (s *server) closeWorkOrder(c *gin.Context, u *inventory.User) {
+	if !s.perms.mayPost(u.Role, inventory.EvWOClosed) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not close work orders")
+		return
+	}
+	var b closeBody
+	if !s.decode(c, &b) {
+		return
+	}
+	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvWOClosed, Ref: c.Param("number"), Note: b.Note})
+	if !ok {
+		return
+	}
+	s.writeJSON(c, http.StatusOK, struct {
+		Released []inventory.Line `json:"released"`
+		Event    *inventory.Event `json:"event"`
+	}{nonNil(res.Event.Lines), &res.Event})
+}
+
+func nonNil(l []inventory.Line) []inventory.Line {
+	if l == nil {
+		return []inventory.Line{}
+	}
+	return l
+}
+
+// postIssue books a pick against a work order: the store plans where the
+// units come from (the order's reservation first) and the issue event
+// carries it. The plan depends on the stock at the time, so a retry is
+// answered from the API's idempotency record (remembered), not re-planned.
+func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, any, error) {
+	if !s.perms.mayPost(u.Role, inventory.EvIssue) {
+		return 0, nil, apiErr(CodeForbidden, "", "the "+u.Role+" role may not issue parts")
+	}
+	var req inventory.PickRequest
+	if err := s.decodeOptional(raw, &req); err != nil {
+		return 0, nil, err
+	}
+	if req.WorkOrder == "" || req.SKU == "" {
+		return 0, nil, apiErr(inventory.CodeInvalid, "workOrder", "workOrder and sku are required")
+	}
+	if req.Qty < 0 || req.Qty > inventory.MaxQuantity {
+		return 0, nil, apiErr(inventory.CodeInvalid, "qty", "must be between 1 and 1000000000")
+	}
+	cmd, err := s.store.PlanPick(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	cmd.Actor = u.Name
+	res, err := s.store.Append(c.Request.Context(), cmd)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
+	return http.StatusCreated, struct {
+		Event *inventory.Event `json:"event"`
+	}{&res.Event}, nil
+}
+
+// returnBody is parts coming back against a work order.
+type returnBody struct {
+	WorkOrder string   `json:"workOrder"`
+	SKU       string   `json:"sku"`
+	Qty       int64    `json:"qty"`
+	Lot       string   `json:"lot,omitempty"`
+	Serials   []string `json:"serials,omitempty"`
+	Condition string   `json:"condition"` // good | defective
+	To        string   `json:"to"`        // a stock bin for good parts, a defective location for old ones
+	Note      string   `json:"note,omitempty"`
+}
+
+// postReturn books a return against a work order. The command follows
+// from the body alone, so the store's own idempotency answers a retry.
+func (s *server) postReturn(c *gin.Context, u *inventory.User) {
+	var b returnBody
+	if !s.decode(c, &b) {
+		return
+	}
+	if b.WorkOrder == "" {
+		s.fail(c, apiErr(inventory.CodeInvalid, "workOrder", "is required: returns are checked against what the work order issued"))
+		return
+	}
+	if _, err := s.store.WorkOrder(b.WorkOrder); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if b.Qty == 0 {
+		b.Qty = int64(max(len(b.Serials), 1))
+	}
+	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvReturn, Ref: b.WorkOrder, Note: b.Note,
+		Lines: []inventory.Line{{SKU: b.SKU, Qty: b.Qty, Lot: b.Lot, Serials: b.Serials, Condition: b.Condition, To: b.To}}})
+	if !ok {
+		return
+	}
+	s.writeJSON(c, http.StatusCreated, struct {
+		Mismatch string           `json:"mismatch,omitempty"`
+		Event    *inventory.Event `json:"event"`
+	}{res.Event.Lines[0].Mismatch, &res.Event})
+}
+
+// listReturnMismatches is every defective return that did not match what
+// its work order issued: the supplier claim's exceptions.
+func (s *server) listReturnMismatches(c *gin.Context, _ *inventory.User) {
+	items, err := s.store.ReturnMismatches()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, struct {
+		Items []inventory.ReturnMismatch `json:"items"`
+	}{items})
+}
