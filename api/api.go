@@ -51,6 +51,7 @@ type Store interface {
 	Substitutes(st inventory.WorkOrderState) (map[int]inventory.Substitute, error)
 	PickList(number string) (inventory.PickList, error)
 	PlanPick(req inventory.PickRequest) (inventory.Command, error)
+	IdempotentEvent(actor, key string) (inventory.Event, bool, error)
 	ReturnMismatches() ([]inventory.ReturnMismatch, error)
 	SupplierReturn(number string) (inventory.SupplierReturnState, error)
 	SupplierReturns(f inventory.RTSFilter, pg inventory.Page) ([]inventory.SupplierReturnState, error)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -116,7 +117,8 @@ func nonNil(l []inventory.Line) []inventory.Line {
 // postIssue books a pick against a work order: the store plans where the
 // units come from (the order's reservation first) and the issue event
 // carries it. The plan depends on the stock at the time, so a retry is
-// answered from the API's idempotency record (remembered), not re-planned.
+// never re-planned: it is answered from the API's answer cache
+// (remembered) or, after a restart, from the store's idempotency record.
 func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, any, error) {
 	if !s.perms.mayPost(u.Role, inventory.EvIssue) {
 		return 0, nil, apiErr(CodeForbidden, "", "the "+u.Role+" role may not issue parts")
@@ -131,11 +133,30 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 	if req.Qty < 0 || req.Qty > inventory.MaxQuantity {
 		return 0, nil, apiErr(inventory.CodeInvalid, "qty", "must be between 1 and 1000000000")
 	}
+	// The answer cache forgets on restart; the store's record does not.
+	// A key the store knows answers with its event, not with a new plan.
+	key := c.Request.Header.Get("Idempotency-Key")
+	if key != "" {
+		ev, ok, err := s.store.IdempotentEvent(u.Name, key)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			if ev.Type != inventory.EvIssue || ev.Ref != req.WorkOrder || len(ev.Lines) == 0 || ev.Lines[0].SKU != req.SKU {
+				return 0, nil, apiErr(inventory.CodeIdempotencyReuse, "Idempotency-Key",
+					"this key was already used for a different request (event "+strconv.FormatUint(ev.Seq, 10)+")")
+			}
+			c.Header("Idempotent-Replayed", "true")
+			return http.StatusCreated, struct {
+				Event *inventory.Event `json:"event"`
+			}{&ev}, nil
+		}
+	}
 	cmd, err := s.store.PlanPick(req)
 	if err != nil {
 		return 0, nil, err
 	}
-	cmd.Actor = u.Name
+	cmd.Actor, cmd.IdempotencyKey = u.Name, key
 	res, err := s.store.Append(c.Request.Context(), cmd)
 	if err != nil {
 		return 0, nil, err

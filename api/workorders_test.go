@@ -153,6 +153,16 @@ func TestWorkOrderCreateAndPickList(t *testing.T) {
 	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
 		t.Fatalf("repeat pick %d %s", w.Code, w.Body)
 	}
+	// After a restart the answer cache is empty: the store's record answers,
+	// and the key with another request is refused.
+	f.srv = newServer(Config{Store: f.store, Clock: f.clock})
+	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
+		t.Fatalf("repeat pick after a restart %d %s", w.Code, w.Body)
+	}
+	other := withKey(issueReq(RoleEngineer, `{"workOrder":"WO-20","sku":"P-LOT","qty":1}`), "pick-1")
+	if w := f.do(other); w.Code != 422 || decodeProblem(t, w).Code != "idempotency_key_reused" || f.store.Head().Seq != head {
+		t.Fatalf("reused key %d %s", w.Code, w.Body)
+	}
 }
 
 // FuzzWorkOrderBodies posts arbitrary bodies to the issue and return

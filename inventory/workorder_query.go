@@ -420,3 +420,19 @@ func (s *Store) supersedesRead(base, sku string) (bool, error) {
 	}
 	return false, nil
 }
+
+// IdempotentEvent returns the event an actor's idempotency key appended,
+// if it appended one. Requests the store plans before appending (a pick)
+// ask it first, since a second plan of the same request may differ.
+func (s *Store) IdempotentEvent(actor, key string) (Event, bool, error) {
+	var rec idemRecord
+	ok, err := s.viewJSON(idemKey(actor, key), &rec)
+	if err != nil || !ok {
+		return Event{}, false, err
+	}
+	ev, err := s.Event(rec.Seq)
+	if err != nil {
+		return Event{}, false, fmt.Errorf("idempotency record points at event %d: %w", rec.Seq, err)
+	}
+	return ev, true, nil
+}

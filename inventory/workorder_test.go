@@ -1,9 +1,12 @@
 package inventory
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -557,5 +560,45 @@ func TestVerifyFindsWorkOrderTampering(t *testing.T) {
 			}
 			t.Log(rep.Problems)
 		})
+	}
+}
+
+func TestBackupCarriesWorkOrders(t *testing.T) {
+	s := woStore(t)
+	mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1}))
+	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
+	mustAppend(t, s, rtsCmd("RTS-1", Line{SKU: "PS", Qty: 1, From: "DEF", Serials: []string{"OLD"}}))
+	var buf bytes.Buffer
+	if _, err := s.Backup(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "r")
+	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(Options{Dir: dir, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a, _ := s.WorkOrder("WO-1")
+	b, err := r.WorkOrder("WO-1")
+	if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("restored order %+v %v, was %+v", b, err, a)
+	}
+	if _, err := r.SupplierReturn("RTS-1"); err != nil {
+		t.Fatal(err)
+	}
+	// The restored store keeps the order's hold and its rules.
+	ctx := context.Background()
+	if _, err := r.Append(ctx, cmd(EvUnreserve, "MANUAL", Line{SKU: "PN", Qty: 1, Location: "B"})); CodeOf(err) != CodeInsufficientReserve {
+		t.Fatalf("restored hold: %v", err)
+	}
+	if _, err := r.Append(ctx, cmd(EvIssue, "WO-1", Line{SKU: "PN", Qty: 3, From: "B"})); CodeOf(err) != CodeOverPick {
+		t.Fatalf("restored rules: %v", err)
+	}
+	rep, err := r.Verify(ctx, nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("verify restored: %v %v", err, rep.Problems)
 	}
 }
