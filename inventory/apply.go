@@ -137,7 +137,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, PrevHash: head.Hash,
+		Order: cmd.Order, Policy: cmd.Policy, Signal: cmd.Signal, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -191,6 +191,8 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return createPO(v, ev)
 	case EvPOClosed:
 		return closePO(v, ev)
+	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
+		return applyReorder(v, ev)
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}

@@ -59,7 +59,15 @@ func (c *Command) check() error {
 	if c.Order != nil && c.Type != EvPOCreated {
 		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
 	}
+	if c.Policy != nil && c.Type != EvReorderPolicySet {
+		return errf(CodeInvalid, "policy", "only %s carries a policy", EvReorderPolicySet)
+	}
+	if c.Signal != nil && c.Type != EvReorderSignal && c.Type != EvReorderRearmed && c.Type != EvReorderPolicySet {
+		return errf(CodeInvalid, "signal", "only %s and %s carry a signal", EvReorderSignal, EvReorderRearmed)
+	}
 	switch c.Type {
+	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
+		return c.checkReorder()
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:

@@ -37,6 +37,9 @@ const (
 	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
 	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
 	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
+	// Reorder signals (reorder.go).
+	CodeSignalOpen  Code = "reorder_signal_open"  // the part's signal is open: no second one until it re-arms
+	CodeSignalStale Code = "reorder_signal_stale" // the signal or re-arming names an arming or signal that is not current
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -22,6 +22,7 @@ const (
 	pUser     = 'u' // u<name>                        -> User JSON
 	pToken    = 'k' // k<sha256(token)>               -> user name
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
+	pReorder  = 'r' // r p 0 <sku> -> ReorderState; r g 0 <seq:8 BE> -> SignalRecord (reorder.go)
 )
 
 var (

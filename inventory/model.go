@@ -80,6 +80,11 @@ const (
 	// idempotent and replicated like stock (purchase.go).
 	EvPOCreated EventType = "po-created"
 	EvPOClosed  EventType = "po-closed"
+	// Reorder policies and signals are events too (reorder.go): a policy
+	// change, a signal raised, a part re-armed once its position recovered.
+	EvReorderPolicySet EventType = "reorder-policy-set"
+	EvReorderSignal    EventType = "reorder-signal"
+	EvReorderRearmed   EventType = "reorder-rearmed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -87,6 +92,7 @@ var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed,
+	EvReorderPolicySet, EvReorderSignal, EvReorderRearmed,
 }
 
 // Condition of returned parts.
@@ -145,9 +151,13 @@ type Event struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// Report is the discrepancy report the store computed when a po-closed
 	// event closed its order: what the log says was short or over then.
-	Report   *POReport `json:"report,omitempty"`
-	PrevHash string    `json:"prevHash"`
-	Hash     string    `json:"hash"`
+	Report *POReport `json:"report,omitempty"`
+	// Policy is the reorder policy a reorder-policy-set event sets; Signal
+	// what a reorder-signal or reorder-rearmed event found.
+	Policy   *ReorderPolicy `json:"policy,omitempty"`
+	Signal   *ReorderSignal `json:"signal,omitempty"`
+	PrevHash string         `json:"prevHash"`
+	Hash     string         `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -163,6 +173,10 @@ type Command struct {
 	Location       *Location `json:"location,omitempty"`
 	// Order is required by po-created and refused on every other type.
 	Order *PurchaseOrder `json:"order,omitempty"`
+	// Policy is required by reorder-policy-set, Signal by reorder-signal
+	// and reorder-rearmed; each is refused on every other type.
+	Policy *ReorderPolicy `json:"policy,omitempty"`
+	Signal *ReorderSignal `json:"signal,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

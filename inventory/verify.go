@@ -43,6 +43,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
 	want := map[balKey]qty{}
 	orders := map[string]*PurchaseOrderState{}
+	reorder := newReorderReplay()
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -86,6 +87,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			}
 			prevHash = ev.Hash
 			replayPO(&ev, orders, &r)
+			reorder.replay(&ev, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -101,6 +103,9 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			r.problem("head says seq %d, the log ends at %d", head.Seq, seq)
 		}
 		if err := s.compareState(txn, want, &r); err != nil {
+			return err
+		}
+		if err := reorder.compare(txn, &r); err != nil {
 			return err
 		}
 		return comparePOs(txn, orders, &r)

@@ -1,0 +1,271 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// ReorderActor is the actor of the events the watcher appends.
+const ReorderActor = "reorder"
+
+// ReorderWatchOptions configure a ReorderWatcher. Zero values are defaults.
+type ReorderWatchOptions struct {
+	// Interval is how often the watcher looks for newly committed events
+	// (default 200 ms): a read of the head, nothing more when none came.
+	Interval time.Duration
+	// Sweep is how often every policy is evaluated even without new
+	// events (default 1 h): derived reorder points move as periods end.
+	Sweep time.Duration
+	// Inbound returns the quantity of a part in transit to this depot.
+	// Nil counts none.
+	Inbound func(sku string) (int64, error)
+	// Clock is where periods are read from; default the store's clock.
+	Clock Clock
+	Log   *slog.Logger
+}
+
+// ReorderWatcher raises reorder signals and re-arms parts as committed
+// events change their positions. It runs beside the store rather than in
+// its commit path: evaluating a part reads balances, purchase orders and
+// the demand history, which the committer must not wait for. The store's
+// rule that a part signals once per arming makes it safe for a watcher to
+// evaluate late, twice, or after a crash: at start it evaluates every part
+// with a policy, so a signal whose triggering event committed just before a
+// crash is raised then, and an idempotency key made of the part and its
+// arming event makes a retried append a replay, not a second signal.
+type ReorderWatcher struct {
+	store *Store
+	opts  ReorderWatchOptions
+	// demand holds issues per part per period index, built from the log;
+	// seen is the last seq folded into it.
+	demand map[string]map[int64]int64
+	seen   uint64
+}
+
+// NewReorderWatcher returns a watcher of s. Run or Sync drive it; it is not
+// safe for concurrent use.
+func NewReorderWatcher(s *Store, o ReorderWatchOptions) *ReorderWatcher {
+	if o.Interval <= 0 {
+		o.Interval = 200 * time.Millisecond
+	}
+	if o.Sweep <= 0 {
+		o.Sweep = time.Hour
+	}
+	if o.Clock == nil {
+		o.Clock = s.opts.Clock
+	}
+	if o.Log == nil {
+		o.Log = s.log
+	}
+	return &ReorderWatcher{store: s, opts: o, demand: map[string]map[int64]int64{}}
+}
+
+// Run evaluates every policy, then follows the log until ctx ends. A failed
+// pass is logged and retried on the next tick: the log is the record, so
+// nothing is lost by trying again.
+func (w *ReorderWatcher) Run(ctx context.Context) error {
+	if err := w.SyncAll(ctx); err != nil && ctx.Err() == nil {
+		w.opts.Log.Error("reorder: first evaluation", "err", err)
+	}
+	tick := time.NewTicker(w.opts.Interval)
+	defer tick.Stop()
+	sweep := time.NewTicker(w.opts.Sweep)
+	defer sweep.Stop()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			if w.store.Head().Seq == w.seen {
+				continue
+			}
+			_, err = w.Sync(ctx)
+		case <-sweep.C:
+			err = w.SyncAll(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			if CodeOf(err) == CodeClosed {
+				return err
+			}
+			w.opts.Log.Error("reorder: evaluation", "err", err)
+		}
+	}
+}
+
+// SyncAll reads the log up to its head and evaluates every part with a
+// policy.
+func (w *ReorderWatcher) SyncAll(ctx context.Context) error {
+	if _, err := w.catchUp(); err != nil {
+		return err
+	}
+	after := ""
+	for {
+		states, err := w.store.ReorderPolicies(Page{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for i := range states {
+			if err := w.evaluate(ctx, &states[i]); err != nil {
+				return err
+			}
+		}
+		if len(states) < 500 {
+			return nil
+		}
+		after = states[len(states)-1].SKU
+	}
+}
+
+// Sync reads the events committed since the last pass and evaluates the
+// parts they touched. It returns how many parts it evaluated.
+func (w *ReorderWatcher) Sync(ctx context.Context) (int, error) {
+	touched, err := w.catchUp()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for sku := range touched {
+		st, err := w.store.ReorderPolicy(sku)
+		if CodeOf(err) == CodeNotFound {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if err := w.evaluate(ctx, &st); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// catchUp folds new events into the demand history and returns the parts
+// whose position or policy they may have changed.
+func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
+	touched := map[string]bool{}
+	err := w.store.EachEvent(w.seen, func(ev *Event, _ []byte) error {
+		w.seen = ev.Seq
+		for _, l := range ev.Lines {
+			touched[l.SKU] = true
+			if ev.Type == EvIssue {
+				w.addDemand(l.SKU, ev.At, l.Qty)
+			}
+		}
+		switch {
+		case ev.Order != nil:
+			for _, l := range ev.Order.Lines {
+				touched[l.SKU] = true
+			}
+		case ev.Report != nil:
+			// Closing an order ends what it still owed.
+			for _, l := range ev.Report.Lines {
+				touched[l.SKU] = true
+			}
+		case ev.Policy != nil:
+			touched[ev.Policy.SKU] = true
+		}
+		return nil
+	})
+	return touched, err
+}
+
+// period numbers days since the Monday 1970-01-05 in buckets of n days, so
+// weekly buckets run Monday to Sunday, UTC.
+func period(t time.Time, n int) int64 {
+	days := t.UTC().Unix()/86400 - 4
+	if days < 0 {
+		return (days - int64(n) + 1) / int64(n)
+	}
+	return days / int64(n)
+}
+
+// addDemand keeps issues per day; policies choose their own bucket length.
+func (w *ReorderWatcher) addDemand(sku string, at time.Time, q int64) {
+	m := w.demand[sku]
+	if m == nil {
+		m = map[int64]int64{}
+		w.demand[sku] = m
+	}
+	m[period(at, 1)] += q
+}
+
+// history is a part's issues per period of the policy, oldest first, over
+// the policy's history ending with the last complete period before now.
+func (w *ReorderWatcher) history(p ReorderPolicy, now time.Time) []int64 {
+	n := p.HistoryPeriods
+	out := make([]int64, n)
+	cur := period(now, p.PeriodDays)
+	first := cur - int64(n)
+	for day, q := range w.demand[p.SKU] {
+		// A day's period: days are counted from the same Monday.
+		per := day / int64(p.PeriodDays)
+		if day < 0 {
+			per = (day - int64(p.PeriodDays) + 1) / int64(p.PeriodDays)
+		}
+		if per >= first && per < cur {
+			out[per-first] += q
+		}
+	}
+	return out
+}
+
+// evaluate raises a signal when an armed part's position is at or below its
+// reorder point, and re-arms a signalled part whose position rose above it.
+func (w *ReorderWatcher) evaluate(ctx context.Context, st *ReorderState) error {
+	pos, err := w.store.Position(st.SKU)
+	if err != nil {
+		return fmt.Errorf("position of %s: %w", st.SKU, err)
+	}
+	if w.opts.Inbound != nil {
+		if pos.Inbound, err = w.opts.Inbound(st.SKU); err != nil {
+			return fmt.Errorf("inbound transfers of %s: %w", st.SKU, err)
+		}
+	}
+	pos.Total = pos.sum()
+	var hist []int64
+	if st.Policy.Method == MethodROP {
+		hist = w.history(st.Policy, w.opts.Clock.Now())
+	}
+	plan := PlanFor(st.Policy, hist)
+	sg := ReorderSignal{
+		SKU: st.SKU, Method: st.Policy.Method, Position: pos,
+		ReorderPoint: plan.ReorderPoint, OrderUpTo: plan.OrderUpTo, Demand: plan.Demand,
+	}
+	var cmd Command
+	switch {
+	case st.Armed && pos.Total <= plan.ReorderPoint:
+		sg.ArmedSeq = st.ArmedSeq
+		sg.SuggestedQty = max(plan.OrderUpTo-pos.Total, 1)
+		cmd = Command{Type: EvReorderSignal, Signal: &sg,
+			IdempotencyKey: "reorder-signal/" + st.SKU + "/" + strconv.FormatUint(st.ArmedSeq, 10)}
+	case !st.Armed && pos.Total > plan.ReorderPoint:
+		sg.SignalSeq = st.OpenSignal
+		cmd = Command{Type: EvReorderRearmed, Signal: &sg,
+			IdempotencyKey: "reorder-rearmed/" + st.SKU + "/" + strconv.FormatUint(st.OpenSignal, 10)}
+	default:
+		return nil
+	}
+	cmd.Actor, cmd.Ref = ReorderActor, st.SKU
+	res, err := w.store.Append(ctx, cmd)
+	switch CodeOf(err) {
+	case "":
+		if err != nil {
+			return fmt.Errorf("%s of %s: %w", cmd.Type, st.SKU, err)
+		}
+		if !res.Replayed {
+			w.opts.Log.Info("reorder: "+string(cmd.Type), "sku", st.SKU, "seq", res.Event.Seq,
+				"position", pos.Total, "reorderPoint", plan.ReorderPoint, "suggestedQty", sg.SuggestedQty)
+		}
+		return nil
+	case CodeSignalOpen, CodeSignalStale, CodeIdempotencyReuse:
+		// Someone (another pass, before a restart) got there first: the
+		// store's state is what counts, and it is already right.
+		return nil
+	}
+	return fmt.Errorf("%s of %s: %w", cmd.Type, st.SKU, err)
+}
