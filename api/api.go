@@ -39,6 +39,9 @@ type Store interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
 	Discrepancies(number string) (inventory.POReport, error)
+	ReorderPolicy(sku string) (inventory.ReorderState, error)
+	ReorderPolicies(pg inventory.Page) ([]inventory.ReorderState, error)
+	ReorderSignals(f inventory.SignalFilter) ([]inventory.SignalRecord, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -203,6 +206,11 @@ func (s *server) routes() {
 	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
 	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
 	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
+
+	v1.GET("/reorder-policies", s.authed(accessRead, s.listReorderPolicies))
+	v1.GET("/reorder-policies/:sku", s.authed(accessRead, s.getReorderPolicy))
+	v1.POST("/reorder-policies", s.authed(accessPost, s.postReorderPolicy))
+	v1.GET("/reorder-signals", s.authed(accessRead, s.listReorderSignals))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

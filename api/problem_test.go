@@ -37,6 +37,7 @@ var wantStatus = map[string]int{
 	"store_closed": 503, "internal": 500,
 	"not_on_order": 422, "wrong_lot": 422, "lot_expired": 422, "over_tolerance": 422,
 	"document_exists": 409, "document_closed": 409,
+	"reorder_signal_open": 409, "reorder_signal_stale": 409,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -154,6 +155,18 @@ func goldenProblems() []problemCase {
 		{code: "wrong_lot", req: post(RoleProcurement, poReceipt("P-LOT", "L1", "")), setup: mkPO(po("P-LOT", "L2"))},
 		{code: "lot_expired", req: post(RoleProcurement, poReceipt("P-LOT", "L0", "2020-01-01")), setup: mkPO(po("P-LOT", ""))},
 		{code: "over_tolerance", req: post(RoleProcurement, strings.Replace(poReceipt("P-NONE", "", ""), `"qty":1`, `"qty":2`, 1)), setup: mkPO(po("P-NONE", ""))},
+		// No role posts signals; the reorder watcher meets these codes, and
+		// the API maps them should a store answer one.
+		{code: "reorder_signal_stale", req: post(RoleAdmin, receipt),
+			store: func(f *fixture) Store {
+				return &failingStore{Store: f.store, appendErr: &inventory.Error{Code: inventory.CodeSignalStale,
+					Field: "signal.armedSeq", Msg: "P-NONE was armed by event 13, not 1"}}
+			}},
+		{code: "reorder_signal_open", req: post(RoleAdmin, receipt),
+			store: func(f *fixture) Store {
+				return &failingStore{Store: f.store, appendErr: &inventory.Error{Code: inventory.CodeSignalOpen,
+					Field: "signal.sku", Msg: "signal 14 of P-NONE is open: not repeated until the position recovers"}}
+			}},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

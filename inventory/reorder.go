@@ -485,3 +485,8 @@ func PlanFor(p ReorderPolicy, demand []int64) Plan {
 	}
 	return Plan{ReorderPoint: rop, OrderUpTo: upTo, Demand: est}
 }
+
+// SystemEvent reports whether only the depot itself appends events of type
+// t: reorder signals and re-armings come from the reorder rule, never from
+// a user, so the API lets no role post them.
+func SystemEvent(t EventType) bool { return t == EvReorderSignal || t == EvReorderRearmed }
