@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -128,7 +130,8 @@ func (w *ReorderWatcher) Sync(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
-	for sku := range touched {
+	// In SKU order, so a pass is reproducible.
+	for _, sku := range slices.Sorted(maps.Keys(touched)) {
 		st, err := w.store.ReorderPolicy(sku)
 		if CodeOf(err) == CodeNotFound {
 			continue
