@@ -67,38 +67,23 @@ func (s *Store) ReorderSignals(f SignalFilter) ([]SignalRecord, error) {
 // zero here and the caller adds its own (ReorderWatcher's Inbound option),
 // then Total is recomputed.
 func (s *Store) Position(sku string) (Position, error) {
-	var p Position
+	ps, err := s.Positions([]string{sku})
+	return ps[sku], err
+}
+
+// Positions is Position for several parts, read in one snapshot with one
+// pass over the purchase orders, so a watcher pass costs one scan of the
+// orders however many parts it evaluates.
+func (s *Store) Positions(skus []string) (map[string]Position, error) {
+	out := make(map[string]Position, len(skus))
 	kinds := map[string]LocationKind{}
 	err := s.read(func(txn *badger.Txn) error {
-		prefix := append(join(pBalance, sku), 0)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := balKeyFrom(it.Item().Key())
-			raw, err := it.Item().ValueCopy(nil)
+		for _, sku := range skus {
+			p, err := available(txn, sku, kinds)
 			if err != nil {
 				return err
 			}
-			q, ok := decodeQty(raw)
-			if !ok {
-				return fmt.Errorf("corrupt balance %v", k)
-			}
-			kind, ok := kinds[k.Loc]
-			if !ok {
-				item, err := txn.Get(join(pLocation, k.Loc))
-				if err != nil {
-					return fmt.Errorf("location %s of a balance of %s: %w", k.Loc, sku, err)
-				}
-				var l Location
-				if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &l) }); err != nil {
-					return fmt.Errorf("decode location %s: %w", k.Loc, err)
-				}
-				kind = l.Kind
-				kinds[k.Loc] = kind
-			}
-			if kind == KindStock || kind == KindVan {
-				p.Available += q.OnHand - q.Reserved
-			}
+			out[sku] = p
 		}
 		// On order in the same snapshot, so a receipt is counted once:
 		// either still owed or already on the shelf.
@@ -113,16 +98,56 @@ func (s *Store) Position(sku string) (Position, error) {
 				continue
 			}
 			for _, l := range st.Lines {
-				if l.SKU == sku {
+				if p, ok := out[l.SKU]; ok {
 					p.OnOrder += l.Short
+					out[l.SKU] = p
 				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return Position{}, err
+		return nil, err
 	}
-	p.Total = p.sum()
+	for sku, p := range out {
+		p.Total = p.sum()
+		out[sku] = p
+	}
+	return out, nil
+}
+
+// available sums a part's available stock in stock and van locations.
+func available(txn *badger.Txn, sku string, kinds map[string]LocationKind) (Position, error) {
+	var p Position
+	prefix := append(join(pBalance, sku), 0)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := balKeyFrom(it.Item().Key())
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return p, err
+		}
+		q, ok := decodeQty(raw)
+		if !ok {
+			return p, fmt.Errorf("corrupt balance %v", k)
+		}
+		kind, ok := kinds[k.Loc]
+		if !ok {
+			item, err := txn.Get(join(pLocation, k.Loc))
+			if err != nil {
+				return p, fmt.Errorf("location %s of a balance of %s: %w", k.Loc, sku, err)
+			}
+			var l Location
+			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &l) }); err != nil {
+				return p, fmt.Errorf("decode location %s: %w", k.Loc, err)
+			}
+			kind = l.Kind
+			kinds[k.Loc] = kind
+		}
+		if kind == KindStock || kind == KindVan {
+			p.Available += q.OnHand - q.Reserved
+		}
+	}
 	return p, nil
 }

@@ -419,3 +419,42 @@ func TestReorderPolicyChangeKeepsSignal(t *testing.T) {
 	}
 	_ = signals(t, s)
 }
+
+// TestReorderWatcherRun: Run evaluates at start, follows new events, and
+// returns when its context ends.
+func TestReorderWatcherRun(t *testing.T) {
+	s := seeded(t)
+	mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PN", Qty: 3, To: "A"}))
+	mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PL", Lot: "L1", Qty: 9, To: "A"}))
+	mustAppend(t, s, minmax("PN", 5, 10))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewReorderWatcher(s, ReorderWatchOptions{Interval: 5 * time.Millisecond}).Run(ctx) }()
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s in 10 s", what)
+			}
+		}
+	}
+	count := func(sku string) int {
+		recs, err := s.ReorderSignals(SignalFilter{SKU: sku})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	waitFor("start-up signal for PN", func() bool { return count("PN") == 1 })
+	mustAppend(t, s, policyCmd(ReorderPolicy{SKU: "PL", Method: MethodROP, ROP: ROPFixed, ReorderPoint: 4, Max: 12}))
+	mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PL", Lot: "L1", Qty: 5, From: "A"}))
+	waitFor("signal for PL", func() bool { return count("PL") == 1 })
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Run returned %v", err)
+	}
+	got := signals(t, s)
+	if len(got) != 2 || got[1].Signal.Demand == nil || got[1].Signal.SuggestedQty != 8 {
+		t.Fatalf("signals %+v", got)
+	}
+}

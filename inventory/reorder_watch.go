@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -69,26 +70,33 @@ func NewReorderWatcher(s *Store, o ReorderWatchOptions) *ReorderWatcher {
 // pass is logged and retried on the next tick: the log is the record, so
 // nothing is lost by trying again.
 func (w *ReorderWatcher) Run(ctx context.Context) error {
-	if err := w.SyncAll(ctx); err != nil && ctx.Err() == nil {
-		w.opts.Log.Error("reorder: first evaluation", "err", err)
+	first := w.SyncAll(ctx)
+	if first != nil && ctx.Err() == nil {
+		w.opts.Log.Error("reorder: first evaluation", "err", first)
 	}
 	tick := time.NewTicker(w.opts.Interval)
 	defer tick.Stop()
 	sweep := time.NewTicker(w.opts.Sweep)
 	defer sweep.Stop()
+	// After a failed pass the parts it read may not all have been
+	// evaluated; the next pass evaluates every policy.
+	retryAll := first != nil
 	for {
 		var err error
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
-			if w.store.Head().Seq == w.seen {
-				continue
+			switch {
+			case retryAll:
+				err = w.SyncAll(ctx)
+			case w.store.Head().Seq != w.seen:
+				_, err = w.Sync(ctx)
 			}
-			_, err = w.Sync(ctx)
 		case <-sweep.C:
 			err = w.SyncAll(ctx)
 		}
+		retryAll = err != nil
 		if err != nil && ctx.Err() == nil {
 			if CodeOf(err) == CodeClosed {
 				return err
@@ -110,10 +118,8 @@ func (w *ReorderWatcher) SyncAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for i := range states {
-			if err := w.evaluate(ctx, &states[i]); err != nil {
-				return err
-			}
+		if err := w.evaluateAll(ctx, states); err != nil {
+			return err
 		}
 		if len(states) < 500 {
 			return nil
@@ -123,36 +129,67 @@ func (w *ReorderWatcher) SyncAll(ctx context.Context) error {
 }
 
 // Sync reads the events committed since the last pass and evaluates the
-// parts they touched. It returns how many parts it evaluated.
+// parts they touched that have a policy. It returns how many parts the
+// events touched.
 func (w *ReorderWatcher) Sync(ctx context.Context) (int, error) {
 	touched, err := w.catchUp()
 	if err != nil {
 		return 0, err
 	}
-	n := 0
 	// In SKU order, so a pass is reproducible.
+	var states []ReorderState
 	for _, sku := range slices.Sorted(maps.Keys(touched)) {
 		st, err := w.store.ReorderPolicy(sku)
 		if CodeOf(err) == CodeNotFound {
 			continue
 		}
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		if err := w.evaluate(ctx, &st); err != nil {
-			return n, err
+		states = append(states, st)
+		if len(states) == 500 {
+			if err := w.evaluateAll(ctx, states); err != nil {
+				return 0, err
+			}
+			states = states[:0]
 		}
-		n++
 	}
-	return n, nil
+	return len(touched), w.evaluateAll(ctx, states)
+}
+
+// evaluateAll evaluates parts whose positions it reads in one snapshot.
+func (w *ReorderWatcher) evaluateAll(ctx context.Context, states []ReorderState) error {
+	if len(states) == 0 {
+		return nil
+	}
+	skus := make([]string, len(states))
+	for i := range states {
+		skus[i] = states[i].SKU
+	}
+	pos, err := w.store.Positions(skus)
+	if err != nil {
+		return fmt.Errorf("positions: %w", err)
+	}
+	for i := range states {
+		if err := w.evaluate(ctx, &states[i], pos[states[i].SKU]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // catchUp folds new events into the demand history and returns the parts
 // whose position or policy they may have changed.
 func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 	touched := map[string]bool{}
-	err := w.store.EachEvent(w.seen, func(ev *Event, _ []byte) error {
-		w.seen = ev.Seq
+	err := w.store.EachRawEvent(w.seen, func(seq uint64, raw []byte) error {
+		// Only what moves a position or a policy is decoded: at start the
+		// watcher reads the whole log, and a depot's log is millions long.
+		var ev watchedEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return fmt.Errorf("decode event %d: %w", seq, err)
+		}
+		w.seen = seq
 		for _, l := range ev.Lines {
 			touched[l.SKU] = true
 			if ev.Type == EvIssue {
@@ -175,6 +212,29 @@ func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 		return nil
 	})
 	return touched, err
+}
+
+// watchedEvent is the part of an Event the watcher reads.
+type watchedEvent struct {
+	Type  EventType `json:"type"`
+	At    time.Time `json:"at"`
+	Lines []struct {
+		SKU string `json:"sku"`
+		Qty int64  `json:"qty"`
+	} `json:"lines"`
+	Order *struct {
+		Lines []struct {
+			SKU string `json:"sku"`
+		} `json:"lines"`
+	} `json:"order"`
+	Report *struct {
+		Lines []struct {
+			SKU string `json:"sku"`
+		} `json:"lines"`
+	} `json:"report"`
+	Policy *struct {
+		SKU string `json:"sku"`
+	} `json:"policy"`
 }
 
 // period numbers days since the Monday 1970-01-05 in buckets of n days, so
@@ -219,11 +279,8 @@ func (w *ReorderWatcher) history(p ReorderPolicy, now time.Time) []int64 {
 
 // evaluate raises a signal when an armed part's position is at or below its
 // reorder point, and re-arms a signalled part whose position rose above it.
-func (w *ReorderWatcher) evaluate(ctx context.Context, st *ReorderState) error {
-	pos, err := w.store.Position(st.SKU)
-	if err != nil {
-		return fmt.Errorf("position of %s: %w", st.SKU, err)
-	}
+func (w *ReorderWatcher) evaluate(ctx context.Context, st *ReorderState, pos Position) error {
+	var err error
 	if w.opts.Inbound != nil {
 		if pos.Inbound, err = w.opts.Inbound(st.SKU); err != nil {
 			return fmt.Errorf("inbound transfers of %s: %w", st.SKU, err)
