@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -260,6 +261,13 @@ func TestReorderDerivedFromIssueHistory(t *testing.T) {
 	mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PN", Qty: 16, To: "A"}))
 	// An issue the week before the window must not count.
 	mustAppend(t, s, issue("PN", 1, "WO-old"))
+	// This watcher starts before any policy: it learns PN's history when
+	// the rop policy arrives (a backfill). A second one, started after,
+	// reads it at start. Both must see week12.
+	early := NewReorderWatcher(s, ReorderWatchOptions{})
+	if err := early.SyncAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	start := mustTime(t, "2026-01-05T09:00:00Z") // a Monday
 	for wk, n := range week12 {
 		if n == 0 {
@@ -274,9 +282,17 @@ func TestReorderDerivedFromIssueHistory(t *testing.T) {
 	clock.set(mustTime(t, "2026-03-30T12:00:00Z"))
 	mustAppend(t, s, policyCmd(ReorderPolicy{SKU: "PN", Method: MethodROP, ROP: ROPDerived, LeadTimeDays: 14,
 		ServiceLevel: 0.95, Forecast: ForecastSBA, Alpha: 0.2, Beta: 0.2, HistoryPeriods: 12}))
-	w := NewReorderWatcher(s, ReorderWatchOptions{})
-	if err := w.SyncAll(context.Background()); err != nil {
+	sync1(t, early)
+	late := NewReorderWatcher(s, ReorderWatchOptions{})
+	if err := late.SyncAll(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	st, err := s.ReorderPolicy("PN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := late.history(st.Policy, clock.Now()); !slices.Equal(h, week12) {
+		t.Fatalf("history read at start %v, want %v", h, week12)
 	}
 	got := signals(t, s)
 	if len(got) != 1 {

@@ -42,10 +42,15 @@ type ReorderWatchOptions struct {
 type ReorderWatcher struct {
 	store *Store
 	opts  ReorderWatchOptions
-	// demand holds issues per part per period index, built from the log;
-	// seen is the last seq folded into it.
-	demand map[string]map[int64]int64
-	seen   uint64
+	// demand holds issues per part per day, built from the log, for the
+	// parts in tracked: those with a rop policy, the only ones that read
+	// their history. Keeping every part's would cost memory per issue day
+	// on a box with a 150 MB budget. seen is the last seq read; started
+	// says the start-up pass has run.
+	demand  map[string]map[int64]int64
+	tracked map[string]bool
+	seen    uint64
+	started bool
 }
 
 // NewReorderWatcher returns a watcher of s. Run or Sync drive it; it is not
@@ -63,7 +68,7 @@ func NewReorderWatcher(s *Store, o ReorderWatchOptions) *ReorderWatcher {
 	if o.Log == nil {
 		o.Log = s.log
 	}
-	return &ReorderWatcher{store: s, opts: o, demand: map[string]map[int64]int64{}}
+	return &ReorderWatcher{store: s, opts: o, demand: map[string]map[int64]int64{}, tracked: map[string]bool{}}
 }
 
 // Run evaluates every policy, then follows the log until ctx ends. A failed
@@ -109,16 +114,26 @@ func (w *ReorderWatcher) Run(ctx context.Context) error {
 // SyncAll reads the log up to its head and evaluates every part with a
 // policy.
 func (w *ReorderWatcher) SyncAll(ctx context.Context) error {
+	if !w.started {
+		if err := w.start(); err != nil {
+			return err
+		}
+	}
 	if _, err := w.catchUp(); err != nil {
 		return err
 	}
+	return w.eachPolicy(func(states []ReorderState) error { return w.evaluateAll(ctx, states) })
+}
+
+// eachPolicy hands fn every part's reorder state, 500 at a time.
+func (w *ReorderWatcher) eachPolicy(fn func([]ReorderState) error) error {
 	after := ""
 	for {
 		states, err := w.store.ReorderPolicies(Page{After: after, Limit: 500})
 		if err != nil {
 			return err
 		}
-		if err := w.evaluateAll(ctx, states); err != nil {
+		if err := fn(states); err != nil {
 			return err
 		}
 		if len(states) < 500 {
@@ -128,10 +143,74 @@ func (w *ReorderWatcher) SyncAll(ctx context.Context) error {
 	}
 }
 
+// start loads the history of every part with a rop policy up to the
+// head, in one read of the log (none when no part has one), and makes
+// the head the point the watcher follows the log from: the pass that
+// follows evaluates every policy anyway.
+func (w *ReorderWatcher) start() error {
+	head := w.store.Head().Seq
+	var rop []string
+	err := w.eachPolicy(func(states []ReorderState) error {
+		for _, st := range states {
+			if st.Policy.Method == MethodROP {
+				rop = append(rop, st.SKU)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.backfill(rop, head); err != nil {
+		return err
+	}
+	w.seen, w.started = head, true
+	return nil
+}
+
+// backfill reads the issues of skus from the start of the log up to seq
+// upTo, and tracks the parts from then on.
+func (w *ReorderWatcher) backfill(skus []string, upTo uint64) error {
+	if len(skus) == 0 {
+		return nil
+	}
+	want := map[string]bool{}
+	for _, sku := range skus {
+		want[sku] = true
+	}
+	err := w.store.EachRawEvent(0, func(seq uint64, raw []byte) error {
+		if seq > upTo {
+			return errStop
+		}
+		var ev watchedEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return fmt.Errorf("decode event %d: %w", seq, err)
+		}
+		if ev.Type == EvIssue {
+			for _, l := range ev.Lines {
+				if want[l.SKU] {
+					w.addDemand(l.SKU, ev.At, l.Qty)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for sku := range want {
+		w.tracked[sku] = true
+	}
+	return nil
+}
+
 // Sync reads the events committed since the last pass and evaluates the
 // parts they touched that have a policy. It returns how many parts the
 // events touched.
 func (w *ReorderWatcher) Sync(ctx context.Context) (int, error) {
+	if !w.started {
+		return 0, w.SyncAll(ctx)
+	}
 	touched, err := w.catchUp()
 	if err != nil {
 		return 0, err
@@ -182,6 +261,7 @@ func (w *ReorderWatcher) evaluateAll(ctx context.Context, states []ReorderState)
 // whose position or policy they may have changed.
 func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 	touched := map[string]bool{}
+	var newROP []string
 	err := w.store.EachRawEvent(w.seen, func(seq uint64, raw []byte) error {
 		// Only what moves a position or a policy is decoded: at start the
 		// watcher reads the whole log, and a depot's log is millions long.
@@ -192,7 +272,7 @@ func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 		w.seen = seq
 		for _, l := range ev.Lines {
 			touched[l.SKU] = true
-			if ev.Type == EvIssue {
+			if ev.Type == EvIssue && w.tracked[l.SKU] {
 				w.addDemand(l.SKU, ev.At, l.Qty)
 			}
 		}
@@ -208,10 +288,18 @@ func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 			}
 		case ev.Policy != nil:
 			touched[ev.Policy.SKU] = true
+			if ev.Policy.Method == MethodROP && !w.tracked[ev.Policy.SKU] && !slices.Contains(newROP, ev.Policy.SKU) {
+				newROP = append(newROP, ev.Policy.SKU)
+			}
 		}
 		return nil
 	})
-	return touched, err
+	if err != nil {
+		return touched, err
+	}
+	// A part's first rop policy needs its history: read it once, up to
+	// where this pass read (the loop above counted none of its issues).
+	return touched, w.backfill(newROP, w.seen)
 }
 
 // watchedEvent is the part of an Event the watcher reads.
@@ -233,7 +321,8 @@ type watchedEvent struct {
 		} `json:"lines"`
 	} `json:"report"`
 	Policy *struct {
-		SKU string `json:"sku"`
+		SKU    string `json:"sku"`
+		Method string `json:"method"`
 	} `json:"policy"`
 }
 
