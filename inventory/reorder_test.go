@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func mustTime(t testing.TB, s string) time.Time {
@@ -356,7 +359,7 @@ func TestReorderRefusals(t *testing.T) {
 		{"bad forecast", pol(func(p *ReorderPolicy) { p.Forecast = "ses" }), CodeInvalid, "policy.forecast"},
 		{"alpha above 1", pol(func(p *ReorderPolicy) { p.Alpha = 1.5 }), CodeInvalid, "policy.alpha"},
 		{"negative beta", pol(func(p *ReorderPolicy) { p.Beta = -0.1 }), CodeInvalid, "policy.beta"},
-		{"period 0 days", pol(func(p *ReorderPolicy) { p.PeriodDays = -1 }), CodeInvalid, "policy.periodDays"},
+		{"negative period", pol(func(p *ReorderPolicy) { p.PeriodDays = -1 }), CodeInvalid, "policy.periodDays"},
 		{"history too short", pol(func(p *ReorderPolicy) { p.HistoryPeriods = 2 }), CodeInvalid, "policy.historyPeriods"},
 		{"unknown part", pol(func(p *ReorderPolicy) { p.SKU = "NOPE" }), CodeUnknownPart, "policy.sku"},
 		{"signal without policy", sig(func(*ReorderSignal) {}), CodeNotFound, "signal.sku"},
@@ -472,5 +475,43 @@ func TestReorderWatcherRun(t *testing.T) {
 	got := signals(t, s)
 	if len(got) != 2 || got[1].Signal.Demand == nil || got[1].Signal.SuggestedQty != 8 {
 		t.Fatalf("signals %+v", got)
+	}
+}
+
+// TestReorderVerifyCatchesTampering: Verify rebuilds reorder states and
+// signal records from the log, so an edited or invented record shows.
+func TestReorderVerifyCatchesTampering(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(txn *badger.Txn) error
+	}{
+		{"re-armed by hand", func(txn *badger.Txn) error {
+			return txn.Set(reorderKey("PN"), []byte(`{"sku":"PN","policy":{"sku":"PN","method":"minmax","min":5,"max":10},"policySeq":9,"armed":true,"armedSeq":9,"signals":1}`))
+		}},
+		{"signal record deleted", func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: signalPrefix})
+			defer it.Close()
+			it.Rewind()
+			return txn.Delete(it.Item().KeyCopy(nil))
+		}},
+		{"signal invented", func(txn *badger.Txn) error { return txn.Set(signalKey(999), []byte(`{"seq":999}`)) }},
+		{"state of a part without policy", func(txn *badger.Txn) error { return txn.Set(reorderKey("PS"), []byte(`{"sku":"PS"}`)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := seeded(t)
+			mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PN", Qty: 3, To: "A"}))
+			mustAppend(t, s, minmax("PN", 5, 10))
+			if err := NewReorderWatcher(s, ReorderWatchOptions{}).SyncAll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			_ = signals(t, s) // verifies clean before the edit
+			if err := s.db.Update(tc.edit); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Verify(context.Background(), nil)
+			if err != nil || rep.OK || !strings.Contains(strings.Join(rep.Problems, "\n"), "reorder") {
+				t.Fatalf("verify after %s: %v %+v", tc.name, err, rep.Problems)
+			}
+		})
 	}
 }
