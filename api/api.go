@@ -55,6 +55,9 @@ type Store interface {
 	ReturnMismatches() ([]inventory.ReturnMismatch, error)
 	SupplierReturn(number string) (inventory.SupplierReturnState, error)
 	SupplierReturns(f inventory.RTSFilter, pg inventory.Page) ([]inventory.SupplierReturnState, error)
+	ReorderPolicy(sku string) (inventory.ReorderState, error)
+	ReorderPolicies(pg inventory.Page) ([]inventory.ReorderState, error)
+	ReorderSignals(f inventory.SignalFilter) ([]inventory.SignalRecord, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -250,6 +253,11 @@ func (s *server) routes() {
 	v1.GET("/supplier-returns/:number", s.authed(accessRead, s.getSupplierReturn))
 	v1.POST("/supplier-returns", s.authed(accessPost, s.postSupplierReturn))
 	v1.POST("/supplier-returns/:number/ship", s.authed(accessPost, s.shipSupplierReturn))
+
+	v1.GET("/reorder-policies", s.authed(accessRead, s.listReorderPolicies))
+	v1.GET("/reorder-policies/:sku", s.authed(accessRead, s.getReorderPolicy))
+	v1.POST("/reorder-policies", s.authed(accessPost, s.postReorderPolicy))
+	v1.GET("/reorder-signals", s.authed(accessRead, s.listReorderSignals))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

@@ -28,6 +28,8 @@ func goodBody(method, path string) string {
 		return `{"good":true}`
 	case "/api/v1/purchase-orders":
 		return `{"number":"PO-NEW","supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":2}]}`
+	case "/api/v1/reorder-policies":
+		return `{"sku":"P-NONE","method":"minmax","min":2,"max":8}`
 	case "/api/v1/purchase-orders/:number/close":
 		return `{"note":"delivery complete"}`
 	case "/api/v1/work-orders":
@@ -185,6 +187,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	seedTransfer(t, f.store, "PO-2")
 	seedWO(t, f.store)
 	seedRTS(t, f.store)
+	seedReorder(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -199,6 +202,17 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	}
 }
 
+// userEvents is every event type but the depot's own reorder signals.
+func userEvents(all []inventory.EventType) []inventory.EventType {
+	var out []inventory.EventType
+	for _, t := range all {
+		if t != "reorder-signal" && t != "reorder-rearmed" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // TestPostPermissions holds roles.go to the published table, written out
 // here independently: every role against every event type, through the
 // real store, checking that a refusal writes nothing.
@@ -207,12 +221,13 @@ func TestPostPermissions(t *testing.T) {
 	stockMoves := []inventory.EventType{"receipt", "move", "reserve", "unreserve", "issue", "return",
 		"transfer-shipped", "transfer-received", "count-adjustment", "scrap", "rts-created", "rts-shipped"}
 	want := map[string][]inventory.EventType{
-		RoleAdmin:       all,
+		RoleAdmin:       userEvents(all),
 		RoleStorekeeper: stockMoves,
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
 		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced", "rts-created", "rts-shipped"},
-		RolePlanner:     {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced", "wo-created", "wo-closed"},
-		RoleAuditor:     nil,
+		RolePlanner: {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced",
+			"wo-created", "wo-closed", "reorder-policy-set"},
+		RoleAuditor: nil,
 	}
 	want[RoleStorekeeper] = append(want[RoleStorekeeper], "transfer-requested", "transfer-dispatched", "transfer-announced", "transfer-closed")
 	bodies := map[inventory.EventType]string{
@@ -244,6 +259,12 @@ func TestPostPermissions(t *testing.T) {
 		// The batch lists the defective part the setup below brings back.
 		"rts-created": `{"type":"rts-created","ref":"RTS-NEW","supplier":"ACME","lines":[{"sku":"P-NONE","qty":1,"from":"DEF-01"}]}`,
 		"rts-shipped": `{"type":"rts-shipped","ref":"RTS-NEW"}`,
+		// Signals are the depot's own: every role is refused them.
+		"reorder-policy-set": `{"type":"reorder-policy-set","policy":{"sku":"P-NONE","method":"minmax","min":1,"max":5}}`,
+		"reorder-signal": `{"type":"reorder-signal","signal":{"sku":"P-NONE","method":"minmax","position":{"available":0,"onOrder":0,"inbound":0,"total":0},` +
+			`"reorderPoint":1,"orderUpTo":5,"suggestedQty":5,"armedSeq":1}}`,
+		"reorder-rearmed": `{"type":"reorder-rearmed","signal":{"sku":"P-NONE","method":"minmax","position":{"available":9,"onOrder":0,"inbound":0,"total":9},` +
+			`"reorderPoint":1,"orderUpTo":5,"signalSeq":1}}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))

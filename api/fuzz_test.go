@@ -15,6 +15,8 @@ func FuzzPostEvent(f *testing.F) {
 		`{"type":"move","lines":[{"sku":"P-SER","qty":1,"from":"A-01","to":"VAN-1","serials":["S1"]}]}`,
 		`{"type":"count-adjustment","lines":[{"sku":"P-LOT","qty":-2,"location":"A-01","lot":"L1"}]}`,
 		`{"type":"part-defined","part":{"sku":"X"}}`,
+		`{"type":"reorder-policy-set","policy":{"sku":"P-NONE","method":"minmax","min":2,"max":8}}`,
+		`{"type":"reorder-signal","signal":{"sku":"P-NONE","method":"minmax","position":{"total":0},"reorderPoint":1,"orderUpTo":5,"suggestedQty":5}}`,
 		`{"type":"receipt","lines":[{"sku":"P-NONE","qty":1e3,"to":"A-01"}]}`,
 		`{"type":"receipt"} trailing`,
 		`[]`, `null`, ``, `{`, `{"type":"\ud800"}`,

@@ -238,3 +238,12 @@ func decodeJSON[T any](t testing.TB, w *httptest.ResponseRecorder) T {
 	}
 	return v
 }
+
+// seedReorder gives P-NONE a minmax policy (after seed), min 2, max 20.
+func seedReorder(t testing.TB, st *inventory.Store) {
+	t.Helper()
+	p := inventory.ReorderPolicy{SKU: "P-NONE", Method: inventory.MethodMinMax, Min: 2, Max: 20}
+	if _, err := st.Append(context.Background(), inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "seed", Policy: &p}); err != nil {
+		t.Fatalf("seed policy: %v", err)
+	}
+}

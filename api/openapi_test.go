@@ -182,6 +182,9 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		"Command": inventory.Command{}, "Event": inventory.Event{}, "Balance": inventory.Balance{},
 		"User": inventory.User{}, "VerifyReport": inventory.VerifyReport{}, "SerialHistory": inventory.SerialHistory{},
 		"StockAnswer": stockAnswer{}, "NewUser": newUser{}, "Problem": Problem{},
+		"ReorderPolicy": inventory.ReorderPolicy{}, "ReorderSignal": inventory.ReorderSignal{},
+		"ReorderState": inventory.ReorderState{}, "SignalRecord": inventory.SignalRecord{},
+		"Position": inventory.Position{}, "DemandEstimate": inventory.DemandEstimate{}, "Forecast": inventory.Forecast{},
 	} {
 		var fields []string
 		rt := reflect.TypeOf(v)

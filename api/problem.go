@@ -109,6 +109,10 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:
 		return http.StatusConflict, "Document closed"
+	case inventory.CodeSignalOpen:
+		return http.StatusConflict, "Reorder signal open"
+	case inventory.CodeSignalStale:
+		return http.StatusConflict, "Reorder signal stale"
 	case inventory.CodeInsufficientStock:
 		return http.StatusConflict, "Insufficient stock"
 	case inventory.CodeInsufficientReserve:

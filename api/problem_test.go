@@ -41,6 +41,7 @@ var wantStatus = map[string]int{
 	"unknown_pallet": 422, "pallet_mismatch": 422, "pallet_received": 409,
 	"not_on_transfer": 422, "over_shipped": 422, "transfer_state": 409, "self_approval": 403,
 	"not_on_work_order": 422, "over_pick": 422, "not_issued": 422,
+	"reorder_signal_open": 409, "reorder_signal_stale": 409,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -189,6 +190,18 @@ func goldenProblems() []problemCase {
 		{code: "not_on_work_order", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-LOT","lot":"L1"}`), setup: mkWO},
 		{code: "over_pick", req: issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":3}`), setup: mkWO},
 		{code: "not_issued", req: returnReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE","qty":1,"condition":"good","to":"A-01"}`), setup: mkWO},
+		// No role posts signals; the reorder watcher meets these codes, and
+		// the API maps them should a store answer one.
+		{code: "reorder_signal_stale", req: post(RoleAdmin, receipt),
+			store: func(f *fixture) Store {
+				return &failingStore{Store: f.store, appendErr: &inventory.Error{Code: inventory.CodeSignalStale,
+					Field: "signal.armedSeq", Msg: "P-NONE was armed by event 13, not 1"}}
+			}},
+		{code: "reorder_signal_open", req: post(RoleAdmin, receipt),
+			store: func(f *fixture) Store {
+				return &failingStore{Store: f.store, appendErr: &inventory.Error{Code: inventory.CodeSignalOpen,
+					Field: "signal.sku", Msg: "signal 14 of P-NONE is open: not repeated until the position recovers"}}
+			}},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),

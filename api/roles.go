@@ -25,10 +25,11 @@ func Roles() []string {
 // postRules is who may append which event type. Reading is open to every
 // role; users, verify and backup are the admin's alone (see access).
 // Anything not listed here is refused, so a new event type stays admin-only
-// until someone decides otherwise.
+// until someone decides otherwise. System events (reorder signals) are
+// appended by the depot itself, never posted by a user.
 func postRules() map[string][]inventory.EventType {
 	return map[string][]inventory.EventType{
-		RoleAdmin: slices.Clone(inventory.EventTypes),
+		RoleAdmin: slices.DeleteFunc(slices.Clone(inventory.EventTypes), inventory.SystemEvent),
 		RoleStorekeeper: {
 			inventory.EvReceipt, inventory.EvMove, inventory.EvReserve, inventory.EvUnreserve,
 			inventory.EvIssue, inventory.EvReturn, inventory.EvTransferShipped,
@@ -40,7 +41,8 @@ func postRules() map[string][]inventory.EventType {
 		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced,
 			inventory.EvRTSCreated, inventory.EvRTSShipped},
 		RolePlanner: {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvTransferRequested,
-			inventory.EvTransferApproved, inventory.EvTransferAnnounced, inventory.EvWOCreated, inventory.EvWOClosed},
+			inventory.EvTransferApproved, inventory.EvTransferAnnounced, inventory.EvWOCreated, inventory.EvWOClosed,
+			inventory.EvReorderPolicySet},
 		RoleAuditor: {},
 	}
 }

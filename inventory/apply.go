@@ -138,7 +138,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
 		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, Transfer: cmd.Transfer, Shipment: cmd.Shipment,
-		WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, PrevHash: head.Hash,
+		WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, Policy: cmd.Policy, Signal: cmd.Signal, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -204,6 +204,8 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return closeWO(v, ev)
 	case EvRTSShipped:
 		return shipRTS(v, ev)
+	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
+		return applyReorder(v, ev)
 	}
 	if err := transferBefore(v, ev); err != nil {
 		return err

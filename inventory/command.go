@@ -84,7 +84,15 @@ func (c *Command) check() error {
 	if c.Supplier != "" && c.Type != EvRTSCreated {
 		return errf(CodeInvalid, "supplier", "only %s names a supplier", EvRTSCreated)
 	}
+	if c.Policy != nil && c.Type != EvReorderPolicySet {
+		return errf(CodeInvalid, "policy", "only %s carries a policy", EvReorderPolicySet)
+	}
+	if c.Signal != nil && c.Type != EvReorderSignal && c.Type != EvReorderRearmed && c.Type != EvReorderPolicySet {
+		return errf(CodeInvalid, "signal", "only %s and %s carry a signal", EvReorderSignal, EvReorderRearmed)
+	}
 	switch c.Type {
+	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
+		return c.checkReorder()
 	case EvASNAnnounced:
 		return c.checkASN()
 	case EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed:

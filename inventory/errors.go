@@ -50,6 +50,9 @@ const (
 	CodeNotOnWorkOrder Code = "not_on_work_order" // the part is on no line of the work order: wrong part
 	CodeOverPick       Code = "over_pick"         // more issued on a line than it asks for
 	CodeNotIssued      Code = "not_issued"        // a good return of what the work order did not issue
+	// Reorder signals (reorder.go).
+	CodeSignalOpen  Code = "reorder_signal_open"  // the part's signal is open: no second one until it re-arms
+	CodeSignalStale Code = "reorder_signal_stale" // the signal or re-arming names an arming or signal that is not current
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -79,6 +79,8 @@ func FuzzCommand(f *testing.F) {
 		`{"type":"po-created","ref":"PO-9","order":{"number":"PO-9","supplier":"ACME","expected":"2026-04-01","tolerancePct":10,"lines":[{"line":1,"sku":"PN","qty":4},{"line":2,"sku":"PL","qty":2,"lot":"L1"}]}}`,
 		`{"type":"receipt","ref":"PO-F","lines":[{"sku":"PN","qty":2,"to":"Q"},{"sku":"PL","qty":1,"to":"Q","lot":"L1","expiry":"2030-01-01"}]}`,
 		`{"type":"po-closed","ref":"PO-F","note":"supplier short-shipped"}`,
+		`{"type":"reorder-policy-set","policy":{"sku":"PN","method":"rop","rop":"derived","leadTimeDays":14,"serviceLevel":0.95,"forecast":"tsb"}}`,
+		`{"type":"reorder-signal","ref":"PN","signal":{"sku":"PN","method":"rop","position":{"available":1,"onOrder":0,"inbound":0,"total":1},"reorderPoint":2,"orderUpTo":5,"suggestedQty":4,"armedSeq":9}}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -28,6 +28,7 @@ const (
 	pWO       = 'w' // w<number>                      -> WorkOrderState JSON (derived from the log)
 	pHold     = 'W' // W<sku>0<loc>0<lot>0<serial>    -> varint: what open work orders hold of the row
 	pRTS      = 'd' // d<number>                      -> SupplierReturnState JSON (derived from the log)
+	pReorder  = 'r' // r p 0 <sku> -> ReorderState; r g 0 <seq:8 BE> -> SignalRecord (reorder.go)
 )
 
 var (

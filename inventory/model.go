@@ -96,6 +96,11 @@ const (
 	// one supplier, rts-shipped takes it out of the depot (rts.go).
 	EvRTSCreated EventType = "rts-created"
 	EvRTSShipped EventType = "rts-shipped"
+	// Reorder policies and signals are events too (reorder.go): a policy
+	// change, a signal raised, a part re-armed once its position recovered.
+	EvReorderPolicySet EventType = "reorder-policy-set"
+	EvReorderSignal    EventType = "reorder-signal"
+	EvReorderRearmed   EventType = "reorder-rearmed"
 )
 
 // EventTypes lists every type a command may carry, in a stable order.
@@ -106,6 +111,7 @@ var EventTypes = []EventType{
 	EvTransferRequested, EvTransferApproved, EvTransferDispatched, EvTransferAnnounced, EvTransferClosed,
 	EvWOCreated, EvWOClosed,
 	EvRTSCreated, EvRTSShipped,
+	EvReorderPolicySet, EvReorderSignal, EvReorderRearmed,
 }
 
 // Condition of returned parts.
@@ -192,8 +198,12 @@ type Event struct {
 	// Released are reservations the store let go as part of an issue
 	// against a work order taken from other stock than its reservation.
 	Released []Line `json:"released,omitempty"`
-	PrevHash string `json:"prevHash"`
-	Hash     string `json:"hash"`
+	// Policy is the reorder policy a reorder-policy-set event sets; Signal
+	// what a reorder-signal or reorder-rearmed event found.
+	Policy   *ReorderPolicy `json:"policy,omitempty"`
+	Signal   *ReorderSignal `json:"signal,omitempty"`
+	PrevHash string         `json:"prevHash"`
+	Hash     string         `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -221,6 +231,10 @@ type Command struct {
 	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
 	// Supplier is required by rts-created and refused on every other type.
 	Supplier string `json:"supplier,omitempty"`
+	// Policy is required by reorder-policy-set, Signal by reorder-signal
+	// and reorder-rearmed; each is refused on every other type.
+	Policy *ReorderPolicy `json:"policy,omitempty"`
+	Signal *ReorderSignal `json:"signal,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

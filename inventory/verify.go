@@ -47,6 +47,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	transfers := map[string]*TransferState{}
 	workOrders := map[string]*WorkOrderState{}
 	batches := map[string]*SupplierReturnState{}
+	reorder := newReorderReplay()
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -94,6 +95,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			replayTransfer(&ev, transfers, &r)
 			replayWO(&ev, workOrders, &r)
 			replayRTS(&ev, batches, &r)
+			reorder.replay(&ev, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -127,6 +129,9 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			return err
 		}
 		if err := compareDerived(txn, pRTS, "supplier return", batches, &r); err != nil {
+			return err
+		}
+		if err := reorder.compare(txn, &r); err != nil {
 			return err
 		}
 		return compareSSCCIndex(txn, notices, &r)

@@ -187,10 +187,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	waitDevices := runDevices(dctx, devs)
 	routerDone := make(chan struct{})
 	go func() { router.Run(dctx); close(routerDone) }()
+	reorderDone := runReorder(dctx, st, log)
 	defer func() {
 		stopDevices()
 		waitDevices()
 		<-routerDone
+		<-reorderDone
 	}()
 	ready.Store(true)
 	line := fmt.Sprintf("depotd %s ready at http://%s", st.Depot(), displayAddr(ln.Addr()))

@@ -1,0 +1,178 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// ReorderPolicy returns a part's reorder policy with its signal state.
+func (s *Store) ReorderPolicy(sku string) (ReorderState, error) {
+	var st ReorderState
+	ok, err := s.viewJSON(reorderKey(sku), &st)
+	if err == nil && !ok {
+		err = notFound("reorder policy", sku)
+	}
+	return st, err
+}
+
+// ReorderPolicies lists parts with a reorder policy in SKU order.
+func (s *Store) ReorderPolicies(pg Page) ([]ReorderState, error) {
+	out := []ReorderState{}
+	err := s.scan(join(pReorder, "p", ""), pg.After, pg.limit(), true, func(k, v []byte) error {
+		var st ReorderState
+		if err := json.Unmarshal(v, &st); err != nil {
+			return fmt.Errorf("decode reorder state %q: %w", k, err)
+		}
+		out = append(out, st)
+		return nil
+	})
+	return out, err
+}
+
+// SignalFilter narrows ReorderSignals. Empty fields match everything.
+type SignalFilter struct {
+	Status string // open | covered
+	SKU    string
+	// After is a signal's seq: the list starts after it.
+	After uint64
+	Limit int
+}
+
+// ReorderSignals lists raised signals in the order they were raised.
+func (s *Store) ReorderSignals(f SignalFilter) ([]SignalRecord, error) {
+	limit := Page{Limit: f.Limit}.limit()
+	out := []SignalRecord{}
+	err := s.read(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: signalPrefix, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(signalKey(f.After + 1)); it.Valid() && len(out) < limit; it.Next() {
+			var r SignalRecord
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {
+				return fmt.Errorf("decode reorder signal %x: %w", it.Item().Key(), err)
+			}
+			if (f.Status == "" || f.Status == r.Status) && (f.SKU == "" || f.SKU == r.Signal.SKU) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Position is a part's inventory position as the store knows it: stock
+// available in stock and van locations, what open purchase orders still
+// owe, and what inbound transfers hold in transit to this depot (announced,
+// not yet closed for receipt: a short left in transit after the close is
+// lost, not coming).
+func (s *Store) Position(sku string) (Position, error) {
+	ps, err := s.Positions([]string{sku})
+	return ps[sku], err
+}
+
+// Positions is Position for several parts, read in one snapshot with one
+// pass over the purchase orders, so a watcher pass costs one scan of the
+// orders however many parts it evaluates.
+func (s *Store) Positions(skus []string) (map[string]Position, error) {
+	out := make(map[string]Position, len(skus))
+	kinds := map[string]LocationKind{}
+	err := s.read(func(txn *badger.Txn) error {
+		inbound, err := inboundTransits(txn)
+		if err != nil {
+			return err
+		}
+		for _, sku := range skus {
+			p, err := available(txn, sku, kinds, inbound)
+			if err != nil {
+				return err
+			}
+			out[sku] = p
+		}
+		// On order in the same snapshot, so a receipt is counted once:
+		// either still owed or already on the shelf.
+		po := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pPO}, PrefetchValues: true, PrefetchSize: 64})
+		defer po.Close()
+		for po.Rewind(); po.Valid(); po.Next() {
+			var st PurchaseOrderState
+			if err := po.Item().Value(func(b []byte) error { return json.Unmarshal(b, &st) }); err != nil {
+				return fmt.Errorf("decode purchase order %q: %w", po.Item().Key()[1:], err)
+			}
+			if st.Status != POOpen {
+				continue
+			}
+			for _, l := range st.Lines {
+				if p, ok := out[l.SKU]; ok {
+					p.OnOrder += l.Short
+					out[l.SKU] = p
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for sku, p := range out {
+		p.Total = p.sum()
+		out[sku] = p
+	}
+	return out, nil
+}
+
+// available sums a part's available stock in stock and van locations.
+func available(txn *badger.Txn, sku string, kinds map[string]LocationKind, inbound map[string]bool) (Position, error) {
+	var p Position
+	prefix := append(join(pBalance, sku), 0)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := balKeyFrom(it.Item().Key())
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return p, err
+		}
+		q, ok := decodeQty(raw)
+		if !ok {
+			return p, fmt.Errorf("corrupt balance %v", k)
+		}
+		kind, ok := kinds[k.Loc]
+		if !ok {
+			item, err := txn.Get(join(pLocation, k.Loc))
+			if err != nil {
+				return p, fmt.Errorf("location %s of a balance of %s: %w", k.Loc, sku, err)
+			}
+			var l Location
+			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &l) }); err != nil {
+				return p, fmt.Errorf("decode location %s: %w", k.Loc, err)
+			}
+			kind = l.Kind
+			kinds[k.Loc] = kind
+		}
+		switch {
+		case kind == KindStock || kind == KindVan:
+			p.Available += q.OnHand - q.Reserved
+		case kind == KindTransit && inbound[k.Loc]:
+			p.Inbound += q.OnHand
+		}
+	}
+	return p, nil
+}
+
+// inboundTransits names the transit locations of inbound transfers still
+// being received: what they hold is on its way to this depot's shelves.
+func inboundTransits(txn *badger.Txn) (map[string]bool, error) {
+	out := map[string]bool{}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pTransfer}, PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var st TransferState
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &st) }); err != nil {
+			return nil, fmt.Errorf("decode transfer %q: %w", it.Item().Key()[1:], err)
+		}
+		if st.Direction == TransferInbound && st.Status == TransferShipped && st.Transit != "" {
+			out[st.Transit] = true
+		}
+	}
+	return out, nil
+}
