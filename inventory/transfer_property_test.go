@@ -276,7 +276,7 @@ func TestPropertyTransfers(t *testing.T) {
 		m.requester = []string{"kim", "lee"}[r.IntN(2)]
 		m.req["PN"], m.req["PS"] = int64(1+r.IntN(5)), int64(1+r.IntN(2))
 		mustAppend(t, src, Command{Type: EvTransferRequested, Actor: m.requester, Ref: "T-1",
-			Transfer: &Transfer{From: "SRC", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}}})
+			Transfer: &Transfer{From: "PROP", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}}})
 		m.status = TransferRequested
 		m.check(t, src, "requested")
 		var sealed *Event
@@ -319,7 +319,7 @@ func TestPropertyTransfers(t *testing.T) {
 				d.ps[sn] = trTransit
 			}
 		}
-		mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: "SRC", To: "DST",
+		mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: "SRC", To: "PROP",
 			Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}},
 			Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
 		d.check(t, dst, "announced")

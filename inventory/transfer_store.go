@@ -51,6 +51,9 @@ func defineTransit(v *view, ev *Event, number, dest string) error {
 }
 
 func requestTransfer(v *view, ev *Event) error {
+	if ev.Transfer.From != ev.Depot {
+		return errf(CodeInvalid, "transfer.from", "this depot is %s: a transfer requested here leaves from it, not from %s", ev.Depot, ev.Transfer.From)
+	}
 	if err := transferIsNew(v, ev.Transfer.Number); err != nil {
 		return err
 	}
@@ -136,6 +139,9 @@ func transferBefore(v *view, ev *Event) error {
 		ev.Shipment = &sh
 		ev.Lines = st.dispatchLines()
 	case EvTransferAnnounced:
+		if ev.Transfer.To != ev.Depot {
+			return errf(CodeInvalid, "transfer.to", "this depot is %s: a transfer announced here comes to it, not to %s", ev.Depot, ev.Transfer.To)
+		}
 		if err := transferIsNew(v, ev.Transfer.Number); err != nil {
 			return err
 		}
@@ -214,6 +220,9 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 		if ev.Transfer == nil || (ev.Type == EvTransferAnnounced && ev.Shipment == nil) {
 			r.problem("event %d: %s without its transfer", ev.Seq, ev.Type)
 			return
+		}
+		if end := map[EventType]string{EvTransferRequested: ev.Transfer.From, EvTransferAnnounced: ev.Transfer.To}[ev.Type]; end != ev.Depot {
+			r.problem("event %d: transfer %s at depot %s names %s as this end", ev.Seq, ev.Transfer.Number, ev.Depot, end)
 		}
 		if old, ok := states[ev.Transfer.Number]; ok {
 			r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)

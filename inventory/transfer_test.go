@@ -9,7 +9,7 @@ import (
 
 func trRequest(number string, lines ...TransferLine) Command {
 	return Command{Type: EvTransferRequested, Actor: "sk", Ref: number,
-		Transfer: &Transfer{Number: number, From: "SRC", To: "DST", Expected: "2026-03-05", Lines: lines}}
+		Transfer: &Transfer{Number: number, From: "D1", To: "DST", Expected: "2026-03-05", Lines: lines}}
 }
 
 func trCmd(t EventType, actor, ref string, lines ...Line) Command {
@@ -82,7 +82,7 @@ func TestTransferBetweenTwoDepots(t *testing.T) {
 
 	dst := seeded(t)
 	ann := mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
-		Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "DST", Expected: "2026-03-05",
+		Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "D1", Expected: "2026-03-05",
 			Lines: []TransferLine{{SKU: "PN", Qty: 5}, {SKU: "PL", Qty: 4}, {SKU: "PS", Qty: 2}}},
 		Shipment: &Shipment{SSCC: sh.SSCC, Lines: sh.Lines}}).Event
 	if ann.Location == nil || ann.Location.Code != "TRANSIT-TR-1" || ann.Location.Kind != KindTransit {
@@ -145,7 +145,7 @@ func TestTransferRejections(t *testing.T) {
 	manifest := []ShipmentLine{{SKU: "PN", Qty: 2}}
 	announce := func(sscc string, m []ShipmentLine) Command {
 		return Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
-			Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
+			Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
 			Shipment: &Shipment{SSCC: sscc, Lines: m}}
 	}
 	good := "006141411234567890" // the GS1 General Specifications' example SSCC
@@ -168,6 +168,9 @@ func TestTransferRejections(t *testing.T) {
 			{Command{Type: EvTransferDispatched, Actor: "sk", Ref: "TR-1", Shipment: &Shipment{CompanyPrefix: "0614141", ExtensionDigit: 10}}, CodeInvalid},
 			{Command{Type: EvTransferDispatched, Actor: "sk", Ref: "TR-1", Shipment: &Shipment{CompanyPrefix: "0614141", SSCC: good}}, CodeInvalid},
 			{trRequest("TR-1", TransferLine{SKU: "NOPE", Qty: 1}), CodeUnknownPart},
+			{Command{Type: EvTransferRequested, Actor: "sk", Ref: "TR-1", Transfer: &Transfer{From: "D9", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 1}}}}, CodeInvalid},
+			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{From: "D9", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
+				Shipment: &Shipment{SSCC: good, Lines: manifest}}, CodeInvalid},
 			{approve, CodeNotFound}}},
 		{"approval", []step{
 			{req, ""},
@@ -198,7 +201,7 @@ func TestTransferRejections(t *testing.T) {
 			{announce(good, nil), CodeInvalid},
 			{announce(good, []ShipmentLine{{SKU: "PS", Qty: 1, Serials: []string{"S1"}}}), CodeNotOnTransfer},
 			{announce(good, []ShipmentLine{{SKU: "PN", Qty: 1, Lot: "L1"}}), CodeTracking},
-			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{Number: "TR-1", From: "S", To: "D", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
+			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{Number: "TR-1", From: "S", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
 				Shipment: &Shipment{SSCC: good, Lines: manifest}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, CodeInvalid},
 			{announce(good, manifest), ""},
 			{announce(good, manifest), CodeDocumentExists},
@@ -280,7 +283,7 @@ func TestTransferOverdue(t *testing.T) {
 	mustAppend(t, s, Command{Type: EvLocationDefined, Actor: "admin", Location: &bin})
 	for _, n := range []string{"T-1", "T-2"} {
 		mustAppend(t, s, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: n,
-			Transfer: &Transfer{Number: n, From: "S", To: "D", Expected: "2026-03-05", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
+			Transfer: &Transfer{Number: n, From: "S", To: "D1", Expected: "2026-03-05", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
 			Shipment: &Shipment{SSCC: "006141411234567890", Lines: []ShipmentLine{{SKU: "PN", Qty: 2}}}})
 	}
 	overdue := func() []string {
