@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -181,6 +182,9 @@ func transferAfter(v *view, ev *Event) error {
 	default:
 		return nil
 	}
+	if err := transitOfAnother(v, ev); err != nil {
+		return err
+	}
 	var st *TransferState
 	if ev.Ref != "" {
 		var err error
@@ -212,6 +216,33 @@ func transferAfter(v *view, ev *Event) error {
 	return putTransfer(v, st)
 }
 
+// transitOfAnother refuses a transfer shipment or receipt through the
+// transit location of a transfer its ref does not name: that stock is
+// accounted to the transfer, and only the transfer's own events move it.
+func transitOfAnother(v *view, ev *Event) error {
+	if ev.Type != EvTransferShipped && ev.Type != EvTransferReceived {
+		return nil
+	}
+	for i, l := range ev.Lines {
+		code, end := l.To, ".to"
+		if ev.Type == EvTransferReceived {
+			code, end = l.From, ".from"
+		}
+		number, ok := strings.CutPrefix(code, TransitPrefix)
+		if !ok || number == ev.Ref {
+			continue
+		}
+		other, err := getTransfer(v, number)
+		if err != nil {
+			return err
+		}
+		if other != nil {
+			return errf(CodeLocationKind, lineField(i)+end, "%s is the transit location of transfer %s, not of %s", code, number, ev.Ref)
+		}
+	}
+	return nil
+}
+
 // replayTransfer carries one event into the transfers' states the way the
 // store did and reports events the transfer rules would have refused.
 func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport) {
@@ -230,6 +261,15 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 		}
 		states[ev.Transfer.Number] = newTransferState(ev)
 		return
+	}
+	if ev.Type == EvTransferShipped || ev.Type == EvTransferReceived {
+		for _, l := range ev.Lines {
+			for _, code := range []string{l.From, l.To} {
+				if n, ok := strings.CutPrefix(code, TransitPrefix); ok && n != ev.Ref && states[n] != nil {
+					r.problem("event %d: %s through %s, the transit location of transfer %s", ev.Seq, ev.Type, code, n)
+				}
+			}
+		}
 	}
 	st := states[ev.Ref]
 	if st == nil {

@@ -186,6 +186,8 @@ func TestTransferRejections(t *testing.T) {
 			{ship(Line{SKU: "PN", Qty: 3}), CodeOverShipped},
 			{ship(Line{SKU: "PN", Qty: 2, To: "TR"}), CodeLocationKind}, // another transit location
 			{ship(Line{SKU: "PN", Qty: 2, To: "B"}), CodeLocationKind},
+			// Another document may not use T's transit location.
+			{trCmd(EvTransferShipped, "sk", "DOC-9", Line{SKU: "PN", Qty: 1, From: "A", To: "TRANSIT-TR-1"}), CodeLocationKind},
 			{ship(Line{SKU: "PS", Qty: 1, Serials: []string{"S9"}}), CodeSerialNotHere},
 			{trDispatch("TR-1"), CodeTransferState}, // nothing picked
 			{ship(Line{SKU: "PN", Qty: 2}), ""},
@@ -208,6 +210,7 @@ func TestTransferRejections(t *testing.T) {
 			{ship(Line{SKU: "PN", Qty: 1}), CodeTransferState},
 			{trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 3, From: "TRANSIT-TR-1", To: "A"}), CodeInsufficientStock},
 			{trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 1, From: "TR", To: "A"}), CodeLocationKind},
+			{trCmd(EvTransferReceived, "sk", "DOC-9", Line{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1", To: "A"}), CodeLocationKind},
 			{Command{Type: EvScrap, Actor: "planner", Ref: "TR-1", Lines: []Line{{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1"}}}, CodeTransferState},
 			{Command{Type: EvScrap, Actor: "planner", Ref: "OTHER", Lines: []Line{{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1"}}}, CodeLocationKind},
 			{trCmd(EvTransferClosed, "sk", "TR-1", Line{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1", To: "A"}), CodeLocationKind},
