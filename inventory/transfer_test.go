@@ -2,9 +2,13 @@ package inventory
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func trRequest(number string, lines ...TransferLine) Command {
@@ -345,4 +349,85 @@ func FuzzParseSSCC(f *testing.F) {
 			t.Fatalf("%q does not parse to itself: %q %v", got, again, err)
 		}
 	})
+}
+
+// TestVerifyFindsTransferTampering: the stored transfer states and the
+// reports and manifests in the log are checked against the replayed log.
+func TestVerifyFindsTransferTampering(t *testing.T) {
+	// reseal rewrites event seq with edit applied and rebuilds the chain
+	// head, as someone rewriting the log would; only the transfer rules
+	// can then tell.
+	reseal := func(t *testing.T, s *Store, seq uint64, edit func(ev *Event)) {
+		ev, err := s.Event(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(&ev)
+		raw, err := sealEvent(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tamper(t, s, eventKey(ev.Seq), raw)
+		if ev.Seq == s.Head().Seq {
+			hb, _ := json.Marshal(Head{Seq: ev.Seq, Epoch: ev.Epoch, Hash: ev.Hash, HLC: ev.HLC})
+			tamper(t, s, keyHead, hb)
+		}
+	}
+	cases := []struct {
+		name string
+		want string
+		edit func(t *testing.T, src, dst *Store)
+	}{
+		{"stored state edited", "transfer TR-1: stored", func(t *testing.T, src, _ *Store) {
+			tr, _ := src.Transfer("TR-1")
+			st := tr.TransferState
+			st.Lines[0].Shipped--
+			b, _ := json.Marshal(st)
+			tamper(t, src, transferKey("TR-1"), b)
+		}},
+		{"record deleted", "the store has no record", func(t *testing.T, src, _ *Store) {
+			if err := src.db.Update(func(txn *badger.Txn) error { return txn.Delete(transferKey("TR-1")) }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"record invented", "the log never created it", func(t *testing.T, _, dst *Store) {
+			tr, _ := dst.Transfer("TR-1")
+			st := tr.TransferState
+			st.Number = "TR-X"
+			b, _ := json.Marshal(st)
+			tamper(t, dst, transferKey("TR-X"), b)
+		}},
+		{"closing report edited", "report of transfer TR-1", func(t *testing.T, _, dst *Store) {
+			reseal(t, dst, dst.Head().Seq, func(ev *Event) { ev.TransferReport.Short = 0 })
+		}},
+		{"sealed manifest edited", "differs from what was picked", func(t *testing.T, src, _ *Store) {
+			reseal(t, src, src.Head().Seq, func(ev *Event) { ev.Shipment.Lines[0].Qty = 4; ev.Lines[0].Qty = 4 })
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := stocked(t)
+			sealed := shipTR1(t, src)
+			dst := seeded(t)
+			mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
+				Transfer: &Transfer{From: "SRC", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 5}, {SKU: "PL", Qty: 4}, {SKU: "PS", Qty: 2}}},
+				Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
+			mustAppend(t, dst, trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 4, From: "TRANSIT-TR-1", To: "A"}))
+			mustAppend(t, dst, trCmd(EvTransferClosed, "sk", "TR-1"))
+			mustVerify(t, src)
+			mustVerify(t, dst)
+			tc.edit(t, src, dst)
+			var problems []string
+			for _, s := range []*Store{src, dst} {
+				rep, err := s.Verify(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				problems = append(problems, rep.Problems...)
+			}
+			if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+				t.Fatalf("want a problem with %q, got %v", tc.want, problems)
+			}
+		})
+	}
 }
