@@ -98,6 +98,7 @@ func TestTransferAPIBetweenTwoDepots(t *testing.T) {
 	// The label: a GS1-128 element string that the GS1 parser (which checks
 	// AI 00's check digit) reads back, and the ZPL golden file.
 	w = mustDo(src, req{method: "GET", path: "/api/v1/transfers/T-7/label?format=gs1", role: RoleAuditor}, 200)
+	golden(t, "label-T-7.gs1.json", w.Body.String())
 	lab := decodeJSON[struct{ SSCC, ElementString, HRI string }](t, w)
 	res, err := gs1.Parse(lab.ElementString)
 	if err != nil || len(res.Elements) != 1 || res.Elements[0].AI != "00" || res.Elements[0].Value != sscc || lab.HRI != "(00)"+sscc {
