@@ -98,6 +98,7 @@ func TestTransferAPIBetweenTwoDepots(t *testing.T) {
 	// The label: a GS1-128 element string that the GS1 parser (which checks
 	// AI 00's check digit) reads back, and the ZPL golden file.
 	w = mustDo(src, req{method: "GET", path: "/api/v1/transfers/T-7/label?format=gs1", role: RoleAuditor}, 200)
+	golden(t, "label-T-7.gs1.json", w.Body.String())
 	lab := decodeJSON[struct{ SSCC, ElementString, HRI string }](t, w)
 	res, err := gs1.Parse(lab.ElementString)
 	if err != nil || len(res.Elements) != 1 || res.Elements[0].AI != "00" || res.Elements[0].Value != sscc || lab.HRI != "(00)"+sscc {
@@ -117,7 +118,9 @@ func TestTransferAPIBetweenTwoDepots(t *testing.T) {
 	for _, p := range []inventory.Part{{SKU: "P-NONE"}, {SKU: "P-SER", Tracking: inventory.TrackSerial}} {
 		appendAll(t, dst.store, inventory.Command{Type: inventory.EvPartDefined, Part: &p})
 	}
-	m.Event = nil
+	// Both fixtures are depot DEPOT-T, so the manifest is addressed to it
+	// as if it came from DEPOT-B.
+	m.Event, m.From, m.To = nil, "DEPOT-B", "DEPOT-T"
 	ann := p(RolePlanner, "/api/v1/transfers", m)
 	ann.header = map[string]string{"Idempotency-Key": "announce-T-7"}
 	w = mustDo(dst, ann, 201)
@@ -181,8 +184,10 @@ func TestTransferAPIRefusals(t *testing.T) {
 		{"self approval", p(RolePlanner, "/api/v1/transfers/T-MINE/approve", `{}`), 403, "self_approval"},
 		{"approval by a storekeeper", p(RoleStorekeeper, "/api/v1/transfers/T-OPEN/approve", `{}`), 403, "forbidden"},
 		{"request by an engineer", p(RoleEngineer, "/api/v1/transfers", `{"number":"T-9","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}]}`), 403, "forbidden"},
-		{"request of an unknown part", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-9","from":"A","to":"B","lines":[{"sku":"NOPE","qty":1}]}`), 422, "unknown_part"},
-		{"request twice", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-OPEN","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}]}`), 409, "document_exists"},
+		{"request of an unknown part", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-9","from":"DEPOT-T","to":"B","lines":[{"sku":"NOPE","qty":1}]}`), 422, "unknown_part"},
+		{"request twice", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-OPEN","from":"DEPOT-T","to":"B","lines":[{"sku":"P-NONE","qty":1}]}`), 409, "document_exists"},
+		{"request from another depot", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-9","from":"DEPOT-X","to":"B","lines":[{"sku":"P-NONE","qty":1}]}`), 400, "invalid_request"},
+		{"announce at another depot", p(RolePlanner, "/api/v1/transfers", `{"number":"T-9","from":"A","to":"DEPOT-X","lines":[{"sku":"P-NONE","qty":1}],"shipment":{"sscc":"006141411234567890","lines":[{"sku":"P-NONE","qty":1}]}}`), 400, "invalid_request"},
 		{"request with a stray field", p(RoleStorekeeper, "/api/v1/transfers", `{"number":"T-9","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}],"x":1}`), 400, "invalid_request"},
 		{"announce a bad SSCC", p(RolePlanner, "/api/v1/transfers", `{"number":"T-9","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}],"shipment":{"sscc":"006141411234567891","lines":[{"sku":"P-NONE","qty":1}]}}`), 400, "invalid_request"},
 		{"ship before approval", p(RoleStorekeeper, "/api/v1/transfers/T-OPEN/ship", `{"companyPrefix":"0614141"}`), 409, "transfer_state"},
@@ -272,8 +277,8 @@ func FuzzPostTransfer(f *testing.F) {
 		`{"number":"T-1","from":"DEPOT-T","to":"DEPOT-B","expected":"2026-03-04","lines":[{"sku":"P-NONE","qty":2}]}`,
 		`{"number":"T-2","from":"DEPOT-B","to":"DEPOT-T","lines":[{"sku":"P-NONE","qty":2},{"sku":"P-SER","qty":1}],
 			"shipment":{"sscc":"006141411234567890","lines":[{"sku":"P-NONE","qty":2},{"sku":"P-SER","qty":1,"serials":["S9"]}]}}`,
-		`{"number":"T-3","from":"A","to":"B","lines":[{"sku":"P-LOT","qty":1}],"shipment":{"sscc":"(00)106141411234567897","lines":[{"sku":"P-LOT","qty":1,"lot":"L5","expiry":"2031-01-01"}]}}`,
-		`{"number":"T-4","from":"A","to":"B","lines":[{"sku":"P-NONE","qty":1}],"shipment":{"sscc":"006141411234567891","lines":[{"sku":"P-NONE","qty":1}]}}`,
+		`{"number":"T-3","from":"A","to":"DEPOT-T","lines":[{"sku":"P-LOT","qty":1}],"shipment":{"sscc":"(00)106141411234567897","lines":[{"sku":"P-LOT","qty":1,"lot":"L5","expiry":"2031-01-01"}]}}`,
+		`{"number":"T-4","from":"A","to":"DEPOT-T","lines":[{"sku":"P-NONE","qty":1}],"shipment":{"sscc":"006141411234567891","lines":[{"sku":"P-NONE","qty":1}]}}`,
 		`{"number":"T-5","from":"A","to":"A","lines":[]}`,
 		`{"number":"","lines":[{"sku":"P-NONE","qty":-1}]}`, `[]`, `null`, ``, `{`,
 	} {

@@ -329,9 +329,7 @@ func kindsFor(t EventType, end string, l *Line) []LocationKind {
 		return []LocationKind{KindStock, KindQuarantine}
 	case EvMove, EvCountAdjustment, EvScrap:
 		return nonTransit
-	case EvTransferDispatched:
-		return []LocationKind{KindTransit}
-	case EvTransferAnnounced:
+	case EvTransferDispatched, EvTransferAnnounced:
 		return []LocationKind{KindTransit}
 	case EvTransferClosed:
 		if end == "from" {

@@ -635,11 +635,11 @@ func (st *TransferState) report() TransferReport {
 	return r
 }
 
-// transferStep carries a stock event with Ref T into T's state, for the
-// event types transfers hold to themselves. fromTransit says whether a
-// scrap's line leaves the transfer's transit location; other scraps with
-// Ref T are ordinary scraps. It returns false when the event does not
-// concern the transfer.
+// step carries a stock event with Ref T into T's state, for the event
+// types transfers hold to themselves. A scrap concerns T only when its lines
+// leave T's transit location (a write-off); other scraps with Ref T are
+// ordinary scraps, and a receipt with Ref T counts only at the destination
+// (over). It returns false when the event does not concern the transfer.
 func (st *TransferState) step(ev *Event) (bool, *Error) {
 	switch ev.Type {
 	case EvTransferShipped:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // isTransferWriteOff lets a scrap take stock out of a transit location when
@@ -49,6 +50,9 @@ func defineTransit(v *view, ev *Event, number, dest string) error {
 }
 
 func requestTransfer(v *view, ev *Event) error {
+	if ev.Transfer.From != ev.Depot {
+		return errf(CodeInvalid, "transfer.from", "this depot is %s: a transfer requested here leaves from it, not from %s", ev.Depot, ev.Transfer.From)
+	}
 	if err := transferIsNew(v, ev.Transfer.Number); err != nil {
 		return err
 	}
@@ -134,6 +138,9 @@ func transferBefore(v *view, ev *Event) error {
 		ev.Shipment = &sh
 		ev.Lines = st.dispatchLines()
 	case EvTransferAnnounced:
+		if ev.Transfer.To != ev.Depot {
+			return errf(CodeInvalid, "transfer.to", "this depot is %s: a transfer announced here comes to it, not to %s", ev.Depot, ev.Transfer.To)
+		}
 		if err := transferIsNew(v, ev.Transfer.Number); err != nil {
 			return err
 		}
@@ -173,6 +180,9 @@ func transferAfter(v *view, ev *Event) error {
 	default:
 		return nil
 	}
+	if err := transitOfAnother(v, ev); err != nil {
+		return err
+	}
 	var st *TransferState
 	if ev.Ref != "" {
 		var err error
@@ -204,6 +214,33 @@ func transferAfter(v *view, ev *Event) error {
 	return putTransfer(v, st)
 }
 
+// transitOfAnother refuses a transfer shipment or receipt through the
+// transit location of a transfer its ref does not name: that stock is
+// accounted to the transfer, and only the transfer's own events move it.
+func transitOfAnother(v *view, ev *Event) error {
+	if ev.Type != EvTransferShipped && ev.Type != EvTransferReceived {
+		return nil
+	}
+	for i, l := range ev.Lines {
+		code, end := l.To, ".to"
+		if ev.Type == EvTransferReceived {
+			code, end = l.From, ".from"
+		}
+		number, ok := strings.CutPrefix(code, TransitPrefix)
+		if !ok || number == ev.Ref {
+			continue
+		}
+		other, err := getTransfer(v, number)
+		if err != nil {
+			return err
+		}
+		if other != nil {
+			return errf(CodeLocationKind, lineField(i)+end, "%s is the transit location of transfer %s, not of %s", code, number, ev.Ref)
+		}
+	}
+	return nil
+}
+
 // replayTransfer carries one event into the transfers' states the way the
 // store did and reports events the transfer rules would have refused.
 func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport) {
@@ -213,12 +250,24 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 			r.problem("event %d: %s without its transfer", ev.Seq, ev.Type)
 			return
 		}
+		if end := map[EventType]string{EvTransferRequested: ev.Transfer.From, EvTransferAnnounced: ev.Transfer.To}[ev.Type]; end != ev.Depot {
+			r.problem("event %d: transfer %s at depot %s names %s as this end", ev.Seq, ev.Transfer.Number, ev.Depot, end)
+		}
 		if old, ok := states[ev.Transfer.Number]; ok {
 			r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)
 			return
 		}
 		states[ev.Transfer.Number] = newTransferState(ev)
 		return
+	}
+	if ev.Type == EvTransferShipped || ev.Type == EvTransferReceived {
+		for _, l := range ev.Lines {
+			for _, code := range []string{l.From, l.To} {
+				if n, ok := strings.CutPrefix(code, TransitPrefix); ok && n != ev.Ref && states[n] != nil {
+					r.problem("event %d: %s through %s, the transit location of transfer %s", ev.Seq, ev.Type, code, n)
+				}
+			}
+		}
 	}
 	st := states[ev.Ref]
 	if st == nil {

@@ -2,14 +2,18 @@ package inventory
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func trRequest(number string, lines ...TransferLine) Command {
 	return Command{Type: EvTransferRequested, Actor: "sk", Ref: number,
-		Transfer: &Transfer{Number: number, From: "SRC", To: "DST", Expected: "2026-03-05", Lines: lines}}
+		Transfer: &Transfer{Number: number, From: "D1", To: "DST", Expected: "2026-03-05", Lines: lines}}
 }
 
 func trCmd(t EventType, actor, ref string, lines ...Line) Command {
@@ -82,7 +86,7 @@ func TestTransferBetweenTwoDepots(t *testing.T) {
 
 	dst := seeded(t)
 	ann := mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
-		Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "DST", Expected: "2026-03-05",
+		Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "D1", Expected: "2026-03-05",
 			Lines: []TransferLine{{SKU: "PN", Qty: 5}, {SKU: "PL", Qty: 4}, {SKU: "PS", Qty: 2}}},
 		Shipment: &Shipment{SSCC: sh.SSCC, Lines: sh.Lines}}).Event
 	if ann.Location == nil || ann.Location.Code != "TRANSIT-TR-1" || ann.Location.Kind != KindTransit {
@@ -145,7 +149,7 @@ func TestTransferRejections(t *testing.T) {
 	manifest := []ShipmentLine{{SKU: "PN", Qty: 2}}
 	announce := func(sscc string, m []ShipmentLine) Command {
 		return Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
-			Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
+			Transfer: &Transfer{Number: "TR-1", From: "SRC", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
 			Shipment: &Shipment{SSCC: sscc, Lines: m}}
 	}
 	good := "006141411234567890" // the GS1 General Specifications' example SSCC
@@ -168,6 +172,9 @@ func TestTransferRejections(t *testing.T) {
 			{Command{Type: EvTransferDispatched, Actor: "sk", Ref: "TR-1", Shipment: &Shipment{CompanyPrefix: "0614141", ExtensionDigit: 10}}, CodeInvalid},
 			{Command{Type: EvTransferDispatched, Actor: "sk", Ref: "TR-1", Shipment: &Shipment{CompanyPrefix: "0614141", SSCC: good}}, CodeInvalid},
 			{trRequest("TR-1", TransferLine{SKU: "NOPE", Qty: 1}), CodeUnknownPart},
+			{Command{Type: EvTransferRequested, Actor: "sk", Ref: "TR-1", Transfer: &Transfer{From: "D9", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 1}}}}, CodeInvalid},
+			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{From: "D9", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
+				Shipment: &Shipment{SSCC: good, Lines: manifest}}, CodeInvalid},
 			{approve, CodeNotFound}}},
 		{"approval", []step{
 			{req, ""},
@@ -183,6 +190,8 @@ func TestTransferRejections(t *testing.T) {
 			{ship(Line{SKU: "PN", Qty: 3}), CodeOverShipped},
 			{ship(Line{SKU: "PN", Qty: 2, To: "TR"}), CodeLocationKind}, // another transit location
 			{ship(Line{SKU: "PN", Qty: 2, To: "B"}), CodeLocationKind},
+			// Another document may not use T's transit location.
+			{trCmd(EvTransferShipped, "sk", "DOC-9", Line{SKU: "PN", Qty: 1, From: "A", To: "TRANSIT-TR-1"}), CodeLocationKind},
 			{ship(Line{SKU: "PS", Qty: 1, Serials: []string{"S9"}}), CodeSerialNotHere},
 			{trDispatch("TR-1"), CodeTransferState}, // nothing picked
 			{ship(Line{SKU: "PN", Qty: 2}), ""},
@@ -198,13 +207,14 @@ func TestTransferRejections(t *testing.T) {
 			{announce(good, nil), CodeInvalid},
 			{announce(good, []ShipmentLine{{SKU: "PS", Qty: 1, Serials: []string{"S1"}}}), CodeNotOnTransfer},
 			{announce(good, []ShipmentLine{{SKU: "PN", Qty: 1, Lot: "L1"}}), CodeTracking},
-			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{Number: "TR-1", From: "S", To: "D", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
+			{Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1", Transfer: &Transfer{Number: "TR-1", From: "S", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 1}}},
 				Shipment: &Shipment{SSCC: good, Lines: manifest}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, CodeInvalid},
 			{announce(good, manifest), ""},
 			{announce(good, manifest), CodeDocumentExists},
 			{ship(Line{SKU: "PN", Qty: 1}), CodeTransferState},
 			{trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 3, From: "TRANSIT-TR-1", To: "A"}), CodeInsufficientStock},
 			{trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 1, From: "TR", To: "A"}), CodeLocationKind},
+			{trCmd(EvTransferReceived, "sk", "DOC-9", Line{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1", To: "A"}), CodeLocationKind},
 			{Command{Type: EvScrap, Actor: "planner", Ref: "TR-1", Lines: []Line{{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1"}}}, CodeTransferState},
 			{Command{Type: EvScrap, Actor: "planner", Ref: "OTHER", Lines: []Line{{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1"}}}, CodeLocationKind},
 			{trCmd(EvTransferClosed, "sk", "TR-1", Line{SKU: "PN", Qty: 1, From: "TRANSIT-TR-1", To: "A"}), CodeLocationKind},
@@ -280,7 +290,7 @@ func TestTransferOverdue(t *testing.T) {
 	mustAppend(t, s, Command{Type: EvLocationDefined, Actor: "admin", Location: &bin})
 	for _, n := range []string{"T-1", "T-2"} {
 		mustAppend(t, s, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: n,
-			Transfer: &Transfer{Number: n, From: "S", To: "D", Expected: "2026-03-05", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
+			Transfer: &Transfer{Number: n, From: "S", To: "D1", Expected: "2026-03-05", Lines: []TransferLine{{SKU: "PN", Qty: 2}}},
 			Shipment: &Shipment{SSCC: "006141411234567890", Lines: []ShipmentLine{{SKU: "PN", Qty: 2}}}})
 	}
 	overdue := func() []string {
@@ -339,4 +349,85 @@ func FuzzParseSSCC(f *testing.F) {
 			t.Fatalf("%q does not parse to itself: %q %v", got, again, err)
 		}
 	})
+}
+
+// TestVerifyFindsTransferTampering: the stored transfer states and the
+// reports and manifests in the log are checked against the replayed log.
+func TestVerifyFindsTransferTampering(t *testing.T) {
+	// reseal rewrites event seq with edit applied and rebuilds the chain
+	// head, as someone rewriting the log would; only the transfer rules
+	// can then tell.
+	reseal := func(t *testing.T, s *Store, seq uint64, edit func(ev *Event)) {
+		ev, err := s.Event(seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(&ev)
+		raw, err := sealEvent(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tamper(t, s, eventKey(ev.Seq), raw)
+		if ev.Seq == s.Head().Seq {
+			hb, _ := json.Marshal(Head{Seq: ev.Seq, Epoch: ev.Epoch, Hash: ev.Hash, HLC: ev.HLC})
+			tamper(t, s, keyHead, hb)
+		}
+	}
+	cases := []struct {
+		name string
+		want string
+		edit func(t *testing.T, src, dst *Store)
+	}{
+		{"stored state edited", "transfer TR-1: stored", func(t *testing.T, src, _ *Store) {
+			tr, _ := src.Transfer("TR-1")
+			st := tr.TransferState
+			st.Lines[0].Shipped--
+			b, _ := json.Marshal(st)
+			tamper(t, src, transferKey("TR-1"), b)
+		}},
+		{"record deleted", "the store has no record", func(t *testing.T, src, _ *Store) {
+			if err := src.db.Update(func(txn *badger.Txn) error { return txn.Delete(transferKey("TR-1")) }); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"record invented", "the log never created it", func(t *testing.T, _, dst *Store) {
+			tr, _ := dst.Transfer("TR-1")
+			st := tr.TransferState
+			st.Number = "TR-X"
+			b, _ := json.Marshal(st)
+			tamper(t, dst, transferKey("TR-X"), b)
+		}},
+		{"closing report edited", "report of transfer TR-1", func(t *testing.T, _, dst *Store) {
+			reseal(t, dst, dst.Head().Seq, func(ev *Event) { ev.TransferReport.Short = 0 })
+		}},
+		{"sealed manifest edited", "differs from what was picked", func(t *testing.T, src, _ *Store) {
+			reseal(t, src, src.Head().Seq, func(ev *Event) { ev.Shipment.Lines[0].Qty = 4; ev.Lines[0].Qty = 4 })
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := stocked(t)
+			sealed := shipTR1(t, src)
+			dst := seeded(t)
+			mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
+				Transfer: &Transfer{From: "SRC", To: "D1", Lines: []TransferLine{{SKU: "PN", Qty: 5}, {SKU: "PL", Qty: 4}, {SKU: "PS", Qty: 2}}},
+				Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
+			mustAppend(t, dst, trCmd(EvTransferReceived, "sk", "TR-1", Line{SKU: "PN", Qty: 4, From: "TRANSIT-TR-1", To: "A"}))
+			mustAppend(t, dst, trCmd(EvTransferClosed, "sk", "TR-1"))
+			mustVerify(t, src)
+			mustVerify(t, dst)
+			tc.edit(t, src, dst)
+			var problems []string
+			for _, s := range []*Store{src, dst} {
+				rep, err := s.Verify(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				problems = append(problems, rep.Problems...)
+			}
+			if !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+				t.Fatalf("want a problem with %q, got %v", tc.want, problems)
+			}
+		})
+	}
 }

@@ -11,9 +11,6 @@ import (
 // start (so a signal whose triggering event committed just before a crash
 // is raised now) and then follows the log. The returned channel closes
 // when it has stopped, which must happen before the store closes.
-//
-// Inbound transfers are not yet a term of the position: when transfers
-// land, pass their inbound quantity per part as ReorderWatchOptions.Inbound.
 func runReorder(ctx context.Context, st *inventory.Store, log *slog.Logger) <-chan struct{} {
 	w := inventory.NewReorderWatcher(st, inventory.ReorderWatchOptions{Log: log.With("component", "reorder")})
 	done := make(chan struct{})

@@ -3,7 +3,9 @@ package station
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -118,4 +120,55 @@ func TestShipAndReceiveTransferByScan(t *testing.T) {
 			t.Fatalf("verify %s: %v %v", s.Depot(), err, rep.Problems)
 		}
 	}
+}
+
+// BenchmarkScanShipped measures one pick scan for a transfer from the
+// moment it reaches the station to its outcome: decoding, resolving the
+// GTIN, the transfer-shipped event held to the transfer and committed
+// durably (fsync), and the transfer read back for the operator's message.
+// One scan at a time, as one packer scans; it reports the median and p99.
+func BenchmarkScanShipped(b *testing.B) {
+	st, err := inventory.Open(inventory.Options{Dir: b.TempDir(), Depot: "BEN-1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A"}},
+		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT", GTINs: []string{"09506000134352"}}},
+		{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "FLT", Qty: inventory.MaxQuantity, To: "A"}}},
+		{Type: inventory.EvTransferRequested, Ref: "T-B", Transfer: &inventory.Transfer{From: "BEN-1", To: "BEN-2",
+			Lines: []inventory.TransferLine{{SKU: "FLT", Qty: inventory.MaxQuantity}}}},
+		{Type: inventory.EvTransferApproved, Actor: "lee", Ref: "T-B"},
+	} {
+		if c.Actor == "" {
+			c.Actor = "bench"
+		}
+		if _, err := st.Append(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := New(Options{Stations: []string{"pack"}, Make: Operations(st)})
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.Run(rctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	if _, err := r.Begin("pack", OperationRequest{Kind: "ship", Ref: "T-B", From: "A"}); err != nil {
+		b.Fatal(err)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		out, err := r.Scan(ctx, "pack", "kim", "]C1", "0109506000134352")
+		if err != nil || !out.Good {
+			b.Fatalf("%+v %v", out, err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }

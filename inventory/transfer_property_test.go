@@ -1,0 +1,368 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// trModel is a naive account of one transfer at one depot, written apart
+// from transfer.go: per-part counters and where each unit is. The stores
+// must agree with it on every answer and every balance.
+type trModel struct {
+	status                          TransferStatus
+	inbound                         bool // short is counted at the destination only
+	requester                       string
+	req, shipped, received, damaged map[string]int64
+	over, writtenOff                map[string]int64
+	pn                              map[string]int64  // PN on hand per location
+	ps                              map[string]string // PS serial -> location
+}
+
+func newTRModel() *trModel {
+	mk := func() map[string]int64 { return map[string]int64{} }
+	return &trModel{req: mk(), shipped: mk(), received: mk(), damaged: mk(), over: mk(), writtenOff: mk(),
+		pn: mk(), ps: map[string]string{}}
+}
+
+func (m *trModel) short(sku string) int64 {
+	if !m.inbound {
+		return 0
+	}
+	return max(m.shipped[sku]-m.received[sku]-m.damaged[sku], 0)
+}
+
+// balances is what the store's Stock must list, in its order.
+func (m *trModel) balances() []Balance {
+	var out []Balance
+	for loc, n := range m.pn {
+		if n != 0 {
+			out = append(out, Balance{SKU: "PN", Location: loc, OnHand: n, Available: n})
+		}
+	}
+	for sn, loc := range m.ps {
+		if loc != "" {
+			out = append(out, Balance{SKU: "PS", Location: loc, Serial: sn, OnHand: 1, Available: 1})
+		}
+	}
+	slices.SortFunc(out, func(a, b Balance) int {
+		return cmpStrings(a.SKU+"\x00"+a.Location+"\x00\x00"+a.Serial, b.SKU+"\x00"+b.Location+"\x00\x00"+b.Serial)
+	})
+	return out
+}
+
+func cmpStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+const trTransit = "TRANSIT-T-1"
+
+// source applies one source-side command to the model: "" to accept, or
+// the code the store must refuse it with.
+func (m *trModel) source(c Command) Code {
+	switch c.Type {
+	case EvTransferApproved:
+		switch {
+		case m.status != TransferRequested:
+			return CodeTransferState
+		case c.Actor == m.requester:
+			return CodeSelfApproval
+		}
+		m.status = TransferApproved
+	case EvTransferShipped:
+		l := c.Lines[0]
+		switch {
+		case m.status == TransferRequested:
+			return CodeUnknownLocation // no transit location before approval
+		case m.status != TransferApproved:
+			return CodeTransferState
+		case m.shipped[l.SKU]+l.Qty > m.req[l.SKU]:
+			return CodeOverShipped
+		}
+		if l.SKU == "PN" {
+			if m.pn["A"] < l.Qty {
+				return CodeInsufficientStock
+			}
+			m.pn["A"] -= l.Qty
+			m.pn[trTransit] += l.Qty
+		} else {
+			if m.ps[l.Serials[0]] != "A" {
+				return CodeSerialNotHere
+			}
+			m.ps[l.Serials[0]] = trTransit
+		}
+		m.shipped[l.SKU] += l.Qty
+	case EvTransferDispatched:
+		if m.status != TransferApproved || m.shipped["PN"]+m.shipped["PS"] == 0 {
+			return CodeTransferState
+		}
+		m.status = TransferShipped
+		m.pn[trTransit] = 0
+		for sn, loc := range m.ps {
+			if loc == trTransit {
+				m.ps[sn] = ""
+			}
+		}
+	}
+	return ""
+}
+
+// dest applies one destination-side command to the model.
+func (m *trModel) dest(c Command) Code {
+	var l Line
+	if len(c.Lines) > 0 {
+		l = c.Lines[0]
+	}
+	move := func(to string) Code {
+		if l.SKU == "PN" {
+			if m.pn[trTransit] < l.Qty {
+				return CodeInsufficientStock
+			}
+			m.pn[trTransit] -= l.Qty
+			m.pn[to] += l.Qty
+			return ""
+		}
+		if m.ps[l.Serials[0]] != trTransit {
+			return CodeSerialNotHere
+		}
+		m.ps[l.Serials[0]] = to
+		return ""
+	}
+	switch c.Type {
+	case EvTransferReceived:
+		if m.status != TransferShipped {
+			return CodeTransferState
+		}
+		if code := move("A"); code != "" {
+			return code
+		}
+		m.received[l.SKU] += l.Qty
+	case EvReceipt:
+		if m.status != TransferShipped {
+			return CodeTransferState
+		}
+		m.pn["A"] += l.Qty
+		m.over["PN"] += l.Qty
+	case EvTransferClosed:
+		if m.status != TransferShipped {
+			return CodeTransferState
+		}
+		if len(c.Lines) > 0 {
+			if code := move("DEF"); code != "" {
+				return code
+			}
+			m.damaged[l.SKU] += l.Qty
+		}
+		m.status = TransferReceived
+		if m.short("PN")+m.short("PS") == 0 {
+			m.status = TransferClosed
+		}
+	case EvScrap:
+		if m.status != TransferReceived {
+			return CodeTransferState
+		}
+		if m.writtenOff[l.SKU]+l.Qty > m.short(l.SKU) {
+			return CodeInsufficientStock
+		}
+		if code := move(""); code != "" {
+			return code
+		}
+		m.writtenOff[l.SKU] += l.Qty
+		if m.writtenOff["PN"] == m.short("PN") && m.writtenOff["PS"] == m.short("PS") {
+			m.status = TransferClosed
+		}
+	}
+	return ""
+}
+
+func (m *trModel) check(t *testing.T, s *Store, where string) {
+	t.Helper()
+	got, err := s.Stock(StockFilter{}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(m.pn, "")
+	if want := m.balances(); !slices.Equal(got, want) {
+		t.Fatalf("%s: balances\nstore: %+v\nmodel: %+v", where, got, want)
+	}
+	tr, err := s.Transfer("T-1")
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	if tr.Status != m.status {
+		t.Fatalf("%s: status %s, model %s", where, tr.Status, m.status)
+	}
+	for _, l := range tr.Lines {
+		if l.Shipped != m.shipped[l.SKU] || l.Received != m.received[l.SKU] || l.Damaged != m.damaged[l.SKU] ||
+			l.Over != m.over[l.SKU] || l.Short != m.short(l.SKU) || l.WrittenOff != m.writtenOff[l.SKU] {
+			t.Fatalf("%s: line %+v, model shipped %d received %d damaged %d over %d short %d written off %d", where, l,
+				m.shipped[l.SKU], m.received[l.SKU], m.damaged[l.SKU], m.over[l.SKU], m.short(l.SKU), m.writtenOff[l.SKU])
+		}
+	}
+	if rep, err := s.Verify(context.Background(), nil); err != nil || !rep.OK {
+		t.Fatalf("%s: verify: %v %v", where, err, rep.Problems)
+	}
+}
+
+func trStore(t *testing.T, dir string, stock bool) *Store {
+	s, err := Open(Options{Dir: dir, Depot: "PROP", GCInterval: -1, MemTableSize: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mustAppend(t, s, Command{Type: EvPartDefined, Actor: "prop", Part: &Part{SKU: "PN"}})
+	mustAppend(t, s, Command{Type: EvPartDefined, Actor: "prop", Part: &Part{SKU: "PS", Tracking: TrackSerial}})
+	mustAppend(t, s, Command{Type: EvLocationDefined, Actor: "prop", Location: &Location{Code: "A"}})
+	mustAppend(t, s, Command{Type: EvLocationDefined, Actor: "prop", Location: &Location{Code: "DEF", Kind: KindDefective}})
+	if stock {
+		mustAppend(t, s, Command{Type: EvReceipt, Actor: "prop", Lines: []Line{{SKU: "PN", Qty: 6, To: "A"},
+			{SKU: "PS", Qty: 4, To: "A", Serials: []string{"S0", "S1", "S2", "S3"}}}})
+	}
+	return s
+}
+
+// TestPropertyTransfers runs random sequences of transfer commands against
+// a source and then a destination store and the model: the same answer to
+// every command (accepted, or refused with the same code, writing
+// nothing), the same balances and transfer lines after each, and a log
+// that verifies.
+func TestPropertyTransfers(t *testing.T) {
+	n := 150
+	if testing.Short() || raceEnabled {
+		n = 30
+	}
+	seed := *propSeed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (rerun with -prop.seed=%d)", seed, seed)
+	base := propDir(t)
+	ctx := context.Background()
+	refused := map[Code]int{}
+	closed := 0
+	run := func(s *Store, apply func(Command) Code, m *trModel, c Command, where string) {
+		t.Helper()
+		before := s.Head()
+		want := apply(c)
+		_, err := s.Append(ctx, c)
+		if got := CodeOf(err); got != want || (err != nil && got == "") {
+			t.Fatalf("%s %s %+v: store says %v, model says %q", where, c.Type, c.Lines, err, want)
+		}
+		if err != nil {
+			refused[want]++
+			if s.Head() != before {
+				t.Fatalf("%s: refused but written", where)
+			}
+		}
+		m.check(t, s, where)
+	}
+	for i := range n {
+		r := rand.New(rand.NewPCG(seed, uint64(i)))
+		serial := func() string { return fmt.Sprintf("S%d", r.IntN(5)) }
+		m := newTRModel()
+		m.pn["A"] = 6
+		for _, sn := range []string{"S0", "S1", "S2", "S3"} {
+			m.ps[sn] = "A"
+		}
+		src := trStore(t, fmt.Sprintf("%s/src-%d", base, i), true)
+		m.requester = []string{"kim", "lee"}[r.IntN(2)]
+		m.req["PN"], m.req["PS"] = int64(1+r.IntN(5)), int64(1+r.IntN(2))
+		mustAppend(t, src, Command{Type: EvTransferRequested, Actor: m.requester, Ref: "T-1",
+			Transfer: &Transfer{From: "PROP", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}}})
+		m.status = TransferRequested
+		m.check(t, src, "requested")
+		var sealed *Event
+		for op := range 10 + r.IntN(15) {
+			var c Command
+			switch k := r.IntN(10); {
+			case k < 2:
+				c = Command{Type: EvTransferApproved, Actor: []string{"kim", "lee"}[r.IntN(2)], Ref: "T-1"}
+			case k < 5:
+				c = trCmd(EvTransferShipped, "kim", "T-1", Line{SKU: "PN", Qty: int64(1 + r.IntN(3)), From: "A", To: trTransit})
+			case k < 8:
+				c = trCmd(EvTransferShipped, "kim", "T-1", Line{SKU: "PS", Qty: 1, From: "A", To: trTransit, Serials: []string{serial()}})
+			default:
+				c = trDispatch("T-1")
+			}
+			run(src, m.source, m, c, fmt.Sprintf("seed %d seq %d source op %d", seed, i, op))
+			if c.Type == EvTransferDispatched && m.status == TransferShipped && sealed == nil {
+				tr, _ := src.Transfer("T-1")
+				ev, err := src.Event(tr.ShippedSeq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sealed = &ev
+			}
+		}
+		if sealed == nil {
+			continue
+		}
+		// The destination: the manifest as sealed, then receiving.
+		dst := trStore(t, fmt.Sprintf("%s/dst-%d", base, i), false)
+		d := newTRModel()
+		d.status, d.inbound = TransferShipped, true
+		d.req = m.req
+		for _, l := range sealed.Shipment.Lines {
+			d.shipped[l.SKU] += l.Qty
+			if l.SKU == "PN" {
+				d.pn[trTransit] += l.Qty
+			}
+			for _, sn := range l.Serials {
+				d.ps[sn] = trTransit
+			}
+		}
+		mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: "SRC", To: "PROP",
+			Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}},
+			Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
+		d.check(t, dst, "announced")
+		for op := range 10 + r.IntN(15) {
+			var c Command
+			pnLine := Line{SKU: "PN", Qty: int64(1 + r.IntN(3)), From: trTransit}
+			psLine := Line{SKU: "PS", Qty: 1, From: trTransit, Serials: []string{serial()}}
+			pick := func() Line {
+				if r.IntN(2) == 0 {
+					return pnLine
+				}
+				return psLine
+			}
+			switch k := r.IntN(12); {
+			case k < 5:
+				l := pick()
+				l.To = "A"
+				c = trCmd(EvTransferReceived, "kim", "T-1", l)
+			case k < 6:
+				c = trCmd(EvReceipt, "kim", "T-1", Line{SKU: "PN", Qty: 1, To: "A"})
+			case k < 8:
+				c = trCmd(EvTransferClosed, "kim", "T-1")
+				if r.IntN(2) == 0 {
+					l := pick()
+					l.To = "DEF"
+					c.Lines = []Line{l}
+				}
+			default:
+				c = Command{Type: EvScrap, Actor: "pat", Ref: "T-1", Note: "lost", Lines: []Line{pick()}}
+			}
+			run(dst, d.dest, d, c, fmt.Sprintf("seed %d seq %d destination op %d", seed, i, op))
+		}
+		if d.status == TransferClosed {
+			closed++
+		}
+	}
+	t.Logf("%d sequences, %d transfers closed at the destination, refused %v", n, closed, refused)
+	for _, c := range []Code{CodeTransferState, CodeSelfApproval, CodeOverShipped, CodeInsufficientStock, CodeSerialNotHere, CodeUnknownLocation} {
+		if refused[c] == 0 && n >= 100 {
+			t.Errorf("no command was refused with %s: the generator misses a rule", c)
+		}
+	}
+	if closed == 0 && n >= 100 {
+		t.Error("no transfer was closed: the generator never gets to the end")
+	}
+}
