@@ -454,6 +454,13 @@ func (st *WorkOrderState) takeBack(l *Line) (line int, mismatch string) {
 		}
 	}
 	if len(slots) == 0 {
+		// Nothing of the part went out on this order; a line that asks for
+		// it still says whose claim (chargeable or warranty) it is.
+		for _, wl := range st.Lines {
+			if wl.SKU == l.SKU {
+				return wl.Line, MismatchPart
+			}
+		}
 		return 0, MismatchPart
 	}
 	if len(l.Serials) > 0 {

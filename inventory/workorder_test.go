@@ -363,6 +363,12 @@ func TestWorkOrderReturns(t *testing.T) {
 	}
 	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PN", Qty: 2, To: "DEF", Condition: ConditionDefective}))
 	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PL", Qty: 5, Lot: "L1", To: "DEF", Condition: ConditionDefective}))
+	// An old part of a line that has issued nothing yet still carries the line's billing.
+	mustAppend(t, s, woCmd("WO-2", WOLine{Line: 1, SKU: "PL", Qty: 1, Billing: BillingWarranty}))
+	res = mustAppend(t, s, cmd(EvReturn, "WO-2", Line{SKU: "PL", Qty: 1, Lot: "L1", To: "DEF", Condition: ConditionDefective}))
+	if l := res.Event.Lines[0]; l.Mismatch != MismatchPart || l.WOLine != 1 || l.Billing != BillingWarranty {
+		t.Fatalf("old part before any pick: %+v", l)
+	}
 	mm, err := s.ReturnMismatches()
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +377,7 @@ func TestWorkOrderReturns(t *testing.T) {
 	for _, m := range mm {
 		reasons = append(reasons, m.SKU+" "+m.Mismatch)
 	}
-	want := []string{"PS " + MismatchSerial + ": OLD-7", "PN " + MismatchQuantity + ": 1", "PL " + MismatchPart}
+	want := []string{"PS " + MismatchSerial + ": OLD-7", "PN " + MismatchQuantity + ": 1", "PL " + MismatchPart, "PL " + MismatchPart}
 	if !slices.Equal(reasons, want) || mm[0].WorkOrder != "WO-1" {
 		t.Fatalf("mismatches %v, want %v", reasons, want)
 	}
