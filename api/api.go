@@ -43,6 +43,7 @@ type Store interface {
 	ShippingNotices(order string, pg inventory.Page) ([]inventory.NoticeState, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 	Audit(f inventory.AuditFilter, before uint64, limit int) (inventory.AuditPage, error)
+	Reminders() ([]inventory.Reminder, error)
 	Transfer(number string) (inventory.TransferInfo, error)
 	Transfers(f inventory.TransferFilter, pg inventory.Page) ([]inventory.TransferInfo, error)
 	WriteOffLines(number string) ([]inventory.Line, error)
@@ -266,6 +267,7 @@ func (s *server) routes() {
 	v1.POST("/stations/:id/operation", s.authed(accessPost, s.remembered(s.startOperation)))
 
 	v1.GET("/audit", s.authed(accessAudit, s.audit))
+	v1.GET("/reminders", s.authed(accessRead, s.listReminders))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

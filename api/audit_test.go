@@ -62,3 +62,43 @@ func TestAuditRoute(t *testing.T) {
 		t.Fatalf("csv: %q", rows)
 	}
 }
+
+func TestRemindersRoute(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.store)
+	for _, body := range []string{
+		`{"number":"WO-40","engineer":"kim","lines":[{"line":1,"sku":"P-NONE","qty":50}]}`,
+	} {
+		if w := f.do(req{method: "POST", path: "/api/v1/work-orders", role: RolePlanner, body: body}); w.Code != 201 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	var got struct{ Items []inventory.Reminder }
+	list := func(query string) {
+		t.Helper()
+		w := f.do(req{method: "GET", path: "/api/v1/reminders" + query, role: RoleEngineer})
+		got.Items = nil
+		if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &got) != nil {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+	list("")
+	if len(got.Items) != 0 {
+		t.Fatalf("nothing arrived yet: %+v", got.Items)
+	}
+	if w := f.do(post(RoleStorekeeper, `{"type":"receipt","ref":"PO-8","lines":[{"sku":"P-NONE","qty":3,"to":"A-01"}]}`)); w.Code != 201 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	list("?kind=parts-arrived")
+	if len(got.Items) != 1 || got.Items[0].Ref != "WO-40" || got.Items[0].Qty != 3 {
+		t.Fatalf("after the receipt: %+v", got.Items)
+	}
+	list("?kind=reorder-point")
+	if len(got.Items) != 0 {
+		t.Fatalf("no policies, no reorder reminders: %+v", got.Items)
+	}
+	w := f.do(req{method: "GET", path: "/api/v1/reminders?kind=birthday", role: RoleEngineer})
+	if p := decodeProblem(t, w); w.Code != 400 || p.Field != "kind" {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -16,6 +17,7 @@ type Ledger interface {
 	Location(code string) (inventory.Location, error)
 	SuggestBin(sku string) (string, bool, error)
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
+	WorkOrdersAwaiting(sku string) ([]inventory.WorkOrderState, error)
 	Transfer(number string) (inventory.TransferInfo, error)
 	WorkOrder(number string) (inventory.WorkOrderState, error)
 	PlanPick(req inventory.PickRequest) (inventory.Command, error)
@@ -112,6 +114,7 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 		}
 		msg += fmt.Sprintf(" (%d of %d on %s)", received, ordered, op.Order)
 	}
+	msg += awaitedBy(op.Ledger, p.SKU)
 	return Result{Good: true, Message: msg, Part: &p, Seq: res.Event.Seq}
 }
 
@@ -146,8 +149,27 @@ func (op *Receive) pallet(ctx context.Context, in Input) Result {
 	if len(p.Lines) == 1 {
 		lines = "line"
 	}
-	return Result{Good: true, Seq: res.Event.Seq,
-		Message: fmt.Sprintf("received pallet %s of %s: %d %s, %d units into %s", sscc, n.Number, len(p.Lines), lines, units, op.To)}
+	msg := fmt.Sprintf("received pallet %s of %s: %d %s, %d units into %s", sscc, n.Number, len(p.Lines), lines, units, op.To)
+	for _, l := range p.Lines {
+		msg += awaitedBy(op.Ledger, l.SKU)
+	}
+	return Result{Good: true, Seq: res.Event.Seq, Message: msg}
+}
+
+// awaitedBy tells the dock which work orders wait for a part that just
+// came in ("ordered parts arrived"), so it goes to the issue counter, not
+// the shelf. The receipt is booked whatever this finds; a failed lookup
+// only leaves the hint out.
+func awaitedBy(l Ledger, sku string) string {
+	wos, err := l.WorkOrdersAwaiting(sku)
+	if err != nil || len(wos) == 0 {
+		return ""
+	}
+	numbers := make([]string, len(wos))
+	for i, wo := range wos {
+		numbers[i] = wo.Number
+	}
+	return "; " + sku + " is awaited by " + strings.Join(numbers, ", ")
 }
 
 // itemLine resolves an item scan to its part and the line it moves: the

@@ -252,3 +252,26 @@ func TestPutawayByScan(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveNamesWaitingWorkOrders: a part a work order waits for is
+// named at the dock when it comes in, so it goes to the engineer.
+func TestReceiveNamesWaitingWorkOrders(t *testing.T) {
+	st := receivingStore(t)
+	ctx := context.Background()
+	if _, err := st.Append(ctx, inventory.Command{Type: inventory.EvWOCreated, Actor: "planner", Ref: "WO-3",
+		WorkOrder: &inventory.WorkOrder{Number: "WO-3", Engineer: "lee", Lines: []inventory.WOLine{{Line: 1, SKU: "CMP", Qty: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, Options{Stations: []string{"dock"}, Make: Operations(st)})
+	if _, err := r.Begin("dock", OperationRequest{Kind: "receive", Ref: "PO-7", To: "QUAR"}); err != nil {
+		t.Fatal(err)
+	}
+	runScans(t, r, st, "dock", "receive", "PO-7", []scanCase{
+		{"a filter nobody waits for", "]C1", "0109506000134352", true, "", "(1 of 10 on PO-7)"},
+		{"the compressor WO-3 waits for", "]C1", "010950600013437621C-001", true, "", "CMP is awaited by WO-3"},
+	})
+	out, _ := r.Scan(ctx, "dock", "kim", "]C1", "0109506000134352")
+	if strings.Contains(out.Message, "awaited") {
+		t.Fatalf("filter named as awaited: %s", out.Message)
+	}
+}
