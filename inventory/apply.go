@@ -137,7 +137,7 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Seq: head.Seq + 1, Epoch: head.Epoch, Depot: s.opts.Depot, HLC: s.clock.next(),
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
-		Order: cmd.Order, PrevHash: head.Hash,
+		Order: cmd.Order, Count: cmd.Count, PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -191,6 +191,14 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return createPO(v, ev)
 	case EvPOClosed:
 		return closePO(v, ev)
+	case EvCountOpened, EvCountEntered, EvCountRecount:
+		return applyCount(viewCounts{v}, ev)
+	}
+	if ev.Type == EvCountAdjustment && ev.Count != nil {
+		// The approval of a count session: its lines are the variances.
+		if err := approveCount(viewCounts{v}, ev); err != nil {
+			return err
+		}
 	}
 	rule := lineRules[ev.Type]
 	parts := map[string]*Part{}

@@ -59,7 +59,16 @@ func (c *Command) check() error {
 	if c.Order != nil && c.Type != EvPOCreated {
 		return errf(CodeInvalid, "order", "only %s carries an order", EvPOCreated)
 	}
+	if c.Count != nil && c.Type != EvCountOpened && c.Type != EvCountEntered && c.Type != EvCountRecount && c.Type != EvCountAdjustment {
+		return errf(CodeInvalid, "count", "only the count events and a count approval carry a count payload")
+	}
 	switch c.Type {
+	case EvCountOpened, EvCountEntered, EvCountRecount:
+		return c.checkCount()
+	case EvCountAdjustment:
+		if c.Count != nil {
+			return c.checkCount()
+		}
 	case EvPOCreated:
 		return c.checkPOCreated()
 	case EvPOClosed:

@@ -37,6 +37,12 @@ const (
 	CodeWrongLot       Code = "wrong_lot"       // the order expects another lot of the part
 	CodeLotExpired     Code = "lot_expired"     // the lot expired before the day it is received
 	CodeOverTolerance  Code = "over_tolerance"  // more than ordered plus the order's tolerance
+	// Count sessions (count.go).
+	CodeNotInScope      Code = "not_in_scope"     // the bin or part is outside the session's scope
+	CodeAlreadyCounted  Code = "already_counted"  // the serial was already counted in the session
+	CodeNotCounter      Code = "not_a_counter"    // the user is not one of the session's counters
+	CodeApproverCounted Code = "approver_counted" // the approver counted in the session
+	CodeNotCounted      Code = "not_counted"      // the bin (or the session) has no count
 )
 
 // Error is a refused request: nothing was written. Field names the offending

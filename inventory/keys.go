@@ -22,6 +22,9 @@ const (
 	pUser     = 'u' // u<name>                        -> User JSON
 	pToken    = 'k' // k<sha256(token)>               -> user name
 	pPO       = 'o' // o<number>                      -> PurchaseOrderState JSON (derived from the log)
+	// Count sessions (derived from the log): c<number> -> CountState JSON,
+	// c<number>0b0<bin> -> CountBinState JSON, c<number>0s0<sku>0<serial> -> bin.
+	pCount = 'c'
 )
 
 var (

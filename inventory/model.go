@@ -87,6 +87,7 @@ var EventTypes = []EventType{
 	EvPartDefined, EvLocationDefined, EvReceipt, EvMove, EvReserve, EvUnreserve, EvIssue,
 	EvReturn, EvTransferShipped, EvTransferReceived, EvCountAdjustment, EvScrap,
 	EvPOCreated, EvPOClosed,
+	EvCountOpened, EvCountEntered, EvCountRecount,
 }
 
 // Condition of returned parts.
@@ -145,9 +146,12 @@ type Event struct {
 	Order *PurchaseOrder `json:"order,omitempty"`
 	// Report is the discrepancy report the store computed when a po-closed
 	// event closed its order: what the log says was short or over then.
-	Report   *POReport `json:"report,omitempty"`
-	PrevHash string    `json:"prevHash"`
-	Hash     string    `json:"hash"`
+	Report *POReport `json:"report,omitempty"`
+	// Count is what the count events carry, and the approval of a count
+	// session on the count-adjustment that approves it (count.go).
+	Count    *CountPayload `json:"count,omitempty"`
+	PrevHash string        `json:"prevHash"`
+	Hash     string        `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -163,6 +167,9 @@ type Command struct {
 	Location       *Location `json:"location,omitempty"`
 	// Order is required by po-created and refused on every other type.
 	Order *PurchaseOrder `json:"order,omitempty"`
+	// Count is required by the count events and by the count-adjustment
+	// that approves a count session, and refused on every other type.
+	Count *CountPayload `json:"count,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

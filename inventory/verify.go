@@ -43,6 +43,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	r := VerifyReport{Depot: s.opts.Depot, Problems: []string{}}
 	want := map[balKey]qty{}
 	orders := map[string]*PurchaseOrderState{}
+	counts := newReplayCounts(want)
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -86,6 +87,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			}
 			prevHash = ev.Hash
 			replayPO(&ev, orders, &r)
+			counts.replay(&ev, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -103,7 +105,10 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 		if err := s.compareState(txn, want, &r); err != nil {
 			return err
 		}
-		return comparePOs(txn, orders, &r)
+		if err := comparePOs(txn, orders, &r); err != nil {
+			return err
+		}
+		return counts.compare(txn, &r)
 	})
 	r.OK = len(r.Problems) == 0
 	if progress != nil {
