@@ -39,6 +39,8 @@ type Store interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	PurchaseOrders(f inventory.POFilter, pg inventory.Page) ([]inventory.PurchaseOrderState, error)
 	Discrepancies(number string) (inventory.POReport, error)
+	CountSessions(f inventory.CountFilter, pg inventory.Page) ([]inventory.CountState, error)
+	CountReport(number string) (inventory.CountReport, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -203,6 +205,13 @@ func (s *server) routes() {
 	v1.GET("/purchase-orders/:number", s.authed(accessRead, s.getPurchaseOrder))
 	v1.POST("/purchase-orders", s.authed(accessPost, s.postPurchaseOrder))
 	v1.POST("/purchase-orders/:number/close", s.authed(accessPost, s.closePurchaseOrder))
+
+	v1.GET("/counts", s.authed(accessRead, s.listCounts))
+	v1.GET("/counts/:number", s.authed(accessRead, s.getCount))
+	v1.POST("/counts", s.authed(accessPost, s.postCount))
+	v1.POST("/counts/:number/entries", s.authed(accessPost, s.postCountEntry))
+	v1.POST("/counts/:number/recount", s.authed(accessPost, s.postRecount))
+	v1.POST("/counts/:number/approve", s.authed(accessPost, s.approveCount))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

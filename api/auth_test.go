@@ -44,6 +44,9 @@ func concrete(route string) string {
 	if route == "/api/v1/parts/lookup" {
 		return route + "?code=SUP-1"
 	}
+	if strings.HasPrefix(route, "/api/v1/counts/") {
+		route = strings.Replace(route, ":number", "C-1", 1) // seedCount's session
+	}
 	return strings.NewReplacer(":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
 }
@@ -160,6 +163,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	f := newFixture(t)
 	seed(t, f.store)
 	seedPO(t, f.store)
+	seedCount(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -183,10 +187,10 @@ func TestPostPermissions(t *testing.T) {
 		"transfer-shipped", "transfer-received", "count-adjustment", "scrap"}
 	want := map[string][]inventory.EventType{
 		RoleAdmin:       all,
-		RoleStorekeeper: stockMoves,
+		RoleStorekeeper: append(stockMoves, "count-opened", "count-entered", "count-recount"),
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
 		RoleProcurement: {"receipt", "return", "po-created", "po-closed"},
-		RolePlanner:     {"reserve", "unreserve", "part-defined"},
+		RolePlanner:     {"reserve", "unreserve", "part-defined", "count-opened"},
 		RoleAuditor:     nil,
 	}
 	bodies := map[inventory.EventType]string{
@@ -205,6 +209,11 @@ func TestPostPermissions(t *testing.T) {
 		// po-closed comes after po-created in EventTypes and closes the order it made.
 		"po-created": `{"type":"po-created","ref":"PO-NEW","order":{"supplier":"ACME","lines":[{"line":1,"sku":"P-NONE","qty":1}]}}`,
 		"po-closed":  `{"type":"po-closed","ref":"PO-NEW","note":"done"}`,
+		// Likewise the count events: an entry in the session just opened,
+		// then a recount of the bin it counted.
+		"count-opened":  `{"type":"count-opened","ref":"C-NEW","count":{"session":{"scope":{"zone":"A"}}}}`,
+		"count-entered": `{"type":"count-entered","ref":"C-NEW","count":{"entry":{"bin":"A-01"}}}`,
+		"count-recount": `{"type":"count-recount","ref":"C-NEW","count":{"recount":["A-01"]}}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))

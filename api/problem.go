@@ -85,6 +85,16 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "Lot expired"
 	case inventory.CodeOverTolerance:
 		return http.StatusUnprocessableEntity, "Over the order's tolerance"
+	case inventory.CodeNotInScope:
+		return http.StatusUnprocessableEntity, "Not in the count's scope"
+	case inventory.CodeAlreadyCounted:
+		return http.StatusConflict, "Already counted"
+	case inventory.CodeNotCounter:
+		return http.StatusForbidden, "Not a counter of the session"
+	case inventory.CodeApproverCounted:
+		return http.StatusForbidden, "Approver counted"
+	case inventory.CodeNotCounted:
+		return http.StatusConflict, "Not counted"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:

@@ -33,10 +33,11 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvReceipt, inventory.EvMove, inventory.EvReserve, inventory.EvUnreserve,
 			inventory.EvIssue, inventory.EvReturn, inventory.EvTransferShipped,
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
+			inventory.EvCountOpened, inventory.EvCountEntered, inventory.EvCountRecount,
 		},
 		RoleEngineer:    {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
 		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed},
-		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined},
+		RolePlanner:     {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvCountOpened},
 		RoleAuditor:     {},
 	}
 }

@@ -18,8 +18,10 @@ import (
 //
 // The depot keeps working while it counts. A bin's count is compared with
 // the bin's balance at the moment its count began (its first entry, or its
-// first entry after a recount), which the store snapshots into that entry's
-// event. Movements after that moment are the ledger's business, not the
+// first entry after a recount): the store snapshots it into the bin's count
+// state, and Verify recomputes it from the log. The entry event itself does
+// not carry it, so a blind count's expected quantities stay out of the
+// event log everybody may read. Movements after that moment are the ledger's business, not the
 // count's: they never show up as variances, and the approval adjusts today's
 // balance by the variance found then.
 
@@ -61,13 +63,6 @@ type CountPayload struct {
 	Recount []string `json:"recount,omitempty"`
 	// Approve marks the count-adjustment that approves the session.
 	Approve bool `json:"approve,omitempty"`
-	// Expected is filled by the store on the entry that begins a bin's
-	// count: the bin's balances in scope at that moment. Its presence says
-	// the entry began the bin's count.
-	Expected []CountRow `json:"expected,omitempty"`
-	// Begins is true on the entry that begins a bin's count (Expected may
-	// be empty for an empty bin).
-	Begins bool `json:"begins,omitempty"`
 }
 
 // CountScope says what a session counts. Exactly one of Zone, Bins, Parts
@@ -188,9 +183,6 @@ func (c *Command) checkCount() error {
 		return errf(CodeInvalid, "lines", "%s carries only its count payload", c.Type)
 	}
 	p := *c.Count
-	if p.Expected != nil || p.Begins {
-		return errf(CodeInvalid, "count.expected", "is filled in by the store")
-	}
 	set := 0
 	for _, b := range []bool{p.Session != nil, p.Entry != nil, p.Recount != nil, p.Approve} {
 		if b {

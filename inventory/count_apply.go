@@ -168,7 +168,6 @@ func enterCount(cs countStore, ev *Event) error {
 		b.Expected = snapshotRows(st, rows)
 		b.Counted = []CountRow{}
 		b.Entries = []uint64{}
-		ev.Count = &CountPayload{Entry: e, Expected: b.Expected, Begins: true}
 		st.CountedBins = addSorted(st.CountedBins, e.Bin)
 	}
 	b.addCounted(e.Items)
