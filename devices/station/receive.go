@@ -15,6 +15,7 @@ type Ledger interface {
 	PurchaseOrder(number string) (inventory.PurchaseOrderState, error)
 	Location(code string) (inventory.Location, error)
 	SuggestBin(sku string) (string, bool, error)
+	CountSession(number string) (inventory.CountState, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -163,6 +164,10 @@ type OperationRequest struct {
 	Ref  string `json:"ref,omitempty"`  // the document: a purchase order for receive
 	To   string `json:"to,omitempty"`   // receive: the location goods go to
 	From string `json:"from,omitempty"` // putaway: the location goods come from
+	Zone string `json:"zone,omitempty"` // count: the RFID zone counted; empty counts every zone's tags
+	// StartedBy is the user who starts the operation (set by the API, never
+	// by the request body); a count books device scans in their name.
+	StartedBy string `json:"-"`
 }
 
 // ErrBadOperation wraps why an operation cannot start.
@@ -185,7 +190,12 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 				return nil, fmt.Errorf("%w: receive needs ref (the purchase order) and to (the location)", ErrBadOperation)
 			}
 			return NewReceive(l, req.Ref, req.To)
+		case "count":
+			if req.Ref == "" {
+				return nil, fmt.Errorf("%w: count needs ref (the count session); to is the bin for found RFID tags", ErrBadOperation)
+			}
+			return NewCount(l, req)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, count)", ErrBadOperation, req.Kind)
 	}
 }
