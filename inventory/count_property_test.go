@@ -25,7 +25,7 @@ type modelSession struct {
 	counters    []string
 	approved    bool
 	countedBy   map[string]bool
-	counts      map[string]*modelBinCount   // bin -> current count
+	counts      map[string]*modelBinCount    // bin -> current count
 	serials     map[[2]string]modelCountedSN // sku, serial -> where and when counted
 }
 
