@@ -14,7 +14,7 @@ import (
 const cmpGTIN = "80614141123458" // company prefix 0614141
 
 // sgtin is the SGTIN EPC (hex, as readers report it) of a compressor.
-func sgtin(t *testing.T, serial string) string {
+func sgtin(t testing.TB, serial string) string {
 	t.Helper()
 	tag, err := epc.FromGS1(cmpGTIN, serial, 7, 1)
 	if err != nil {
