@@ -59,6 +59,8 @@ type Store interface {
 	ReorderPolicy(sku string) (inventory.ReorderState, error)
 	ReorderPolicies(pg inventory.Page) ([]inventory.ReorderState, error)
 	ReorderSignals(f inventory.SignalFilter) ([]inventory.SignalRecord, error)
+	CountSessions(f inventory.CountFilter, pg inventory.Page) ([]inventory.CountState, error)
+	CountReport(number string) (inventory.CountReport, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -259,6 +261,13 @@ func (s *server) routes() {
 	v1.GET("/reorder-policies/:sku", s.authed(accessRead, s.getReorderPolicy))
 	v1.POST("/reorder-policies", s.authed(accessPost, s.postReorderPolicy))
 	v1.GET("/reorder-signals", s.authed(accessRead, s.listReorderSignals))
+
+	v1.GET("/counts", s.authed(accessRead, s.listCounts))
+	v1.GET("/counts/:number", s.authed(accessRead, s.getCount))
+	v1.POST("/counts", s.authed(accessPost, s.postCount))
+	v1.POST("/counts/:number/entries", s.authed(accessPost, s.postCountEntry))
+	v1.POST("/counts/:number/recount", s.authed(accessPost, s.postRecount))
+	v1.POST("/counts/:number/approve", s.authed(accessPost, s.approveCount))
 
 	v1.GET("/stations", s.authed(accessRead, s.listStations))
 	v1.GET("/stations/:id", s.authed(accessRead, s.getStation))

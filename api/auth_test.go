@@ -67,6 +67,9 @@ func concrete(route string) string {
 	if strings.HasPrefix(route, "/api/v1/supplier-returns/") {
 		route = strings.Replace(route, ":number", "RTS-10", 1)
 	}
+	if strings.HasPrefix(route, "/api/v1/counts/") {
+		route = strings.Replace(route, ":number", "C-1", 1) // seedCount's session
+	}
 	return strings.NewReplacer(":sscc", seededPallet, ":sku/:serial", "P-SER/S1", ":sku", "P-NONE", ":code", "A-01", ":seq", "1",
 		":name", "engineer-user", ":id", "scan-1", ":number", "PO-2").Replace(route)
 }
@@ -188,6 +191,7 @@ func TestReadRoutesOpenToEveryRole(t *testing.T) {
 	seedWO(t, f.store)
 	seedRTS(t, f.store)
 	seedReorder(t, f.store)
+	seedCount(t, f.store)
 	routes := protectedRoutes(t)
 	for _, role := range Roles() {
 		for _, r := range routes {
@@ -222,11 +226,11 @@ func TestPostPermissions(t *testing.T) {
 		"transfer-shipped", "transfer-received", "count-adjustment", "scrap", "rts-created", "rts-shipped"}
 	want := map[string][]inventory.EventType{
 		RoleAdmin:       userEvents(all),
-		RoleStorekeeper: stockMoves,
+		RoleStorekeeper: append(stockMoves, "count-opened", "count-entered", "count-recount"),
 		RoleEngineer:    {"issue", "return", "reserve", "unreserve"},
 		RoleProcurement: {"receipt", "return", "po-created", "po-closed", "asn-announced", "rts-created", "rts-shipped"},
 		RolePlanner: {"reserve", "unreserve", "part-defined", "transfer-requested", "transfer-approved", "transfer-announced",
-			"wo-created", "wo-closed", "reorder-policy-set"},
+			"wo-created", "wo-closed", "reorder-policy-set", "count-opened"},
 		RoleAuditor: nil,
 	}
 	want[RoleStorekeeper] = append(want[RoleStorekeeper], "transfer-requested", "transfer-dispatched", "transfer-announced", "transfer-closed")
@@ -265,6 +269,11 @@ func TestPostPermissions(t *testing.T) {
 			`"reorderPoint":1,"orderUpTo":5,"suggestedQty":5,"armedSeq":1}}`,
 		"reorder-rearmed": `{"type":"reorder-rearmed","signal":{"sku":"P-NONE","method":"minmax","position":{"available":9,"onOrder":0,"inbound":0,"total":9},` +
 			`"reorderPoint":1,"orderUpTo":5,"signalSeq":1}}`,
+		// Likewise the count events: an entry in the session just opened,
+		// then a recount of the bin it counted.
+		"count-opened":  `{"type":"count-opened","ref":"C-NEW","count":{"session":{"scope":{"zone":"A"}}}}`,
+		"count-entered": `{"type":"count-entered","ref":"C-NEW","count":{"entry":{"bin":"A-01"}}}`,
+		"count-recount": `{"type":"count-recount","ref":"C-NEW","count":{"recount":["A-01"]}}`,
 	}
 	if len(bodies) != len(all) {
 		t.Fatalf("the test knows %d event types, the store %d", len(bodies), len(all))

@@ -123,6 +123,25 @@ func seedPO(t testing.TB, st *inventory.Store) {
 	}
 }
 
+// seedCount opens count session C-1 over zone A (after seed), blind, with
+// P-NONE counted in A-01 by "counter".
+func seedCount(t testing.TB, st *inventory.Store) {
+	t.Helper()
+	for _, c := range []inventory.Command{
+		{Type: inventory.EvCountOpened, Ref: "C-1", Count: &inventory.CountPayload{Session: &inventory.CountSession{
+			Scope: inventory.CountScope{Zone: "A"}, Blind: true}}},
+		{Type: inventory.EvCountEntered, Ref: "C-1", Actor: "counter", Count: &inventory.CountPayload{Entry: &inventory.CountEntry{
+			Bin: "A-01", Items: []inventory.CountItem{{SKU: "P-NONE", Qty: 9}}}}},
+	} {
+		if c.Actor == "" {
+			c.Actor = "seed"
+		}
+		if _, err := st.Append(context.Background(), c); err != nil {
+			t.Fatalf("seed %s: %v", c.Type, err)
+		}
+	}
+}
+
 func seed(t testing.TB, st *inventory.Store) {
 	t.Helper()
 	cmds := []inventory.Command{}

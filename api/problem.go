@@ -105,6 +105,16 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusUnprocessableEntity, "More than the work order line asks for"
 	case inventory.CodeNotIssued:
 		return http.StatusUnprocessableEntity, "Not issued on the work order"
+	case inventory.CodeNotInScope:
+		return http.StatusUnprocessableEntity, "Not in the count's scope"
+	case inventory.CodeAlreadyCounted:
+		return http.StatusConflict, "Already counted"
+	case inventory.CodeNotCounter:
+		return http.StatusForbidden, "Not a counter of the session"
+	case inventory.CodeApproverCounted:
+		return http.StatusForbidden, "Approver counted"
+	case inventory.CodeNotCounted:
+		return http.StatusConflict, "Not counted"
 	case inventory.CodeDocumentExists:
 		return http.StatusConflict, "Document exists"
 	case inventory.CodeDocumentClosed:

@@ -42,6 +42,7 @@ var wantStatus = map[string]int{
 	"not_on_transfer": 422, "over_shipped": 422, "transfer_state": 409, "self_approval": 403,
 	"not_on_work_order": 422, "over_pick": 422, "not_issued": 422,
 	"reorder_signal_open": 409, "reorder_signal_stale": 409,
+	"not_in_scope": 422, "already_counted": 409, "not_a_counter": 403, "approver_counted": 403, "not_counted": 409,
 }
 
 // domainCodes reads every Code constant from inventory/errors.go, so a code
@@ -202,6 +203,12 @@ func goldenProblems() []problemCase {
 				return &failingStore{Store: f.store, appendErr: &inventory.Error{Code: inventory.CodeSignalOpen,
 					Field: "signal.sku", Msg: "signal 14 of P-NONE is open: not repeated until the position recovers"}}
 			}},
+		{code: "not_in_scope", req: countReq(RoleStorekeeper, "C-1/entries", `{"bin":"Q-01"}`), setup: mkCount(`{"number":"C-1","scope":{"zone":"A"}}`)},
+		{code: "already_counted", req: countReq(RoleStorekeeper, "C-1/entries", `{"bin":"A-02","items":[{"sku":"P-SER","qty":1,"serials":["S1"]}]}`),
+			setup: mkCount(`{"number":"C-1","scope":{"zone":"A"}}`, `{"bin":"A-01","items":[{"sku":"P-SER","qty":1,"serials":["S1"]}]}`)},
+		{code: "not_a_counter", req: countReq(RoleStorekeeper, "C-1/entries", `{"bin":"A-01"}`), setup: mkCount(`{"number":"C-1","scope":{"zone":"A"},"counters":["someone"]}`)},
+		{code: "approver_counted", req: countReq(RoleStorekeeper, "C-1/approve", `{}`), setup: mkCount(`{"number":"C-1","scope":{"zone":"A"}}`, `{"bin":"A-01"}`)},
+		{code: "not_counted", req: countReq(RoleStorekeeper, "C-1/approve", `{}`), setup: mkCount(`{"number":"C-1","scope":{"zone":"A"}}`)},
 		{code: "store_closed", req: req{method: "GET", path: "/api/v1/stock", role: RoleAuditor},
 			setup: func(t *testing.T, f *fixture) { f.store.Close() }},
 		{code: "internal", req: post(RoleStorekeeper, receipt),
@@ -234,6 +241,26 @@ func mkPO(bodies ...string) func(t *testing.T, f *fixture) {
 		for _, b := range bodies {
 			if w := f.do(post(RoleProcurement, b)); w.Code != 201 {
 				t.Fatalf("setup %s: %d %s", b, w.Code, w.Body)
+			}
+		}
+	}
+}
+
+// countReq posts body to /api/v1/counts/{rest} as role.
+func countReq(role, rest, body string) req {
+	return req{method: "POST", path: "/api/v1/counts/" + rest, role: role, body: body}
+}
+
+// mkCount opens a count session as the planner and posts entries to it as
+// the storekeeper; each must be accepted.
+func mkCount(session string, entries ...string) func(t *testing.T, f *fixture) {
+	return func(t *testing.T, f *fixture) {
+		if w := f.do(req{method: "POST", path: "/api/v1/counts", role: RolePlanner, body: session}); w.Code != 201 {
+			t.Fatalf("open %s: %d %s", session, w.Code, w.Body)
+		}
+		for _, e := range entries {
+			if w := f.do(countReq(RoleStorekeeper, "C-1/entries", e)); w.Code != 201 {
+				t.Fatalf("entry %s: %d %s", e, w.Code, w.Body)
 			}
 		}
 	}

@@ -36,13 +36,14 @@ func postRules() map[string][]inventory.EventType {
 			inventory.EvTransferReceived, inventory.EvCountAdjustment, inventory.EvScrap,
 			inventory.EvTransferRequested, inventory.EvTransferDispatched, inventory.EvTransferAnnounced,
 			inventory.EvTransferClosed, inventory.EvRTSCreated, inventory.EvRTSShipped,
+			inventory.EvCountOpened, inventory.EvCountEntered, inventory.EvCountRecount,
 		},
 		RoleEngineer: {inventory.EvIssue, inventory.EvReturn, inventory.EvReserve, inventory.EvUnreserve},
 		RoleProcurement: {inventory.EvReceipt, inventory.EvReturn, inventory.EvPOCreated, inventory.EvPOClosed, inventory.EvASNAnnounced,
 			inventory.EvRTSCreated, inventory.EvRTSShipped},
 		RolePlanner: {inventory.EvReserve, inventory.EvUnreserve, inventory.EvPartDefined, inventory.EvTransferRequested,
 			inventory.EvTransferApproved, inventory.EvTransferAnnounced, inventory.EvWOCreated, inventory.EvWOClosed,
-			inventory.EvReorderPolicySet},
+			inventory.EvReorderPolicySet, inventory.EvCountOpened},
 		RoleAuditor: {},
 	}
 }

@@ -177,11 +177,12 @@ func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 // startOperation starts an operation at a station (receiving PO-123 into
 // quarantine, or back to identifying). A repeat with the same key changes
 // nothing more.
-func (s *server) startOperation(c *gin.Context, _ *inventory.User, raw []byte) (int, any, error) {
+func (s *server) startOperation(c *gin.Context, u *inventory.User, raw []byte) (int, any, error) {
 	var req station.OperationRequest
 	if err := s.decodeOptional(raw, &req); err != nil {
 		return 0, nil, err
 	}
+	req.StartedBy = u.Name
 	id := c.Param("id")
 	if s.stations == nil {
 		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))

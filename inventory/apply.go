@@ -138,7 +138,8 @@ func (s *Store) prepare(txn *badger.Txn, head Head, cmd Command) (Result, *view,
 		Type: cmd.Type, Actor: cmd.Actor, IdempotencyKey: cmd.IdempotencyKey,
 		Ref: cmd.Ref, Note: cmd.Note, Lines: cmd.Lines, Part: cmd.Part, Location: cmd.Location,
 		Order: cmd.Order, Notice: cmd.Notice, SSCC: cmd.SSCC, Transfer: cmd.Transfer, Shipment: cmd.Shipment,
-		WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, Policy: cmd.Policy, Signal: cmd.Signal, PrevHash: head.Hash,
+		WorkOrder: cmd.WorkOrder, Supplier: cmd.Supplier, Policy: cmd.Policy, Signal: cmd.Signal, Count: cmd.Count,
+		PrevHash: head.Hash,
 	}
 	ev.At = HLCTime(ev.HLC)
 	if err := s.rules(v, &ev); err != nil {
@@ -206,6 +207,14 @@ func (s *Store) rules(v *view, ev *Event) error {
 		return shipRTS(v, ev)
 	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
 		return applyReorder(v, ev)
+	case EvCountOpened, EvCountEntered, EvCountRecount:
+		return applyCount(viewCounts{v}, ev)
+	}
+	if ev.Type == EvCountAdjustment && ev.Count != nil {
+		// The approval of a count session: its lines are the variances.
+		if err := approveCount(viewCounts{v}, ev); err != nil {
+			return err
+		}
 	}
 	if err := transferBefore(v, ev); err != nil {
 		return err

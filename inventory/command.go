@@ -90,7 +90,16 @@ func (c *Command) check() error {
 	if c.Signal != nil && c.Type != EvReorderSignal && c.Type != EvReorderRearmed && c.Type != EvReorderPolicySet {
 		return errf(CodeInvalid, "signal", "only %s and %s carry a signal", EvReorderSignal, EvReorderRearmed)
 	}
+	if c.Count != nil && c.Type != EvCountOpened && c.Type != EvCountEntered && c.Type != EvCountRecount && c.Type != EvCountAdjustment {
+		return errf(CodeInvalid, "count", "only the count events and a count approval carry a count payload")
+	}
 	switch c.Type {
+	case EvCountOpened, EvCountEntered, EvCountRecount:
+		return c.checkCount()
+	case EvCountAdjustment:
+		if c.Count != nil {
+			return c.checkCount()
+		}
 	case EvReorderPolicySet, EvReorderSignal, EvReorderRearmed:
 		return c.checkReorder()
 	case EvASNAnnounced:

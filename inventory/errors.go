@@ -53,6 +53,12 @@ const (
 	// Reorder signals (reorder.go).
 	CodeSignalOpen  Code = "reorder_signal_open"  // the part's signal is open: no second one until it re-arms
 	CodeSignalStale Code = "reorder_signal_stale" // the signal or re-arming names an arming or signal that is not current
+	// Count sessions (count.go).
+	CodeNotInScope      Code = "not_in_scope"     // the bin or part is outside the session's scope
+	CodeAlreadyCounted  Code = "already_counted"  // the serial was already counted in the session
+	CodeNotCounter      Code = "not_a_counter"    // the user is not one of the session's counters
+	CodeApproverCounted Code = "approver_counted" // the approver counted in the session
+	CodeNotCounted      Code = "not_counted"      // the bin (or the session) has no count
 )
 
 // Error is a refused request: nothing was written. Field names the offending

@@ -29,6 +29,9 @@ const (
 	pHold     = 'W' // W<sku>0<loc>0<lot>0<serial>    -> varint: what open work orders hold of the row
 	pRTS      = 'd' // d<number>                      -> SupplierReturnState JSON (derived from the log)
 	pReorder  = 'r' // r p 0 <sku> -> ReorderState; r g 0 <seq:8 BE> -> SignalRecord (reorder.go)
+	// Count sessions (derived from the log): c<number> -> CountState JSON,
+	// c<number>0b0<bin> -> CountBinState JSON, c<number>0s0<sku>0<serial> -> bin.
+	pCount = 'c'
 )
 
 var (

@@ -112,6 +112,7 @@ var EventTypes = []EventType{
 	EvWOCreated, EvWOClosed,
 	EvRTSCreated, EvRTSShipped,
 	EvReorderPolicySet, EvReorderSignal, EvReorderRearmed,
+	EvCountOpened, EvCountEntered, EvCountRecount,
 }
 
 // Condition of returned parts.
@@ -200,10 +201,13 @@ type Event struct {
 	Released []Line `json:"released,omitempty"`
 	// Policy is the reorder policy a reorder-policy-set event sets; Signal
 	// what a reorder-signal or reorder-rearmed event found.
-	Policy   *ReorderPolicy `json:"policy,omitempty"`
-	Signal   *ReorderSignal `json:"signal,omitempty"`
-	PrevHash string         `json:"prevHash"`
-	Hash     string         `json:"hash"`
+	Policy *ReorderPolicy `json:"policy,omitempty"`
+	Signal *ReorderSignal `json:"signal,omitempty"`
+	// Count is what the count events carry, and the approval of a count
+	// session on the count-adjustment that approves it (count.go).
+	Count    *CountPayload `json:"count,omitempty"`
+	PrevHash string        `json:"prevHash"`
+	Hash     string        `json:"hash"`
 }
 
 // Command asks the store to append one event. The store fills in seq, epoch,
@@ -235,6 +239,9 @@ type Command struct {
 	// and reorder-rearmed; each is refused on every other type.
 	Policy *ReorderPolicy `json:"policy,omitempty"`
 	Signal *ReorderSignal `json:"signal,omitempty"`
+	// Count is required by the count events and by the count-adjustment
+	// that approves a count session, and refused on every other type.
+	Count *CountPayload `json:"count,omitempty"`
 }
 
 // Result is the answer to an appended command. Replayed is true when the

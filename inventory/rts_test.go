@@ -111,14 +111,14 @@ func TestSupplierReturnRules(t *testing.T) {
 	if list, _ := s.SupplierReturns(RTSFilter{}, Page{After: "RTS-1"}); len(list) != 1 {
 		t.Fatalf("after RTS-1: %+v", list)
 	}
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 func TestVerifyFindsSupplierReturnTampering(t *testing.T) {
 	s := rtsStore(t)
 	mustAppend(t, s, rtsCmd("RTS-1", Line{SKU: "PN", Qty: 2, From: "DEF"}))
 	mustAppend(t, s, rtsShipCmd("RTS-1"))
-	verifyClean(t, s)
+	mustVerify(t, s)
 	b, _ := s.SupplierReturn("RTS-1")
 	b.Status, b.ShippedSeq = RTSOpen, 0
 	raw, _ := json.Marshal(b)

@@ -707,3 +707,11 @@ func TestCreateUserIsAtomicAndUnique(t *testing.T) {
 		t.Fatalf("a refused create left a user: %v", err)
 	}
 }
+
+func mustVerify(t *testing.T, s *Store) {
+	t.Helper()
+	rep, err := s.Verify(context.Background(), nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("verify: %v %v", err, rep.Problems)
+	}
+}

@@ -24,14 +24,6 @@ func trDispatch(ref string) Command {
 	return Command{Type: EvTransferDispatched, Actor: "sk", Ref: ref, Shipment: &Shipment{CompanyPrefix: "0614141", ExtensionDigit: 3}}
 }
 
-func mustVerify(t *testing.T, s *Store) {
-	t.Helper()
-	rep, err := s.Verify(context.Background(), nil)
-	if err != nil || !rep.OK {
-		t.Fatalf("verify: %v %v", err, rep.Problems)
-	}
-}
-
 // stocked is a seeded store with PN 10, PL lot L1 6 and PS serials S1..S3 in A.
 func stocked(t *testing.T) *Store {
 	s := seeded(t)

@@ -48,6 +48,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	workOrders := map[string]*WorkOrderState{}
 	batches := map[string]*SupplierReturnState{}
 	reorder := newReorderReplay()
+	counts := newReplayCounts(want)
 	err := s.read(func(txn *badger.Txn) error {
 		var head Head
 		if item, err := txn.Get(keyHead); err == nil {
@@ -96,6 +97,7 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			replayWO(&ev, workOrders, &r)
 			replayRTS(&ev, batches, &r)
 			reorder.replay(&ev, &r)
+			counts.replay(&ev, &r)
 			for _, d := range deltas(&ev) {
 				q := want[d.k]
 				q.OnHand += d.onHand
@@ -132,6 +134,9 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 			return err
 		}
 		if err := reorder.compare(txn, &r); err != nil {
+			return err
+		}
+		if err := counts.compare(txn, &r); err != nil {
 			return err
 		}
 		return compareSSCCIndex(txn, notices, &r)

@@ -40,14 +40,6 @@ func woStore(t *testing.T) *Store {
 	return s
 }
 
-func verifyClean(t *testing.T, s *Store) {
-	t.Helper()
-	rep, err := s.Verify(context.Background(), nil)
-	if err != nil || !rep.OK {
-		t.Fatalf("verify: %v %v", err, rep.Problems)
-	}
-}
-
 func wantRefused(t *testing.T, s *Store, c Command, code Code) {
 	t.Helper()
 	before := s.Head()
@@ -196,7 +188,7 @@ func TestWorkOrderReservesInWalkOrder(t *testing.T) {
 	if len(res.Event.Lines) != 0 {
 		t.Fatalf("reserved stock reserved twice: %+v", res.Event.Lines)
 	}
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 func TestWorkOrderReservationSkipsExpiredLots(t *testing.T) {
@@ -253,7 +245,7 @@ func TestWorkOrderPickRules(t *testing.T) {
 				}
 				wantRefused(t, s, st.c, st.want)
 			}
-			verifyClean(t, s)
+			mustVerify(t, s)
 		})
 	}
 }
@@ -329,7 +321,7 @@ func TestWorkOrderPicksAndSerialSwap(t *testing.T) {
 	if _, err := s.PlanPick(PickRequest{WorkOrder: "WO-1", SKU: "PN", Qty: 1}); CodeOf(err) != CodeDocumentClosed {
 		t.Fatalf("plan on closed: %v", err)
 	}
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 func TestWorkOrderReturns(t *testing.T) {
@@ -387,7 +379,7 @@ func TestWorkOrderReturns(t *testing.T) {
 	if s.Head().Seq <= before.Seq {
 		t.Fatal("nothing booked")
 	}
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 // A line whose part is out offers the successor down its supersededBy
@@ -422,7 +414,7 @@ func TestWorkOrderSubstitute(t *testing.T) {
 	wantRefused(t, s, cmd(EvIssue, "WO-1", Line{SKU: "NEW", Qty: 1, From: "A2"}), CodeOverPick)
 	// Unused successor parts go back against the order like any other.
 	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "NEW", Qty: 1, To: "A2", Condition: ConditionGood}))
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 // A work order's reservation is not for free events to take: a manual
@@ -441,7 +433,7 @@ func TestWorkOrderHoldsItsReservation(t *testing.T) {
 	if r := reservedAt(t, s, "PN", "B"); r != 0 {
 		t.Fatalf("reserved after close: %d", r)
 	}
-	verifyClean(t, s)
+	mustVerify(t, s)
 }
 
 func TestWorkOrderIsIdempotent(t *testing.T) {
@@ -558,7 +550,7 @@ func TestVerifyFindsWorkOrderTampering(t *testing.T) {
 			mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S1"}, FromReserved: true}))
 			mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
 			mustAppend(t, s, woCloseCmd("WO-2"))
-			verifyClean(t, s)
+			mustVerify(t, s)
 			tc.edit(t, s)
 			rep, err := s.Verify(context.Background(), nil)
 			if err != nil || rep.OK {

@@ -18,7 +18,7 @@ import (
 // newDevices builds the device manager from the settings. A depot with no
 // devices configured and discovery off still gets a manager: the API then
 // lists nothing, and adding a device is a config change, not a new build.
-func newDevices(cfg config.Config, log *slog.Logger, onScan func(manager.ScanRecord)) (*manager.Manager, error) {
+func newDevices(cfg config.Config, log *slog.Logger, onScan func(manager.ScanRecord), onTag func(manager.TagRecord)) (*manager.Manager, error) {
 	set, err := profiles.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("built-in firmware profiles: %w", err)
@@ -40,6 +40,7 @@ func newDevices(cfg config.Config, log *slog.Logger, onScan func(manager.ScanRec
 		Drivers:  drivers(),
 		OpenUSB:  openUSB,
 		OnScan:   onScan,
+		OnTag:    onTag,
 		Log:      log.With("component", "devices"),
 	}
 	if cfg.Discover {

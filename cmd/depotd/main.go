@@ -38,6 +38,7 @@ import (
 	"github.com/partsedge/partsedge/api"
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/devices/manager"
+	"github.com/partsedge/partsedge/devices/rfid"
 	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -160,6 +161,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	})
 	devs, err := newDevices(cfg, log, func(r manager.ScanRecord) {
 		router.DeviceScan(r.Station, r.Device, r.AIMID, r.Data, r.At)
+	}, func(r manager.TagRecord) {
+		// A station counting a zone counts what its readers see arrive;
+		// a tag leaving the field says nothing about stock.
+		if r.Kind == rfid.TagSeen {
+			router.DeviceTag(r.Station, r.Device, r.Zone, r.EPC, r.LastSeen)
+		}
 	})
 	if err != nil {
 		return errBadSetting{err}

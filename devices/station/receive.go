@@ -21,6 +21,7 @@ type Ledger interface {
 	Transfer(number string) (inventory.TransferInfo, error)
 	WorkOrder(number string) (inventory.WorkOrderState, error)
 	PlanPick(req inventory.PickRequest) (inventory.Command, error)
+	CountSession(number string) (inventory.CountState, error)
 }
 
 // Rejection codes of receiving. Each names what the storekeeper did wrong
@@ -235,6 +236,10 @@ type OperationRequest struct {
 	From string `json:"from,omitempty"` // putaway: the location goods come from
 	// Condition is a return's: good (unused, to a bin) or defective (to the defective store).
 	Condition string `json:"condition,omitempty"`
+	Zone      string `json:"zone,omitempty"` // count: the RFID zone counted; empty counts every zone's tags
+	// StartedBy is the user who starts the operation (set by the API, never
+	// by the request body); a count books device scans in their name.
+	StartedBy string `json:"-"`
 }
 
 // ErrBadOperation wraps why an operation cannot start.
@@ -277,7 +282,12 @@ func Operations(l Ledger) func(OperationRequest) (Operation, error) {
 				return nil, fmt.Errorf("%w: return needs ref (the work order), condition (good or defective) and to (the location)", ErrBadOperation)
 			}
 			return NewReturn(l, req.Ref, req.Condition, req.To)
+		case "count":
+			if req.Ref == "" {
+				return nil, fmt.Errorf("%w: count needs ref (the count session); to is the bin for found RFID tags", ErrBadOperation)
+			}
+			return NewCount(l, req)
 		}
-		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, pick, return, ship, receive-transfer)", ErrBadOperation, req.Kind)
+		return nil, fmt.Errorf("%w: unknown kind %q (identify, receive, putaway, pick, return, ship, receive-transfer, count)", ErrBadOperation, req.Kind)
 	}
 }

@@ -144,6 +144,7 @@ type job struct {
 	data  string
 	aimID string
 	reply chan Outcome // nil for device scans
+	tag   *TagInput    // an RFID tag-seen event instead of a scan
 }
 
 // ErrNoStation is returned for a station id nobody configured.
@@ -263,7 +264,53 @@ func (r *Router) Scan(ctx context.Context, stationID, actor, aimID, data string)
 	}
 }
 
+// DeviceTag routes a smoothed tag-seen event of a reader bound to a
+// station. It never blocks, and a station whose operation takes no tags
+// leaves no trace of them: a door reader's traffic is not the screen's
+// business. A tag whose EPC cannot be decoded is reported on the stream.
+func (r *Router) DeviceTag(stationID, device, zone, epcHex string, at time.Time) {
+	if stationID == "" {
+		return
+	}
+	s := r.station(stationID)
+	s.mu.Lock()
+	_, takes := s.op.(TagHandler)
+	s.mu.Unlock()
+	if !takes {
+		return
+	}
+	j := job{in: Input{Station: stationID, Device: device, Actor: "device:" + device, At: at}, data: epcHex,
+		tag: &TagInput{Station: stationID, Device: device, Zone: zone, EPC: epcHex, At: at}}
+	select {
+	case s.queue <- j:
+	default:
+		r.record(s, j, Result{Code: CodeBusy, Message: "the station is still handling earlier reads; tag " + epcHex + " was not counted"}, nil)
+	}
+}
+
+func (r *Router) handleTag(ctx context.Context, s *station, j job) {
+	id, err := FromEPC(j.data)
+	if err != nil {
+		r.record(s, j, Result{Code: CodeUnreadable, Message: "tag " + j.data + ": " + err.Error()}, nil)
+		return
+	}
+	j.tag.Identity = id
+	s.mu.Lock()
+	th, ok := s.op.(TagHandler)
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	if res, record := th.HandleTag(ctx, *j.tag); record {
+		r.record(s, j, res, &id)
+	}
+}
+
 func (r *Router) handle(ctx context.Context, s *station, j job) Outcome {
+	if j.tag != nil {
+		r.handleTag(ctx, s, j)
+		return Outcome{}
+	}
 	id, err := FromScan(j.aimID, j.data, j.in.At)
 	if err != nil {
 		out := r.record(s, j, Result{Code: CodeUnreadable, Message: err.Error()}, nil)
