@@ -114,6 +114,12 @@ type shipBody struct {
 // shipTransfer seals what was picked: the store assigns the SSCC and the
 // answer is the shipment manifest to send to the destination.
 func (s *server) shipTransfer(c *gin.Context, u *inventory.User) {
+	// The role first: a caller who may not seal learns that, not what a
+	// seal would need.
+	if !s.perms.mayPost(u.Role, inventory.EvTransferDispatched) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not seal transfers")
+		return
+	}
 	var b shipBody
 	if !s.decode(c, &b) {
 		return

@@ -182,6 +182,10 @@ type returnBody struct {
 // postReturn books a return against a work order. The command follows
 // from the body alone, so the store's own idempotency answers a retry.
 func (s *server) postReturn(c *gin.Context, u *inventory.User) {
+	if !s.perms.mayPost(u.Role, inventory.EvReturn) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not book returns")
+		return
+	}
 	var b returnBody
 	if !s.decode(c, &b) {
 		return
