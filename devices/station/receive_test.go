@@ -23,14 +23,10 @@ func receivingStore(t *testing.T) *inventory.Store {
 	})
 }
 
-func TestReceiveByScan(t *testing.T) {
-	st := receivingStore(t)
-	if _, err := NewReceive(st, "PO-404", "QUAR"); inventory.CodeOf(err) != inventory.CodeNotFound {
-		t.Fatalf("unknown order: %v", err)
-	}
-	if _, err := NewReceive(st, "PO-7", "NOWHERE"); inventory.CodeOf(err) != inventory.CodeNotFound {
-		t.Fatalf("unknown location: %v", err)
-	}
+// receivingDock is a router whose station dock receives PO-7 into QUAR,
+// the operation made by NewReceive.
+func receivingDock(t *testing.T, st *inventory.Store) *Router {
+	t.Helper()
 	op, err := NewReceive(st, "PO-7", "QUAR")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +35,18 @@ func TestReceiveByScan(t *testing.T) {
 	if _, err := r.Start("dock", op); err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func TestReceiveByScan(t *testing.T) {
+	st := receivingStore(t)
+	if _, err := NewReceive(st, "PO-404", "QUAR"); inventory.CodeOf(err) != inventory.CodeNotFound {
+		t.Fatalf("unknown order: %v", err)
+	}
+	if _, err := NewReceive(st, "PO-7", "NOWHERE"); inventory.CodeOf(err) != inventory.CodeNotFound {
+		t.Fatalf("unknown location: %v", err)
+	}
+	r := receivingDock(t, st)
 	runScans(t, r, st, "dock", "receive", "PO-7", []scanCase{
 		{"six filters in one box (AI 30)", "]C1", "01095060001343523006", true, "", ""},
 		{"four more, within 10 % over: 10", "]C1", "01095060001343523004", true, "", ""},
@@ -82,14 +90,7 @@ func TestReceivePalletByScan(t *testing.T) {
 			{SSCC: "395060001234567917", Lines: []inventory.PalletLine{{SKU: "FLT", Qty: 1}}},
 		}}},
 	})
-	op, err := NewReceive(st, "PO-7", "QUAR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := startRouter(t, Options{Stations: []string{"dock"}})
-	if _, err := r.Start("dock", op); err != nil {
-		t.Fatal(err)
-	}
+	r := receivingDock(t, st)
 	runScans(t, r, st, "dock", "receive", "PO-7", []scanCase{
 		{"the first pallet, whole", "]C1", "00" + pallet1, true, "", ""},
 		{"the same pallet again", "]C1", "00" + pallet1, false, CodePalletReceived, ""},
