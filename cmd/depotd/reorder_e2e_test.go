@@ -62,6 +62,15 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		workOrder(fmt.Sprintf("WO-%d", i+1), "FAN-1", qty)
 	}
 	receive("FAN-1", 20)
+	for i, qty := range []int64{6, 6, 4, 2} {
+		var wo inventory.WorkOrderState
+		if err := json.Unmarshal([]byte(call("GET", fmt.Sprintf("/api/v1/work-orders/WO-%d", i+1), e2eToken, "", 200)), &wo); err != nil {
+			t.Fatal(err)
+		}
+		if len(wo.Lines) != 1 || wo.Lines[0].Reserved != 0 || wo.Lines[0].Awaiting != qty {
+			t.Fatalf("WO-%d reserved stock: %+v", i+1, wo.Lines)
+		}
+	}
 
 	// Refusals write nothing.
 	before := head()
@@ -140,7 +149,7 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		next = followStation(t, d, "counter-1")
 	}
 	follow()
-	issue := func(sku string, qty int, wo string) {
+	issue := func(sku string, qty int, wo string) uint64 {
 		t.Helper()
 		gtin := map[string]string{"FAN-1": fanGTIN, "PUMP-1": pumpGTIN}[sku]
 		call("POST", "/api/v1/stations/counter-1/operation", e2eToken, `{"kind":"pick","ref":"`+wo+`"}`, 200)
@@ -159,9 +168,10 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		if err := json.Unmarshal([]byte(call("GET", fmt.Sprintf("/api/v1/events/%d", before+1), e2eToken, "", 200)), &ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Type != inventory.EvIssue || ev.Ref != wo || len(ev.Lines) != 1 || ev.Lines[0].SKU != sku || ev.Lines[0].Qty != int64(qty) || ev.Lines[0].From != "BIN-1" {
+		if ev.Seq != before+1 || ev.Type != inventory.EvIssue || ev.Ref != wo || len(ev.Lines) != 1 || ev.Lines[0].SKU != sku || ev.Lines[0].Qty != int64(qty) || ev.Lines[0].From != "BIN-1" {
 			t.Fatalf("the pick's event: %+v", ev)
 		}
+		return ev.Seq
 	}
 
 	// 20 -> 14 -> 8: above min 5.
@@ -172,7 +182,7 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		t.Fatalf("%d signals above the reorder point", n)
 	}
 	// 8 -> 4: the signal, once.
-	issue("FAN-1", 4, "WO-3")
+	trigger := issue("FAN-1", 4, "WO-3")
 	waitSignal("FAN-1")
 	// 4 -> 2 while the signal is open: no repeat.
 	issue("FAN-1", 2, "WO-4")
@@ -180,6 +190,9 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 	got := signals("FAN-1")
 	if len(got) != 1 || got[0].Status != inventory.SignalOpen || got[0].Signal.Position.Total != 4 || got[0].Signal.SuggestedQty != 16 {
 		t.Fatalf("signals %+v", got)
+	}
+	if got[0].Seq <= trigger {
+		t.Fatalf("signal %d is not behind the pick %d that reached the reorder point", got[0].Seq, trigger)
 	}
 	if n := signalEvents("FAN-1"); n != 1 {
 		t.Fatalf("%d reorder-signal events for FAN-1", n)
