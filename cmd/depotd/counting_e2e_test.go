@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/partsedge/partsedge/devices/epc"
-	"github.com/partsedge/partsedge/devices/manager"
 	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -65,17 +62,9 @@ func TestBlindCountWithRFIDAndScanner(t *testing.T) {
 			"id=cnt-reader,profile=r2000-reader,port="+reader.link+",station=count-z,zone.1=Z")
 	call := func(method, path, token, body string, want int) string {
 		t.Helper()
-		code, out := d.call(t, method, path, token, body)
-		if code != want {
-			t.Fatalf("%s %s: %d %s", method, path, code, out)
-		}
-		return out
+		return d.must(t, method, path, token, body, want)
 	}
-	head := func() uint64 {
-		var st struct{ Seq uint64 }
-		json.Unmarshal([]byte(call("GET", "/api/v1/status", e2eToken, "", 200)), &st)
-		return st.Seq
-	}
+	head := func() uint64 { return headSeq(t, d) }
 	token := func(name string) string {
 		var u struct{ Token string }
 		json.Unmarshal([]byte(call("POST", "/api/v1/users", e2eToken, `{"name":"`+name+`","role":"storekeeper"}`, 201)), &u)
@@ -93,40 +82,18 @@ func TestBlindCountWithRFIDAndScanner(t *testing.T) {
 		{"sku":"FLT","qty":10,"to":"Z1"},{"sku":"FLT","qty":4,"to":"Z2"},
 		{"sku":"CMP","qty":2,"to":"Z1","serials":["1001","1002"]},{"sku":"CMP","qty":1,"to":"Z2","serials":["1003"]}]}`, 201)
 	call("POST", "/api/v1/counts", e2eToken, `{"number":"C-1","scope":{"zone":"Z"},"blind":true,"counters":["kim"]}`, 201)
-	d.waitDevices(t, e2eToken, "the scanner", func(m map[string]manager.Status) bool { return m["cnt-scanner"].State == manager.Up })
+	d.waitUp(t, "cnt-scanner")
 	// kim starts counting at the station: the devices count in kim's name;
 	// RFID tags the ledger places in no bin of the zone go to Z2.
 	call("POST", "/api/v1/stations/count-z/operation", kim, `{"kind":"count","ref":"C-1","zone":"Z","to":"Z2"}`, 200)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	rq, _ := http.NewRequestWithContext(ctx, "GET", d.base+"/api/v1/stations/count-z/events", nil)
-	rq.Header.Set("Authorization", "Bearer "+e2eToken)
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	stream := bufio.NewReader(resp.Body)
-	next := func() station.Outcome {
-		t.Helper()
-		for {
-			line, err := stream.ReadString('\n')
-			if err != nil {
-				t.Fatalf("event stream: %v", err)
-			}
-			if v, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok {
-				var o station.Outcome
-				if err := json.Unmarshal([]byte(v), &o); err != nil {
-					t.Fatal(err)
-				}
-				if o.Stock != nil || strings.Contains(v, `"expected"`) {
-					t.Fatalf("a blind count's screen was shown stock: %s", v)
-				}
-				return o
-			}
+	next := stationOutcomes(t, ctx, d, "count-z", func(v string, o station.Outcome) {
+		if o.Stock != nil || strings.Contains(v, `"expected"`) {
+			t.Fatalf("a blind count's screen was shown stock: %s", v)
 		}
-	}
+	})
 
 	// The reader comes in: each tag is counted once, or reported.
 	reader.send("replug", "ready at")

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
-	"github.com/partsedge/partsedge/devices/manager"
-	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -25,17 +19,10 @@ import (
 // issued: it is booked into the defective store and the mismatch is
 // recorded on the order and listed for the supplier claim.
 func TestIssuingByScan(t *testing.T) {
-	sim := startDevsim(t, "generic-serial-scanner", "--paused")
-	d := startDaemon(t, buildDepotd(t), "PARTSEDGE_DEPOT=ISS-1", "PARTSEDGE_DATA="+t.TempDir(),
-		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
-		"PARTSEDGE_DEVICES=id=counter-scanner,profile=generic-serial-scanner,port="+sim.link+",station=counter-1")
+	d, sim := startScannerDepot(t, buildDepotd(t), "ISS-1", "counter-scanner", "counter-1")
 	post := func(path, body string, want int) string {
 		t.Helper()
-		code, out := d.call(t, "POST", path, e2eToken, body)
-		if code != want {
-			t.Fatalf("POST %s: %d %s", path, code, out)
-		}
-		return out
+		return d.must(t, "POST", path, e2eToken, body, want)
 	}
 	post("/api/v1/locations", `{"code":"A-01","kind":"stock","zone":"A"}`, 201)
 	post("/api/v1/locations", `{"code":"A-02","kind":"stock","zone":"A"}`, 201)
@@ -60,34 +47,16 @@ func TestIssuingByScan(t *testing.T) {
 		t.Fatalf("pick list: %s", body)
 	}
 
-	d.waitDevices(t, e2eToken, "the counter scanner", func(m map[string]manager.Status) bool { return m["counter-scanner"].State == manager.Up })
+	d.waitUp(t, "counter-scanner")
 	post("/api/v1/stations/counter-1/operation", `{"kind":"pick","ref":"WO-77"}`, 200)
 	next := followStation(t, d, "counter-1")
-	head := func() uint64 {
-		_, body := d.call(t, "GET", "/api/v1/status", e2eToken, "")
-		var st struct{ Seq uint64 }
-		if err := json.Unmarshal([]byte(body), &st); err != nil || st.Seq == 0 {
-			t.Fatalf("status: %s", body)
-		}
-		return st.Seq
-	}
-	scan := func(data string, good bool, code, ref, msg string) {
-		t.Helper()
-		before := head()
-		sim.send("scan "+data, "queued")
-		o := next()
-		if o.Good != good || o.Code != code || o.Device != "counter-scanner" || o.Ref != ref || !strings.Contains(o.Message, msg) {
-			t.Fatalf("scan %s: outcome %+v", data, o)
-		}
-		if after := head(); good != (after == before+1) || (!good && after != before) {
-			t.Fatalf("scan %s: head %d -> %d", data, before, after)
-		}
-		t.Logf("%-40s %v %s %s", data, o.Good, o.Code, o.Message)
-	}
-	scan("]C1 0109506000134352", true, "", "WO-77", "(1 of 2)")
-	scan("]C1 01095060001343691727123110B-77", false, "wrong_part", "WO-77", "not on work order WO-77") // sealant
-	scan("]C1 0109506000134352", true, "", "WO-77", "(2 of 2)")
-	scan("]C1 010950600013437621GM-0001", true, "", "WO-77", "(1 of 1)")
+	head := func() uint64 { return headSeq(t, d) }
+	scanAll(t, d, sim, next, "counter-scanner", "WO-77", []scanStep{
+		{"]C1 0109506000134352", true, "", "(1 of 2)"},
+		{"]C1 01095060001343691727123110B-77", false, "wrong_part", "not on work order WO-77"}, // sealant
+		{"]C1 0109506000134352", true, "", "(2 of 2)"},
+		{"]C1 010950600013437621GM-0001", true, "", "(1 of 1)"},
+	})
 
 	var wo struct {
 		inventory.WorkOrderState
@@ -112,7 +81,7 @@ func TestIssuingByScan(t *testing.T) {
 
 	// The old compressor comes back: GM-0999 was never issued on WO-77.
 	post("/api/v1/stations/counter-1/operation", `{"kind":"return","ref":"WO-77","condition":"defective","to":"DEF"}`, 200)
-	scan("]C1 010950600013437621GM-0999", true, "", "WO-77", "serial_not_issued: GM-0999")
+	scanAll(t, d, sim, next, "counter-scanner", "WO-77", []scanStep{{"]C1 010950600013437621GM-0999", true, "", "serial_not_issued: GM-0999"}})
 	getWO()
 	if len(wo.Mismatches) != 1 || wo.Mismatches[0].Serials[0] != "GM-0999" || wo.Mismatches[0].Billing != "warranty" || wo.Mismatches[0].To != "DEF" {
 		t.Fatalf("WO-77 mismatches: %+v", wo.Mismatches)
@@ -131,37 +100,5 @@ func TestIssuingByScan(t *testing.T) {
 	}
 	if code := d.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("depotd exit %d", code)
-	}
-}
-
-// followStation subscribes to a station's event stream (what its screen
-// shows) and returns a function that waits for the next outcome.
-func followStation(t *testing.T, d *daemon, id string) func() station.Outcome {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	rq, _ := http.NewRequestWithContext(ctx, "GET", d.base+"/api/v1/stations/"+id+"/events", nil)
-	rq.Header.Set("Authorization", "Bearer "+e2eToken)
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	stream := bufio.NewReader(resp.Body)
-	return func() station.Outcome {
-		t.Helper()
-		for {
-			line, err := stream.ReadString('\n')
-			if err != nil {
-				t.Fatalf("event stream: %v", err)
-			}
-			if v, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok {
-				var o station.Outcome
-				if err := json.Unmarshal([]byte(v), &o); err != nil {
-					t.Fatal(err)
-				}
-				return o
-			}
-		}
 	}
 }

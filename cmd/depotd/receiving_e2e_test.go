@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/partsedge/partsedge/devices/manager"
-	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -23,17 +19,10 @@ import (
 // station's event stream) sees every outcome; closing the order reports the
 // differences.
 func TestReceivingByScan(t *testing.T) {
-	sim := startDevsim(t, "generic-serial-scanner", "--paused")
-	d := startDaemon(t, buildDepotd(t), "PARTSEDGE_DEPOT=RCV-1", "PARTSEDGE_DATA="+t.TempDir(),
-		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
-		"PARTSEDGE_DEVICES=id=dock-scanner,profile=generic-serial-scanner,port="+sim.link+",station=dock-1")
+	d, sim := startScannerDepot(t, buildDepotd(t), "RCV-1", "dock-scanner", "dock-1")
 	post := func(path, body string, want int) string {
 		t.Helper()
-		code, out := d.call(t, "POST", path, e2eToken, body)
-		if code != want {
-			t.Fatalf("POST %s: %d %s", path, code, out)
-		}
-		return out
+		return d.must(t, "POST", path, e2eToken, body, want)
 	}
 	post("/api/v1/locations", `{"code":"QUAR","kind":"quarantine"}`, 201)
 	post("/api/v1/parts", `{"sku":"FLT-HEPA","description":"HEPA filter","unit":"ea","gtins":["09506000134352"],"tracking":"none"}`, 201)
@@ -41,70 +30,24 @@ func TestReceivingByScan(t *testing.T) {
 	post("/api/v1/parts", `{"sku":"GLUE","description":"Sealant","unit":"ea","gtins":["09506000134369"],"tracking":"lot"}`, 201)
 	post("/api/v1/purchase-orders", `{"number":"PO-100","supplier":"ACME","tolerancePct":20,
 		"lines":[{"line":1,"sku":"FLT-HEPA","qty":10},{"line":2,"sku":"CMP-R32","qty":3}]}`, 201)
-	d.waitDevices(t, e2eToken, "the dock scanner", func(m map[string]manager.Status) bool { return m["dock-scanner"].State == manager.Up })
+	d.waitUp(t, "dock-scanner")
 	post("/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-100","to":"QUAR"}`, 200)
 
 	// The dock's screen follows the station.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	rq, _ := http.NewRequestWithContext(ctx, "GET", d.base+"/api/v1/stations/dock-1/events", nil)
-	rq.Header.Set("Authorization", "Bearer "+e2eToken)
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	stream := bufio.NewReader(resp.Body)
-	next := func() station.Outcome {
-		t.Helper()
-		for {
-			line, err := stream.ReadString('\n')
-			if err != nil {
-				t.Fatalf("event stream: %v", err)
-			}
-			if v, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok {
-				var o station.Outcome
-				if err := json.Unmarshal([]byte(v), &o); err != nil {
-					t.Fatal(err)
-				}
-				return o
-			}
-		}
-	}
+	next := stationOutcomes(t, ctx, d, "dock-1")
 
-	head := func() uint64 {
-		_, body := d.call(t, "GET", "/api/v1/status", e2eToken, "")
-		var st struct{ Seq uint64 }
-		if err := json.Unmarshal([]byte(body), &st); err != nil || st.Seq == 0 {
-			t.Fatalf("status: %s", body)
-		}
-		return st.Seq
-	}
-	for _, tc := range []struct {
-		scan string
-		good bool
-		code string
-	}{
-		{"]C1 01095060001343523006", true, ""},                      // a box of 6 filters
-		{"]C1 01095060001343523006", true, ""},                      // 6 more: 12 of 10, within 20 %
-		{"]C1 010950600013437621GM-0001", true, ""},                 // compressor 1
-		{"]C1 010950600013437621GM-0002", true, ""},                 // compressor 2 of 3: short
-		{"]C1 01095060001343691727123110B-77", false, "wrong_part"}, // sealant: not on the order
-		{"]C1 010950600013437621GM-0001", false, "already_received"},
-		{"]C1 0109506000134353", false, "unreadable"},         // a damaged label
-		{"]C1 01095060001343523001", false, "over_delivered"}, // a 13th filter is beyond 12
-	} {
-		before := head()
-		sim.send("scan "+tc.scan, "queued")
-		o := next()
-		if o.Good != tc.good || o.Code != tc.code || o.Device != "dock-scanner" || o.Ref != "PO-100" {
-			t.Fatalf("scan %s: outcome %+v", tc.scan, o)
-		}
-		if after := head(); tc.good != (after == before+1) || (!tc.good && after != before) {
-			t.Fatalf("scan %s: head %d -> %d", tc.scan, before, after)
-		}
-		t.Logf("%-40s %v %s %s", tc.scan, o.Good, o.Code, o.Message)
-	}
+	scanAll(t, d, sim, next, "dock-scanner", "PO-100", []scanStep{
+		{"]C1 01095060001343523006", true, "", ""},                      // a box of 6 filters
+		{"]C1 01095060001343523006", true, "", ""},                      // 6 more: 12 of 10, within 20 %
+		{"]C1 010950600013437621GM-0001", true, "", ""},                 // compressor 1
+		{"]C1 010950600013437621GM-0002", true, "", ""},                 // compressor 2 of 3: short
+		{"]C1 01095060001343691727123110B-77", false, "wrong_part", ""}, // sealant: not on the order
+		{"]C1 010950600013437621GM-0001", false, "already_received", ""},
+		{"]C1 0109506000134353", false, "unreadable", ""},         // a damaged label
+		{"]C1 01095060001343523001", false, "over_delivered", ""}, // a 13th filter is beyond 12
+	})
 
 	var po struct {
 		inventory.PurchaseOrderState
@@ -131,27 +74,12 @@ func TestReceivingByScan(t *testing.T) {
 		{"sscc":"395060001234567894","lines":[{"sku":"FLT-HEPA","qty":12},{"sku":"CMP-R32","qty":2,"serials":["GM-0101","GM-0102"]}]},
 		{"sscc":"395060001234567900","lines":[{"sku":"FLT-HEPA","qty":8}]}]}`, 201)
 	post("/api/v1/stations/dock-1/operation", `{"kind":"receive","ref":"PO-101","to":"QUAR"}`, 200)
-	for _, tc := range []struct {
-		scan string
-		good bool
-		code string
-	}{
-		{"]C1 00395060001234567894", true, ""},
-		{"]C1 00395060001234567894", false, "pallet_received"},
-		{"]C1 00395060001234567917", false, "unknown_pallet"}, // a pallet no notice announced
-		{"]C1 00395060001234567900", true, ""},
-	} {
-		before := head()
-		sim.send("scan "+tc.scan, "queued")
-		o := next()
-		if o.Good != tc.good || o.Code != tc.code || o.Ref != "PO-101" {
-			t.Fatalf("scan %s: outcome %+v", tc.scan, o)
-		}
-		if after := head(); tc.good != (after == before+1) || (!tc.good && after != before) {
-			t.Fatalf("scan %s: head %d -> %d", tc.scan, before, after)
-		}
-		t.Logf("%-40s %v %s %s", tc.scan, o.Good, o.Code, o.Message)
-	}
+	scanAll(t, d, sim, next, "dock-scanner", "PO-101", []scanStep{
+		{"]C1 00395060001234567894", true, "", ""},
+		{"]C1 00395060001234567894", false, "pallet_received", ""},
+		{"]C1 00395060001234567917", false, "unknown_pallet", ""}, // a pallet no notice announced
+		{"]C1 00395060001234567900", true, "", ""},
+	})
 	_, body = d.call(t, "GET", "/api/v1/purchase-orders/PO-101", e2eToken, "")
 	if err := json.Unmarshal([]byte(body), &po); err != nil {
 		t.Fatal(err)

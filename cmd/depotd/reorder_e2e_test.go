@@ -8,26 +8,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
 
 // TestReorderSignalsEndToEnd is the planner's scenario of issue 4: a real
-// depotd, a reorder policy set through the API, stock issued down in
-// several steps by an engineer, and the reorder signal appearing exactly
-// once, in GET /reorder-signals and in the event log, also after a clean
-// restart and after a kill -9 right behind the triggering issue.
+// depotd, a reorder policy set through the API, stock picked down in
+// several steps against work orders created through the API, each pick
+// scanned on a scanner devsim plays on a pseudo-terminal at an issue
+// counter, and the reorder signal appearing exactly once, in GET
+// /reorder-signals and in the event log, also after a clean restart and
+// after a kill -9 right behind the triggering pick. The work orders are
+// opened before their part's stock arrives, so they reserve nothing and
+// the picks alone take the position down.
 func TestReorderSignalsEndToEnd(t *testing.T) {
 	bin := buildDepotd(t)
+	sim := startDevsim(t, "generic-serial-scanner", "--paused")
 	env := []string{"PARTSEDGE_DEPOT=RO-1", "PARTSEDGE_DATA=" + t.TempDir(), "PARTSEDGE_LISTEN=127.0.0.1:0",
-		"PARTSEDGE_ADMIN_TOKEN=" + e2eToken, "PARTSEDGE_LOG_LEVEL=warn"}
+		"PARTSEDGE_ADMIN_TOKEN=" + e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
+		"PARTSEDGE_DEVICES=id=counter-scanner,profile=generic-serial-scanner,port=" + sim.link + ",station=counter-1"}
 	d := startDaemon(t, bin, env...)
 	call := func(method, path, token, body string, want int) string {
 		t.Helper()
-		code, out := d.call(t, method, path, token, body)
-		if code != want {
-			t.Fatalf("%s %s: %d %s, want %d", method, path, code, out, want)
-		}
-		return out
+		return d.must(t, method, path, token, body, want)
 	}
 	user := func(name, role string) string {
 		var u struct{ Token string }
@@ -37,19 +40,37 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		return u.Token
 	}
 	planner, engineer := user("pia", "planner"), user("eli", "engineer")
-	head := func() uint64 {
-		var st struct{ Seq uint64 }
-		if err := json.Unmarshal([]byte(call("GET", "/api/v1/status", e2eToken, "", 200)), &st); err != nil {
-			t.Fatal(err)
-		}
-		return st.Seq
-	}
+	head := func() uint64 { return headSeq(t, d) }
 	call("POST", "/api/v1/locations", e2eToken, `{"code":"BIN-1","kind":"stock"}`, 201)
-	stock := func(sku string, qty int) {
-		call("POST", "/api/v1/parts", e2eToken, `{"sku":"`+sku+`"}`, 201)
+	part := func(sku, gtins string) {
+		call("POST", "/api/v1/parts", e2eToken, `{"sku":"`+sku+`","gtins":[`+gtins+`]}`, 201)
+	}
+	receive := func(sku string, qty int) {
 		call("POST", "/api/v1/events", e2eToken, fmt.Sprintf(`{"type":"receipt","lines":[{"sku":%q,"qty":%d,"to":"BIN-1"}]}`, sku, qty), 201)
 	}
-	stock("FAN-1", 20)
+	stock := func(sku string, qty int) {
+		part(sku, "")
+		receive(sku, qty)
+	}
+	// workOrder opens a work order for the engineer through the API.
+	workOrder := func(number, sku string, qty int) {
+		call("POST", "/api/v1/work-orders", e2eToken, fmt.Sprintf(`{"number":%q,"engineer":"eli","lines":[{"line":1,"sku":%q,"qty":%d}]}`, number, sku, qty), 201)
+	}
+	const fanGTIN, pumpGTIN = "09506000134352", "09506000134369"
+	part("FAN-1", `"`+fanGTIN+`"`)
+	for i, qty := range []int{6, 6, 4, 2} {
+		workOrder(fmt.Sprintf("WO-%d", i+1), "FAN-1", qty)
+	}
+	receive("FAN-1", 20)
+	for i, qty := range []int64{6, 6, 4, 2} {
+		var wo inventory.WorkOrderState
+		if err := json.Unmarshal([]byte(call("GET", fmt.Sprintf("/api/v1/work-orders/WO-%d", i+1), e2eToken, "", 200)), &wo); err != nil {
+			t.Fatal(err)
+		}
+		if len(wo.Lines) != 1 || wo.Lines[0].Reserved != 0 || wo.Lines[0].Awaiting != qty {
+			t.Fatalf("WO-%d reserved stock: %+v", i+1, wo.Lines)
+		}
+	}
 
 	// Refusals write nothing.
 	before := head()
@@ -117,8 +138,40 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		}
 		return n
 	}
-	issue := func(sku string, qty int, wo string) {
-		call("POST", "/api/v1/events", engineer, fmt.Sprintf(`{"type":"issue","ref":%q,"lines":[{"sku":%q,"qty":%d,"from":"BIN-1"}]}`, wo, sku, qty), 201)
+	// issue picks qty of the part for the work order at the counter: the
+	// operation started through the API, one GS1 scan with the count (AI
+	// 30) on the scanner. The watcher may append a signal right behind the
+	// pick, so the head moves by at least one.
+	var next func() station.Outcome
+	follow := func() {
+		t.Helper()
+		d.waitUp(t, "counter-scanner")
+		next = followStation(t, d, "counter-1")
+	}
+	follow()
+	issue := func(sku string, qty int, wo string) uint64 {
+		t.Helper()
+		gtin := map[string]string{"FAN-1": fanGTIN, "PUMP-1": pumpGTIN}[sku]
+		call("POST", "/api/v1/stations/counter-1/operation", e2eToken, `{"kind":"pick","ref":"`+wo+`"}`, 200)
+		before := head()
+		scan := fmt.Sprintf("]C1 01%s30%d", gtin, qty)
+		sim.send("scan "+scan, "queued")
+		o := next()
+		want := fmt.Sprintf("issued %d × %s for %s (%d of %d)", qty, sku, wo, qty, qty)
+		if !o.Good || o.Code != "" || o.Device != "counter-scanner" || o.Ref != wo || o.Message != want {
+			t.Fatalf("pick %s for %s: outcome %+v", scan, wo, o)
+		}
+		if after := head(); after <= before {
+			t.Fatalf("pick %s for %s: head %d -> %d", scan, wo, before, after)
+		}
+		var ev inventory.Event
+		if err := json.Unmarshal([]byte(call("GET", fmt.Sprintf("/api/v1/events/%d", before+1), e2eToken, "", 200)), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Seq != before+1 || ev.Type != inventory.EvIssue || ev.Ref != wo || len(ev.Lines) != 1 || ev.Lines[0].SKU != sku || ev.Lines[0].Qty != int64(qty) || ev.Lines[0].From != "BIN-1" {
+			t.Fatalf("the pick's event: %+v", ev)
+		}
+		return ev.Seq
 	}
 
 	// 20 -> 14 -> 8: above min 5.
@@ -129,7 +182,7 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		t.Fatalf("%d signals above the reorder point", n)
 	}
 	// 8 -> 4: the signal, once.
-	issue("FAN-1", 4, "WO-3")
+	trigger := issue("FAN-1", 4, "WO-3")
 	waitSignal("FAN-1")
 	// 4 -> 2 while the signal is open: no repeat.
 	issue("FAN-1", 2, "WO-4")
@@ -137,6 +190,9 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 	got := signals("FAN-1")
 	if len(got) != 1 || got[0].Status != inventory.SignalOpen || got[0].Signal.Position.Total != 4 || got[0].Signal.SuggestedQty != 16 {
 		t.Fatalf("signals %+v", got)
+	}
+	if got[0].Seq <= trigger {
+		t.Fatalf("signal %d is not behind the pick %d that reached the reorder point", got[0].Seq, trigger)
 	}
 	if n := signalEvents("FAN-1"); n != 1 {
 		t.Fatalf("%d reorder-signal events for FAN-1", n)
@@ -147,6 +203,7 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, d.stderr)
 	}
 	d = startDaemon(t, bin, env...)
+	follow()
 	settle()
 	if n, m := len(signals("FAN-1")), signalEvents("FAN-1"); n != 1 || m != 1 {
 		t.Fatalf("after restart: %d signals, %d events", n, m)
@@ -155,7 +212,9 @@ func TestReorderSignalsEndToEnd(t *testing.T) {
 	// kill -9 right behind the issue that reaches the reorder point: the
 	// signal may or may not have been written; after the restart there is
 	// exactly one.
-	stock("PUMP-1", 3)
+	part("PUMP-1", `"`+pumpGTIN+`"`)
+	workOrder("WO-5", "PUMP-1", 1)
+	receive("PUMP-1", 3)
 	call("POST", "/api/v1/reorder-policies", planner, `{"sku":"PUMP-1","method":"minmax","min":2,"max":10}`, 201)
 	issue("PUMP-1", 1, "WO-5")
 	d.stop(t, syscall.SIGKILL)

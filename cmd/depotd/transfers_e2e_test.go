@@ -1,60 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/partsedge/partsedge/api"
-	"github.com/partsedge/partsedge/devices/manager"
-	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )
-
-// stationOutcomes follows a station's SSE stream and returns a function
-// that waits for its next outcome.
-func stationOutcomes(t *testing.T, ctx context.Context, d *daemon, id string) func() station.Outcome {
-	t.Helper()
-	rq, _ := http.NewRequestWithContext(ctx, "GET", d.base+"/api/v1/stations/"+id+"/events", nil)
-	rq.Header.Set("Authorization", "Bearer "+e2eToken)
-	resp, err := http.DefaultClient.Do(rq)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	stream := bufio.NewReader(resp.Body)
-	return func() station.Outcome {
-		t.Helper()
-		for {
-			line, err := stream.ReadString('\n')
-			if err != nil {
-				t.Fatalf("event stream of %s: %v", id, err)
-			}
-			if v, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "data: "); ok {
-				var o station.Outcome
-				if err := json.Unmarshal([]byte(v), &o); err != nil {
-					t.Fatal(err)
-				}
-				return o
-			}
-		}
-	}
-}
-
-func headSeq(t *testing.T, d *daemon) uint64 {
-	t.Helper()
-	_, body := d.call(t, "GET", "/api/v1/status", e2eToken, "")
-	var st struct{ Seq uint64 }
-	if err := json.Unmarshal([]byte(body), &st); err != nil || st.Seq == 0 {
-		t.Fatalf("status: %s", body)
-	}
-	return st.Seq
-}
 
 // sscCheckDigit is the GS1 mod-10 check digit, worked out here apart from
 // the code under test: weights 3, 1, 3 ... from the rightmost data digit.
@@ -70,30 +26,6 @@ func ssccCheckDigit(data string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
-type scanStep struct {
-	scan string
-	good bool
-	code string
-}
-
-// scanAll scans each step on sim and checks the station's outcome and that
-// only good scans wrote an event.
-func scanAll(t *testing.T, d *daemon, sim *devsimProc, next func() station.Outcome, device, ref string, steps []scanStep) {
-	t.Helper()
-	for _, s := range steps {
-		before := headSeq(t, d)
-		sim.send("scan "+s.scan, "queued")
-		o := next()
-		if o.Good != s.good || o.Code != s.code || o.Device != device || o.Ref != ref {
-			t.Fatalf("scan %s: outcome %+v", s.scan, o)
-		}
-		if after := headSeq(t, d); s.good != (after == before+1) || (!s.good && after != before) {
-			t.Fatalf("scan %s: head %d -> %d", s.scan, before, after)
-		}
-		t.Logf("%s %-36s %v %s %s", device, s.scan, o.Good, o.Code, o.Message)
-	}
-}
-
 // TestTransferBetweenDepotsByScan is the transfer scenario of issue 4 on
 // two real depots, each with a scanner devsim plays on a pseudo-terminal.
 // At the source a transfer is requested, refused approval by its own
@@ -106,21 +38,11 @@ func scanAll(t *testing.T, d *daemon, sim *devsimProc, next func() station.Outco
 // verify clean.
 func TestTransferBetweenDepotsByScan(t *testing.T) {
 	bin := buildDepotd(t)
-	srcSim := startDevsim(t, "generic-serial-scanner", "--paused")
-	dstSim := startDevsim(t, "generic-serial-scanner", "--paused")
-	src := startDaemon(t, bin, "PARTSEDGE_DEPOT=SRC-1", "PARTSEDGE_DATA="+t.TempDir(), "PARTSEDGE_GS1_COMPANY_PREFIX=9506000",
-		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
-		"PARTSEDGE_DEVICES=id=pack-scanner,profile=generic-serial-scanner,port="+srcSim.link+",station=pack-1")
-	dst := startDaemon(t, bin, "PARTSEDGE_DEPOT=DST-1", "PARTSEDGE_DATA="+t.TempDir(),
-		"PARTSEDGE_LISTEN=127.0.0.1:0", "PARTSEDGE_ADMIN_TOKEN="+e2eToken, "PARTSEDGE_LOG_LEVEL=warn",
-		"PARTSEDGE_DEVICES=id=dock-scanner,profile=generic-serial-scanner,port="+dstSim.link+",station=dock-1")
+	src, srcSim := startScannerDepot(t, bin, "SRC-1", "pack-scanner", "pack-1", "PARTSEDGE_GS1_COMPANY_PREFIX=9506000")
+	dst, dstSim := startScannerDepot(t, bin, "DST-1", "dock-scanner", "dock-1")
 	call := func(d *daemon, token, method, path, body string, want int) string {
 		t.Helper()
-		code, out := d.call(t, method, path, token, body)
-		if code != want {
-			t.Fatalf("%s %s: %d %s", method, path, code, out)
-		}
-		return out
+		return d.must(t, method, path, token, body, want)
 	}
 	for _, d := range []*daemon{src, dst} {
 		call(d, e2eToken, "POST", "/api/v1/locations", `{"code":"A-01","kind":"stock"}`, 201)
@@ -141,18 +63,18 @@ func TestTransferBetweenDepotsByScan(t *testing.T) {
 		t.Fatalf("self approval: %s", out)
 	}
 	call(src, planner.Token, "POST", "/api/v1/transfers/T-100/approve", `{}`, 200)
-	src.waitDevices(t, e2eToken, "the pack scanner", func(m map[string]manager.Status) bool { return m["pack-scanner"].State == manager.Up })
-	dst.waitDevices(t, e2eToken, "the dock scanner", func(m map[string]manager.Status) bool { return m["dock-scanner"].State == manager.Up })
+	src.waitUp(t, "pack-scanner")
+	dst.waitUp(t, "dock-scanner")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	call(src, e2eToken, "POST", "/api/v1/stations/pack-1/operation", `{"kind":"ship","ref":"T-100","from":"A-01"}`, 200)
 	scanAll(t, src, srcSim, stationOutcomes(t, ctx, src, "pack-1"), "pack-scanner", "T-100", []scanStep{
-		{"]C1 01095060001343523003", true, ""},                   // three filters
-		{"]C1 0109506000134369", false, "wrong_part"},            // a belt is not on T-100
-		{"]C1 01095060001343523002", false, "over_shipped"},      // 3 + 2 is over 4
-		{"]C1 0109506000134352", true, ""},                       // the fourth filter
-		{"]C1 010950600013437621GM-0001", true, ""},              // the compressor
-		{"]C1 010950600013437621GM-0002", false, "over_shipped"}, // a second one
+		{"]C1 01095060001343523003", true, "", ""},                   // three filters
+		{"]C1 0109506000134369", false, "wrong_part", ""},            // a belt is not on T-100
+		{"]C1 01095060001343523002", false, "over_shipped", ""},      // 3 + 2 is over 4
+		{"]C1 0109506000134352", true, "", ""},                       // the fourth filter
+		{"]C1 010950600013437621GM-0001", true, "", ""},              // the compressor
+		{"]C1 010950600013437621GM-0002", false, "over_shipped", ""}, // a second one
 	})
 	var m api.Manifest
 	if err := json.Unmarshal([]byte(call(src, e2eToken, "POST", "/api/v1/transfers/T-100/ship", `{}`, 200)), &m); err != nil {
@@ -182,11 +104,11 @@ func TestTransferBetweenDepotsByScan(t *testing.T) {
 	call(dst, e2eToken, "POST", "/api/v1/transfers", string(manifest), 201)
 	call(dst, e2eToken, "POST", "/api/v1/stations/dock-1/operation", `{"kind":"receive-transfer","ref":"T-100","to":"A-01"}`, 200)
 	scanAll(t, dst, dstSim, stationOutcomes(t, ctx, dst, "dock-1"), "dock-scanner", "T-100", []scanStep{
-		{"]C1 00395060001234567894", false, "wrong_shipment"}, // another pallet's SSCC
-		{"]C1 01095060001343523002", true, ""},                // two filters
-		{"]C1 0109506000134352", true, ""},                    // a third: the fourth never comes
-		{"]C1 010950600013437621GM-0002", false, "not_in_shipment"},
-		{"]C1 010950600013437621GM-0001", true, ""},
+		{"]C1 00395060001234567894", false, "wrong_shipment", ""}, // another pallet's SSCC
+		{"]C1 01095060001343523002", true, "", ""},                // two filters
+		{"]C1 0109506000134352", true, "", ""},                    // a third: the fourth never comes
+		{"]C1 010950600013437621GM-0002", false, "not_in_shipment", ""},
+		{"]C1 010950600013437621GM-0001", true, "", ""},
 	})
 	var closed struct{ Report inventory.TransferReport }
 	json.Unmarshal([]byte(call(dst, e2eToken, "POST", "/api/v1/transfers/T-100/receive", `{"note":"one filter missing"}`, 200)), &closed)

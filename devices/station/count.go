@@ -2,7 +2,6 @@ package station
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -121,32 +120,13 @@ func (op *Count) enter(ctx context.Context, actor, bin string, p inventory.Part,
 	res, err := op.Ledger.Append(ctx, inventory.Command{Type: inventory.EvCountEntered, Actor: actor, Ref: op.Session,
 		Count: &inventory.CountPayload{Entry: &inventory.CountEntry{Bin: bin, Items: []inventory.CountItem{item}, Source: source}}})
 	if err != nil {
-		code, msg := countRefusal(err)
-		return Result{Code: code, Message: msg, Part: &p}
+		return countRefusals.result(err, "count", &p)
 	}
 	what := fmt.Sprintf("%d × %s", line.Qty, p.SKU)
 	if len(line.Serials) == 1 {
 		what = p.SKU + " serial " + line.Serials[0]
 	}
 	return Result{Good: true, Message: fmt.Sprintf("counted %s in %s", what, bin), Part: &p, Seq: res.Event.Seq}
-}
-
-func countRefusal(err error) (code, msg string) {
-	var ie *inventory.Error
-	if !errors.As(err, &ie) {
-		return "ledger_unavailable", "the ledger did not take the count; scan again"
-	}
-	switch ie.Code {
-	case inventory.CodeAlreadyCounted:
-		return CodeAlreadyCounted, ie.Msg
-	case inventory.CodeNotInScope:
-		return CodeNotInScope, ie.Msg
-	case inventory.CodeNotCounter:
-		return CodeNotACounter, ie.Msg
-	case inventory.CodeDocumentClosed:
-		return CodeCountClosed, ie.Msg
-	}
-	return CodeRefused, ie.Msg
 }
 
 // TagInput is one smoothed tag-seen event handed to an operation.

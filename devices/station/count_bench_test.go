@@ -3,7 +3,6 @@ package station
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -17,11 +16,7 @@ import (
 // tag is a different serial, half of them expected. It reports the median
 // and p99; BenchmarkCountRFIDSession (inventory) times a whole session.
 func BenchmarkCountTag(b *testing.B) {
-	st, err := inventory.Open(inventory.Options{Dir: b.TempDir(), Depot: "BEN-C"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openDepot(b, "BEN-C")
 	ctx := context.Background()
 	cmds := []inventory.Command{
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "CMP", GTINs: []string{cmpGTIN}, Tracking: inventory.TrackSerial}},
@@ -39,12 +34,7 @@ func BenchmarkCountTag(b *testing.B) {
 	}
 	cmds = append(cmds, receipt, inventory.Command{Type: inventory.EvCountOpened, Ref: "C-B", Count: &inventory.CountPayload{
 		Session: &inventory.CountSession{Scope: inventory.CountScope{Zone: "Z"}, Blind: true}}})
-	for _, c := range cmds {
-		c.Actor = "bench"
-		if _, err := st.Append(ctx, c); err != nil {
-			b.Fatal(err)
-		}
-	}
+	appendAll(b, st, "bench", cmds)
 	op, err := NewCount(st, OperationRequest{Kind: "count", Ref: "C-B", Zone: "Z", To: "FOUND", StartedBy: "kim"})
 	if err != nil {
 		b.Fatal(err)
@@ -72,7 +62,5 @@ func BenchmarkCountTag(b *testing.B) {
 		lat = append(lat, time.Since(start))
 	}
 	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	reportLatency(b, lat)
 }

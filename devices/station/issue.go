@@ -2,7 +2,6 @@ package station
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/partsedge/partsedge/inventory"
@@ -43,16 +42,9 @@ func (op *Pick) Ref() string  { return op.Order }
 
 // Handle issues one scan.
 func (op *Pick) Handle(ctx context.Context, in Input) Result {
-	id := in.Identity
-	if id.Kind != KindItem || id.GTIN == "" {
-		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
-	}
-	p, line, rej := itemLine(op.Ledger, id)
+	p, line, rej := partLine(op.Ledger, in.Identity)
 	if rej != nil {
 		return *rej
-	}
-	if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
-		return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 	}
 	cmd, err := op.Ledger.PlanPick(inventory.PickRequest{WorkOrder: op.Order, SKU: p.SKU, Qty: line.Qty, Lot: line.Lot, Serials: line.Serials})
 	if err == nil {
@@ -62,8 +54,7 @@ func (op *Pick) Handle(ctx context.Context, in Input) Result {
 			return Result{Good: true, Message: op.progress(p.SKU, line.Qty), Part: &p, Seq: res.Event.Seq}
 		}
 	}
-	code, msg := workOrderRefusal(err)
-	return Result{Code: code, Message: msg, Part: &p}
+	return workOrderRefusals.result(err, "scan", &p)
 }
 
 // progress says what was issued and how far the part's lines are.
@@ -118,52 +109,19 @@ func (op *Return) Ref() string  { return op.Order }
 
 // Handle books one returned item.
 func (op *Return) Handle(ctx context.Context, in Input) Result {
-	id := in.Identity
-	if id.Kind != KindItem || id.GTIN == "" {
-		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
-	}
-	p, line, rej := itemLine(op.Ledger, id)
+	p, line, rej := partLine(op.Ledger, in.Identity)
 	if rej != nil {
 		return *rej
-	}
-	if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
-		return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 	}
 	line.To, line.Condition = op.To, op.Condition
 	res, err := op.Ledger.Append(ctx, inventory.Command{Type: inventory.EvReturn, Actor: in.Actor, Ref: op.Order,
 		Note: "returned at " + in.Station, Lines: []inventory.Line{line}})
 	if err != nil {
-		code, msg := workOrderRefusal(err)
-		return Result{Code: code, Message: msg, Part: &p}
+		return workOrderRefusals.result(err, "scan", &p)
 	}
 	msg := fmt.Sprintf("returned %d × %s (%s) from %s into %s", line.Qty, p.SKU, op.Condition, op.Order, op.To)
 	if mm := res.Event.Lines[0].Mismatch; mm != "" {
 		msg += "; not what " + op.Order + " issued (" + mm + "): recorded for the supplier claim"
 	}
 	return Result{Good: true, Message: msg, Part: &p, Seq: res.Event.Seq}
-}
-
-// workOrderRefusal turns the ledger's refusal into the station's words.
-func workOrderRefusal(err error) (code, msg string) {
-	var ie *inventory.Error
-	if !errors.As(err, &ie) {
-		return "ledger_unavailable", "the ledger did not take the scan; scan again"
-	}
-	switch ie.Code {
-	case inventory.CodeNotOnWorkOrder:
-		return CodeWrongPart, ie.Msg
-	case inventory.CodeOverPick:
-		return CodeOverPicked, ie.Msg
-	case inventory.CodeDocumentClosed:
-		return CodeOrderClosed, ie.Msg
-	case inventory.CodeSerialNotHere:
-		return CodeSerialAbsent, ie.Msg
-	case inventory.CodeInsufficientStock, inventory.CodeInsufficientReserve:
-		return CodeNoStock, ie.Msg
-	case inventory.CodeNotIssued:
-		return CodeNotIssued, ie.Msg
-	case inventory.CodeSerialConflict:
-		return CodeAlreadyReceived, ie.Msg
-	}
-	return CodeRefused, ie.Msg
 }

@@ -14,19 +14,14 @@ import (
 func issuingStore(t *testing.T) *inventory.Store {
 	t.Helper()
 	st := receivingStore(t)
-	for _, c := range []inventory.Command{
+	appendAll(t, st, "test", []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A-01", Kind: inventory.KindStock, Zone: "A"}},
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "DEF", Kind: inventory.KindDefective}},
 		{Type: inventory.EvReceipt, Ref: "PO-0", Lines: []inventory.Line{{SKU: "FLT", Qty: 5, To: "A-01"},
 			{SKU: "CMP", Qty: 2, To: "A-01", Serials: []string{"C-1", "C-2"}}, {SKU: "GLUE", Qty: 3, To: "A-01", Lot: "L1"}}},
 		{Type: inventory.EvWOCreated, Ref: "WO-5", WorkOrder: &inventory.WorkOrder{Engineer: "kim", Lines: []inventory.WOLine{
 			{Line: 1, SKU: "FLT", Qty: 2}, {Line: 2, SKU: "CMP", Qty: 1, Billing: inventory.BillingWarranty}}}},
-	} {
-		c.Actor = "test"
-		if _, err := st.Append(context.Background(), c); err != nil {
-			t.Fatalf("%s: %v", c.Type, err)
-		}
-	}
+	})
 	return st
 }
 

@@ -67,8 +67,7 @@ func (op *Putaway) Handle(ctx context.Context, in Input) Result {
 	res, err := op.Ledger.Append(ctx, inventory.Command{Type: inventory.EvMove, Actor: in.Actor, Lines: []inventory.Line{line},
 		Note: "put away at " + in.Station})
 	if err != nil {
-		code, msg := receiveRefusal(err)
-		return Result{Code: code, Message: msg}
+		return receiveRefusals.result(err, "receipt", nil)
 	}
 	op.pending = nil
 	return Result{Good: true, Message: fmt.Sprintf("put %d × %s into %s", line.Qty, line.SKU, loc.Code), Seq: res.Event.Seq}

@@ -81,12 +81,9 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 	if id.Kind != KindItem || id.GTIN == "" {
 		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN) or a pallet's SSCC, not " + string(id.Kind)}
 	}
-	p, line, rej := itemLine(op.Ledger, id)
+	p, line, rej := unitLine(op.Ledger, id)
 	if rej != nil {
 		return *rej
-	}
-	if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
-		return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 	}
 	// A receipt records the lot and expiry the label carries, for every
 	// part whose units are told apart.
@@ -100,8 +97,7 @@ func (op *Receive) Handle(ctx context.Context, in Input) Result {
 		Note: "scanned at " + in.Station,
 	})
 	if err != nil {
-		code, msg := receiveRefusal(err)
-		return Result{Code: code, Message: msg, Part: &p}
+		return receiveRefusals.result(err, "receipt", &p)
 	}
 	po, err := op.Ledger.PurchaseOrder(op.Order)
 	msg := fmt.Sprintf("received %d × %s into %s", qty, p.SKU, op.To)
@@ -139,8 +135,7 @@ func (op *Receive) pallet(ctx context.Context, in Input) Result {
 		Note: "pallet scanned at " + in.Station,
 	})
 	if err != nil {
-		code, msg := receiveRefusal(err)
-		return Result{Code: code, Message: msg}
+		return receiveRefusals.result(err, "receipt", nil)
 	}
 	var units int64
 	for _, l := range p.Lines {
@@ -171,61 +166,6 @@ func awaitedBy(l Ledger, sku string) string {
 		numbers[i] = wo.Number
 	}
 	return "; " + sku + " is awaited by " + strings.Join(numbers, ", ")
-}
-
-// itemLine resolves an item scan to its part and the line it moves: the
-// GTIN names the part, AI 30/37 the count (one when absent), and the part's
-// tracking says whether the scan must carry a lot or a serial. A non-nil
-// Result is the rejection to answer with.
-func itemLine(c Catalog, id Identity) (inventory.Part, inventory.Line, *Result) {
-	p, err := c.ResolveCode(id.GTIN)
-	if inventory.CodeOf(err) == inventory.CodeNotFound {
-		return p, inventory.Line{}, &Result{Code: CodeUnknownCode, Message: "GTIN " + id.GTIN + " is not a part of this depot"}
-	}
-	if err != nil {
-		return p, inventory.Line{}, &Result{Code: CodeLookupFailed, Message: "the catalogue could not be read; try again"}
-	}
-	line := inventory.Line{SKU: p.SKU, Qty: max(id.Qty, 1)}
-	switch p.Tracking {
-	case inventory.TrackSerial:
-		if id.Serial == "" {
-			return p, line, &Result{Code: CodeNeedsSerial, Message: p.SKU + " is tracked by serial: scan the code with the serial number", Part: &p}
-		}
-		line.Serials = []string{id.Serial}
-	case inventory.TrackLot:
-		if id.Lot == "" {
-			return p, line, &Result{Code: CodeNeedsLot, Message: p.SKU + " is tracked by lot: scan the code with the lot", Part: &p}
-		}
-		line.Lot = id.Lot
-	}
-	return p, line, nil
-}
-
-// receiveRefusal turns the ledger's refusal into the station's words.
-func receiveRefusal(err error) (code, msg string) {
-	var ie *inventory.Error
-	if !errors.As(err, &ie) {
-		return "ledger_unavailable", "the ledger did not take the receipt; scan again"
-	}
-	switch ie.Code {
-	case inventory.CodeNotOnOrder:
-		return CodeWrongPart, ie.Msg
-	case inventory.CodeWrongLot:
-		return CodeWrongLot, ie.Msg
-	case inventory.CodeLotExpired:
-		return CodeExpiredLot, ie.Msg
-	case inventory.CodeOverTolerance:
-		return CodeOverDelivered, ie.Msg
-	case inventory.CodeSerialConflict:
-		return CodeAlreadyReceived, ie.Msg
-	case inventory.CodeDocumentClosed:
-		return CodeOrderClosed, ie.Msg
-	case inventory.CodePalletUnknown:
-		return CodeUnknownPallet, ie.Msg
-	case inventory.CodePalletReceived:
-		return CodePalletReceived, ie.Msg
-	}
-	return CodeRefused, ie.Msg
 }
 
 // OperationRequest asks a station to start an operation.

@@ -13,25 +13,29 @@ import (
 // lot-tracked, serial-tracked) and PO-7 for two of them, 10 % tolerance.
 func receivingStore(t *testing.T) *inventory.Store {
 	t.Helper()
-	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: "RCV-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	for _, c := range []inventory.Command{
+	return seedDepot(t, "RCV-1", []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "QUAR", Kind: inventory.KindQuarantine}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT", Unit: "ea", GTINs: []string{"09506000134352"}, Tracking: inventory.TrackNone}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "GLUE", Unit: "ea", GTINs: []string{"09506000134369"}, Tracking: inventory.TrackLot}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "CMP", Unit: "ea", GTINs: []string{"09506000134376"}, Tracking: inventory.TrackSerial}},
 		{Type: inventory.EvPOCreated, Ref: "PO-7", Order: &inventory.PurchaseOrder{Number: "PO-7", Supplier: "ACME", TolerancePct: 10,
 			Lines: []inventory.POLine{{Line: 1, SKU: "FLT", Qty: 10}, {Line: 2, SKU: "CMP", Qty: 2}}}},
-	} {
-		c.Actor = "test"
-		if _, err := st.Append(context.Background(), c); err != nil {
-			t.Fatalf("%s: %v", c.Type, err)
-		}
+	})
+}
+
+// receivingDock is a router whose station dock receives PO-7 into QUAR,
+// the operation made by NewReceive.
+func receivingDock(t *testing.T, st *inventory.Store) *Router {
+	t.Helper()
+	op, err := NewReceive(st, "PO-7", "QUAR")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return st
+	r := startRouter(t, Options{Stations: []string{"dock"}})
+	if _, err := r.Start("dock", op); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestReceiveByScan(t *testing.T) {
@@ -42,49 +46,21 @@ func TestReceiveByScan(t *testing.T) {
 	if _, err := NewReceive(st, "PO-7", "NOWHERE"); inventory.CodeOf(err) != inventory.CodeNotFound {
 		t.Fatalf("unknown location: %v", err)
 	}
-	op, err := NewReceive(st, "PO-7", "QUAR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := startRouter(t, Options{Stations: []string{"dock"}})
-	if _, err := r.Start("dock", op); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	for _, tc := range []struct {
-		name, aim, data string
-		good            bool
-		code            string
-	}{
-		{"six filters in one box (AI 30)", "]C1", "01095060001343523006", true, ""},
-		{"four more, within 10 % over: 10", "]C1", "01095060001343523004", true, ""},
-		{"one more: 11, the tolerance allows it", "]C1", "0109506000134352", true, ""},
-		{"a twelfth is over", "]C1", "0109506000134352", false, CodeOverDelivered},
-		{"glue is not on the order", "]C1", "010950600013436910L1", false, CodeWrongPart},
-		{"a compressor without its serial", "]C1", "0109506000134376", false, CodeNeedsSerial},
-		{"a compressor with its serial", "]C1", "010950600013437621C-001", true, ""},
-		{"the same serial again", "]C1", "010950600013437621C-001", false, CodeAlreadyReceived},
-		{"an unknown GTIN", "]E0", "4006381333931", false, CodeUnknownCode},
-		{"a pallet no notice announced", "]C1", "00395060001234567894", false, CodeUnknownPallet},
-		{"a part number is not an item", "]C0", "FLT", false, CodeNotAnItem},
-		{"a damaged label", "]C1", "0109506000134353", false, CodeUnreadable},
-	} {
-		head := st.Head().Seq
-		out, err := r.Scan(ctx, "dock", "kim", tc.aim, tc.data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.Good != tc.good || out.Code != tc.code || out.Operation != "receive" || out.Ref != "PO-7" {
-			t.Errorf("%s: %+v", tc.name, out)
-			continue
-		}
-		if tc.good && (out.Seq != head+1 || st.Head().Seq != head+1) {
-			t.Errorf("%s: seq %d, head %d -> %d", tc.name, out.Seq, head, st.Head().Seq)
-		}
-		if !tc.good && st.Head().Seq != head {
-			t.Errorf("%s: a rejected scan wrote an event", tc.name)
-		}
-	}
+	r := receivingDock(t, st)
+	runScans(t, r, st, "dock", "receive", "PO-7", []scanCase{
+		{"six filters in one box (AI 30)", "]C1", "01095060001343523006", true, "", ""},
+		{"four more, within 10 % over: 10", "]C1", "01095060001343523004", true, "", ""},
+		{"one more: 11, the tolerance allows it", "]C1", "0109506000134352", true, "", ""},
+		{"a twelfth is over", "]C1", "0109506000134352", false, CodeOverDelivered, ""},
+		{"glue is not on the order", "]C1", "010950600013436910L1", false, CodeWrongPart, ""},
+		{"a compressor without its serial", "]C1", "0109506000134376", false, CodeNeedsSerial, ""},
+		{"a compressor with its serial", "]C1", "010950600013437621C-001", true, "", ""},
+		{"the same serial again", "]C1", "010950600013437621C-001", false, CodeAlreadyReceived, ""},
+		{"an unknown GTIN", "]E0", "4006381333931", false, CodeUnknownCode, ""},
+		{"a pallet no notice announced", "]C1", "00395060001234567894", false, CodeUnknownPallet, ""},
+		{"a part number is not an item", "]C0", "FLT", false, CodeNotAnItem, ""},
+		{"a damaged label", "]C1", "0109506000134353", false, CodeUnreadable, ""},
+	})
 	po, err := st.PurchaseOrder("PO-7")
 	if err != nil {
 		t.Fatal(err)
@@ -102,9 +78,8 @@ func TestReceiveByScan(t *testing.T) {
 // each, and rejects what the notice does not allow without writing.
 func TestReceivePalletByScan(t *testing.T) {
 	st := receivingStore(t)
-	ctx := context.Background()
 	pallet1, pallet2 := "395060001234567894", "395060001234567900"
-	for _, c := range []inventory.Command{
+	appendAll(t, st, "test", []inventory.Command{
 		{Type: inventory.EvPOCreated, Ref: "PO-8", Order: &inventory.PurchaseOrder{Number: "PO-8", Supplier: "ACME",
 			Lines: []inventory.POLine{{Line: 1, SKU: "FLT", Qty: 1}}}},
 		{Type: inventory.EvASNAnnounced, Ref: "PO-7", Notice: &inventory.ShippingNotice{Number: "DESADV-1", Order: "PO-7", Pallets: []inventory.Pallet{
@@ -114,43 +89,15 @@ func TestReceivePalletByScan(t *testing.T) {
 		{Type: inventory.EvASNAnnounced, Ref: "PO-8", Notice: &inventory.ShippingNotice{Number: "DESADV-2", Order: "PO-8", Pallets: []inventory.Pallet{
 			{SSCC: "395060001234567917", Lines: []inventory.PalletLine{{SKU: "FLT", Qty: 1}}},
 		}}},
-	} {
-		c.Actor = "test"
-		if _, err := st.Append(ctx, c); err != nil {
-			t.Fatalf("%s: %v", c.Type, err)
-		}
-	}
-	op, err := NewReceive(st, "PO-7", "QUAR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := startRouter(t, Options{Stations: []string{"dock"}})
-	if _, err := r.Start("dock", op); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name, data string
-		good       bool
-		code       string
-	}{
-		{"the first pallet, whole", "00" + pallet1, true, ""},
-		{"the same pallet again", "00" + pallet1, false, CodePalletReceived},
-		{"a pallet of another order", "00395060001234567917", false, CodeUnknownPallet},
-		{"a pallet nobody announced", "00395060001234567924", false, CodeUnknownPallet},
-		{"the second pallet", "00" + pallet2, true, ""},
-	} {
-		head := st.Head().Seq
-		out, err := r.Scan(ctx, "dock", "kim", "]C1", tc.data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.Good != tc.good || out.Code != tc.code {
-			t.Errorf("%s: %+v", tc.name, out)
-		}
-		if wrote := st.Head().Seq != head; wrote != tc.good {
-			t.Errorf("%s: head %d -> %d", tc.name, head, st.Head().Seq)
-		}
-	}
+	})
+	r := receivingDock(t, st)
+	runScans(t, r, st, "dock", "receive", "PO-7", []scanCase{
+		{"the first pallet, whole", "]C1", "00" + pallet1, true, "", ""},
+		{"the same pallet again", "]C1", "00" + pallet1, false, CodePalletReceived, ""},
+		{"a pallet of another order", "]C1", "00395060001234567917", false, CodeUnknownPallet, ""},
+		{"a pallet nobody announced", "]C1", "00395060001234567924", false, CodeUnknownPallet, ""},
+		{"the second pallet", "]C1", "00" + pallet2, true, "", ""},
+	})
 	po, _ := st.PurchaseOrder("PO-7")
 	if po.Lines[0].Received != 10 || po.Lines[1].Received != 2 || po.Lines[1].Short != 0 {
 		t.Fatalf("order after the pallets: %+v", po.Lines)
@@ -189,20 +136,14 @@ func TestBegin(t *testing.T) {
 
 func TestPutawayByScan(t *testing.T) {
 	st := receivingStore(t)
-	ctx := context.Background()
-	for _, c := range []inventory.Command{
+	appendAll(t, st, "test", []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A-01", Kind: inventory.KindStock}},
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "B-07", Kind: inventory.KindStock}},
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "DEF", Kind: inventory.KindDefective}},
 		// Filters already live in B-07; five more and a compressor arrive.
 		{Type: inventory.EvReceipt, Ref: "PO-0", Lines: []inventory.Line{{SKU: "FLT", Qty: 2, To: "B-07"}}},
 		{Type: inventory.EvReceipt, Ref: "PO-7", Lines: []inventory.Line{{SKU: "FLT", Qty: 5, To: "QUAR"}, {SKU: "CMP", Qty: 1, To: "QUAR", Serials: []string{"C-9"}}}},
-	} {
-		c.Actor = "test"
-		if _, err := st.Append(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	r := startRouter(t, Options{Stations: []string{"quar"}, Make: Operations(st)})
 	if _, err := r.Begin("quar", OperationRequest{Kind: "putaway"}); !errors.Is(err, ErrBadOperation) {
 		t.Fatalf("putaway without from: %v", err)
@@ -210,11 +151,8 @@ func TestPutawayByScan(t *testing.T) {
 	if _, err := r.Begin("quar", OperationRequest{Kind: "putaway", From: "QUAR"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name, aim, data string
-		good            bool
-		code, msg       string
-	}{
+	// An item scan writes nothing: the bin scan after it moves the item.
+	runScansBy(t, r, st, "quar", "putaway", "QUAR", []scanCase{
 		{"a bin before any item", "]C0", "A-01", false, CodeScanItemFirst, ""},
 		{"three filters", "]C1", "01095060001343523003", true, "", "put it in B-07"},
 		{"the defective store is no bin", "]C0", "DEF", false, CodeNotABin, ""},
@@ -224,20 +162,7 @@ func TestPutawayByScan(t *testing.T) {
 		{"a compressor not in quarantine", "]C1", "010950600013437621C-1", false, CodeNotHere, ""},
 		{"the compressor that is", "]C1", "010950600013437621C-9", true, "", "scan the bin"},
 		{"into B-07", "]C0", "B-07", true, "", "into B-07"},
-	} {
-		head := st.Head().Seq
-		out, err := r.Scan(ctx, "quar", "kim", tc.aim, tc.data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.Good != tc.good || out.Code != tc.code || !strings.Contains(out.Message, tc.msg) {
-			t.Errorf("%s: %+v", tc.name, out)
-		}
-		wrote := st.Head().Seq != head
-		if wrote != (tc.good && strings.HasPrefix(tc.msg, "into")) {
-			t.Errorf("%s: head %d -> %d", tc.name, head, st.Head().Seq)
-		}
-	}
+	}, func(tc scanCase) bool { return tc.good && strings.HasPrefix(tc.msg, "into") }, nil)
 	for _, want := range []struct {
 		loc string
 		qty int64

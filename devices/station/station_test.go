@@ -79,23 +79,11 @@ func (b *beeps) list() []string {
 
 func openStore(t *testing.T) *inventory.Store {
 	t.Helper()
-	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: "ST-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	for _, c := range []inventory.Command{
+	return seedDepot(t, "ST-1", []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A-01", Kind: inventory.KindStock}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT-1", Description: "filter", Unit: "ea", GTINs: []string{"9506000134352"}, Aliases: []string{"PN-88213-B"}, Tracking: inventory.TrackNone}},
 		{Type: inventory.EvReceipt, Ref: "PO-1", Lines: []inventory.Line{{SKU: "FLT-1", Qty: 7, To: "A-01"}}},
-	} {
-		c.Actor = "test"
-		if _, err := st.Append(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return st
+	})
 }
 
 func startRouter(t *testing.T, opt Options) *Router {

@@ -2,7 +2,6 @@ package station
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/partsedge/partsedge/inventory"
@@ -51,23 +50,15 @@ func (op *Ship) Ref() string  { return op.Transfer }
 
 // Handle picks one item scan.
 func (op *Ship) Handle(ctx context.Context, in Input) Result {
-	id := in.Identity
-	if id.Kind != KindItem || id.GTIN == "" {
-		return Result{Code: CodeNotAnItem, Message: "scan the part's barcode (GTIN), not " + string(id.Kind)}
-	}
-	p, line, rej := itemLine(op.Ledger, id)
+	p, line, rej := partLine(op.Ledger, in.Identity)
 	if rej != nil {
 		return *rej
-	}
-	if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
-		return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 	}
 	line.From, line.To = op.From, op.transit
 	res, err := op.Ledger.Append(ctx, inventory.Command{Type: inventory.EvTransferShipped, Actor: in.Actor, Ref: op.Transfer,
 		Lines: []inventory.Line{line}, Note: "picked at " + in.Station})
 	if err != nil {
-		code, msg := transferRefusal(err)
-		return Result{Code: code, Message: msg, Part: &p}
+		return transferRefusals.result(err, "scan", &p)
 	}
 	msg := fmt.Sprintf("shipped %d × %s into %s", line.Qty, p.SKU, op.transit)
 	if t, err := op.Ledger.Transfer(op.Transfer); err == nil {
@@ -130,12 +121,9 @@ func (op *ReceiveTransfer) Handle(ctx context.Context, in Input) Result {
 			return Result{Code: CodeNothingLeft, Message: "everything shipped on " + op.Transfer + " has been received"}
 		}
 	case id.Kind == KindItem && id.GTIN != "":
-		p, line, rej := itemLine(op.Ledger, id)
+		p, line, rej := unitLine(op.Ledger, id)
 		if rej != nil {
 			return *rej
-		}
-		if p.Tracking == inventory.TrackSerial && line.Qty != 1 {
-			return Result{Code: CodeNeedsSerial, Message: "one serial number is one unit, not " + fmt.Sprint(line.Qty), Part: &p}
 		}
 		line.From, line.To = op.transit, op.To
 		lines, part = []inventory.Line{line}, &p
@@ -145,13 +133,13 @@ func (op *ReceiveTransfer) Handle(ctx context.Context, in Input) Result {
 	res, err := op.Ledger.Append(ctx, inventory.Command{Type: inventory.EvTransferReceived, Actor: in.Actor, Ref: op.Transfer,
 		Lines: lines, Note: "received at " + in.Station})
 	if err != nil {
-		code, msg := transferRefusal(err)
-		if code == CodeNotHere {
+		res := transferRefusals.result(err, "scan", part)
+		if res.Code == CodeNotHere {
 			// What is not in the transit location was not shipped, or is
 			// already received.
-			code = CodeNotInShipment
+			res.Code = CodeNotInShipment
 		}
-		return Result{Code: code, Message: msg, Part: part}
+		return res
 	}
 	var n int64
 	for _, l := range lines {
@@ -182,23 +170,4 @@ func remaining(bal []inventory.Balance, from, to string) []inventory.Line {
 		}
 	}
 	return out
-}
-
-// transferRefusal turns the ledger's refusal into the station's words.
-func transferRefusal(err error) (code, msg string) {
-	var ie *inventory.Error
-	if !errors.As(err, &ie) {
-		return "ledger_unavailable", "the ledger did not take the scan; scan again"
-	}
-	switch ie.Code {
-	case inventory.CodeNotOnTransfer:
-		return CodeWrongPart, ie.Msg
-	case inventory.CodeOverShipped:
-		return CodeOverShipped, ie.Msg
-	case inventory.CodeTransferState:
-		return CodeTransferState, ie.Msg
-	case inventory.CodeInsufficientStock, inventory.CodeSerialNotHere, inventory.CodeUnknownLot:
-		return CodeNotHere, ie.Msg
-	}
-	return CodeRefused, ie.Msg
 }

@@ -3,9 +3,7 @@ package station
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -14,11 +12,6 @@ import (
 // lot-tracked, compressor serial-tracked); stock, when given, comes into A.
 func depotStore(t *testing.T, depot string, stock bool) *inventory.Store {
 	t.Helper()
-	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: depot})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	cmds := []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A", Kind: inventory.KindStock}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT", GTINs: []string{"09506000134352"}}},
@@ -29,13 +22,7 @@ func depotStore(t *testing.T, depot string, stock bool) *inventory.Store {
 		cmds = append(cmds, inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "FLT", Qty: 20, To: "A"},
 			{SKU: "GLUE", Qty: 5, To: "A", Lot: "L1"}, {SKU: "CMP", Qty: 2, To: "A", Serials: []string{"C-001", "C-002"}}}})
 	}
-	for _, c := range cmds {
-		c.Actor = "test"
-		if _, err := st.Append(context.Background(), c); err != nil {
-			t.Fatalf("%s: %v", c.Type, err)
-		}
-	}
-	return st
+	return seedDepot(t, depot, cmds)
 }
 
 // TestShipAndReceiveTransferByScan: a transfer picked by scan at the
@@ -44,15 +31,11 @@ func depotStore(t *testing.T, depot string, stock bool) *inventory.Store {
 func TestShipAndReceiveTransferByScan(t *testing.T) {
 	src := depotStore(t, "SRC", true)
 	ctx := context.Background()
-	for _, c := range []inventory.Command{
+	appendAll(t, src, "", []inventory.Command{
 		{Type: inventory.EvTransferRequested, Actor: "kim", Ref: "T-1", Transfer: &inventory.Transfer{From: "SRC", To: "DST",
 			Lines: []inventory.TransferLine{{SKU: "FLT", Qty: 5}, {SKU: "CMP", Qty: 1}}}},
 		{Type: inventory.EvTransferApproved, Actor: "lee", Ref: "T-1"},
-	} {
-		if _, err := src.Append(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	r := startRouter(t, Options{Stations: []string{"pack"}, Make: Operations(src)})
 	if _, err := r.Begin("pack", OperationRequest{Kind: "ship", Ref: "T-1"}); !errors.Is(err, ErrBadOperation) {
 		t.Fatalf("ship without from: %v", err)
@@ -128,47 +111,14 @@ func TestShipAndReceiveTransferByScan(t *testing.T) {
 // durably (fsync), and the transfer read back for the operator's message.
 // One scan at a time, as one packer scans; it reports the median and p99.
 func BenchmarkScanShipped(b *testing.B) {
-	st, err := inventory.Open(inventory.Options{Dir: b.TempDir(), Depot: "BEN-1"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	ctx := context.Background()
-	for _, c := range []inventory.Command{
+	st := openDepot(b, "BEN-1")
+	appendAll(b, st, "bench", []inventory.Command{
 		{Type: inventory.EvLocationDefined, Location: &inventory.Location{Code: "A"}},
 		{Type: inventory.EvPartDefined, Part: &inventory.Part{SKU: "FLT", GTINs: []string{"09506000134352"}}},
 		{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "FLT", Qty: inventory.MaxQuantity, To: "A"}}},
 		{Type: inventory.EvTransferRequested, Ref: "T-B", Transfer: &inventory.Transfer{From: "BEN-1", To: "BEN-2",
 			Lines: []inventory.TransferLine{{SKU: "FLT", Qty: inventory.MaxQuantity}}}},
 		{Type: inventory.EvTransferApproved, Actor: "lee", Ref: "T-B"},
-	} {
-		if c.Actor == "" {
-			c.Actor = "bench"
-		}
-		if _, err := st.Append(ctx, c); err != nil {
-			b.Fatal(err)
-		}
-	}
-	r := New(Options{Stations: []string{"pack"}, Make: Operations(st)})
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { r.Run(rctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	if _, err := r.Begin("pack", OperationRequest{Kind: "ship", Ref: "T-B", From: "A"}); err != nil {
-		b.Fatal(err)
-	}
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		out, err := r.Scan(ctx, "pack", "kim", "]C1", "0109506000134352")
-		if err != nil || !out.Good {
-			b.Fatalf("%+v %v", out, err)
-		}
-		lat = append(lat, time.Since(start))
-	}
-	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	})
+	benchScans(b, st, "pack", OperationRequest{Kind: "ship", Ref: "T-B", From: "A"}, "]C1", "0109506000134352")
 }
