@@ -15,22 +15,13 @@ import (
 // anyone who counts or may count in it, until it is approved.
 
 func (s *server) listCounts(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.CountFilter{Status: inventory.CountStatus(c.Query("status"))}
-	if f.Status != "" && f.Status != inventory.CountOpen && f.Status != inventory.CountApproved {
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "open or approved"))
-		return
-	}
-	items, err := s.store.CountSessions(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(st inventory.CountState) string { return st.Number }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.CountState, error) {
+		f := inventory.CountFilter{Status: inventory.CountStatus(c.Query("status"))}
+		if f.Status != "" && f.Status != inventory.CountOpen && f.Status != inventory.CountApproved {
+			return nil, apiErr(inventory.CodeInvalid, "status", "open or approved")
+		}
+		return s.store.CountSessions(f, pg)
+	}, func(st inventory.CountState) string { return st.Number })
 }
 
 // blindFor says whether u must not see what the ledger expects in st.

@@ -66,20 +66,49 @@ func page[T any](items []T, limit int, key func(T) string) pageOf[T] {
 	return pageOf[T]{Items: items}
 }
 
-// --- parts ---
-
-func (s *server) listParts(c *gin.Context, _ *inventory.User) {
+// listPage answers a catalogue page: ?limit= is checked first, then fetch
+// (which checks its own filters) reads one item more than the page holds
+// from the ?after= cursor, and key names the cursor of the next page.
+func listPage[T any](s *server, c *gin.Context, fetch func(inventory.Page) ([]T, error), key func(T) string) {
 	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	items, err := s.store.Parts(inventory.Page{After: c.Query("after"), Limit: limit + 1})
+	items, err := fetch(inventory.Page{After: c.Query("after"), Limit: limit + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(p inventory.Part) string { return p.SKU }))
+	s.writeJSON(c, http.StatusOK, page(items, limit, key))
+}
+
+// postDocument is a document POST: the role check comes before the body
+// is read ("the <role> role may not <may>"), then the body B, the command
+// built from it, and the answer built from the appended event.
+func postDocument[B any](s *server, c *gin.Context, u *inventory.User, t inventory.EventType, may string, status int,
+	command func(b *B) inventory.Command, answer func(ev *inventory.Event) any) {
+	if !s.perms.mayPost(u.Role, t) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not "+may)
+		return
+	}
+	var b B
+	if !s.decode(c, &b) {
+		return
+	}
+	cmd := command(&b)
+	cmd.Type = t
+	res, ok := s.append(c, u, cmd)
+	if !ok {
+		return
+	}
+	s.writeJSON(c, status, answer(&res.Event))
+}
+
+// --- parts ---
+
+func (s *server) listParts(c *gin.Context, _ *inventory.User) {
+	listPage(s, c, s.store.Parts, func(p inventory.Part) string { return p.SKU })
 }
 
 func (s *server) getPart(c *gin.Context, _ *inventory.User) {
@@ -106,38 +135,20 @@ func (s *server) lookupPart(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postPart(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvPartDefined) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not define parts")
-		return
-	}
-	var p inventory.Part
-	if !s.decode(c, &p) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvPartDefined, Part: &p})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Part  *inventory.Part  `json:"part"`
-		Event *inventory.Event `json:"event"`
-	}{res.Event.Part, &res.Event})
+	postDocument(s, c, u, inventory.EvPartDefined, "define parts", http.StatusCreated,
+		func(p *inventory.Part) inventory.Command { return inventory.Command{Part: p} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Part  *inventory.Part  `json:"part"`
+				Event *inventory.Event `json:"event"`
+			}{ev.Part, ev}
+		})
 }
 
 // --- locations ---
 
 func (s *server) listLocations(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items, err := s.store.Locations(inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(l inventory.Location) string { return l.Code }))
+	listPage(s, c, s.store.Locations, func(l inventory.Location) string { return l.Code })
 }
 
 func (s *server) getLocation(c *gin.Context, _ *inventory.User) {
@@ -150,22 +161,14 @@ func (s *server) getLocation(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postLocation(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvLocationDefined) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not define locations")
-		return
-	}
-	var l inventory.Location
-	if !s.decode(c, &l) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvLocationDefined, Location: &l})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Location *inventory.Location `json:"location"`
-		Event    *inventory.Event    `json:"event"`
-	}{res.Event.Location, &res.Event})
+	postDocument(s, c, u, inventory.EvLocationDefined, "define locations", http.StatusCreated,
+		func(l *inventory.Location) inventory.Command { return inventory.Command{Location: l} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Location *inventory.Location `json:"location"`
+				Event    *inventory.Event    `json:"event"`
+			}{ev.Location, ev}
+		})
 }
 
 // --- stock ---

@@ -10,38 +10,27 @@ import (
 )
 
 func (s *server) listTransfers(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
-	switch f.Status {
-	case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed"))
-		return
-	}
-	switch f.Direction {
-	case "", inventory.TransferOutbound, inventory.TransferInbound:
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound"))
-		return
-	}
-	switch c.Query("overdue") {
-	case "", "false":
-	case "true":
-		f.Overdue = true
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "overdue", "true or false"))
-		return
-	}
-	items, err := s.store.Transfers(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(t inventory.TransferInfo) string { return t.Number }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.TransferInfo, error) {
+		f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
+		switch f.Status {
+		case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed")
+		}
+		switch f.Direction {
+		case "", inventory.TransferOutbound, inventory.TransferInbound:
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound")
+		}
+		switch c.Query("overdue") {
+		case "", "false":
+		case "true":
+			f.Overdue = true
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "overdue", "true or false")
+		}
+		return s.store.Transfers(f, pg)
+	}, func(t inventory.TransferInfo) string { return t.Number })
 }
 
 func (s *server) getTransfer(c *gin.Context, _ *inventory.User) {
