@@ -83,6 +83,16 @@ func listPage[T any](s *server, c *gin.Context, fetch func(inventory.Page) ([]T,
 	s.writeJSON(c, http.StatusOK, page(items, limit, key))
 }
 
+// getOne answers the document get reads by the path parameter param.
+func getOne[T any](s *server, c *gin.Context, param string, get func(string) (T, error)) {
+	v, err := get(c.Param(param))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, v)
+}
+
 // postDocument is a document POST: the role check comes before the body
 // is read ("the <role> role may not <may>"), then the body B, the command
 // built from it, and the answer built from the appended event.
@@ -112,12 +122,7 @@ func (s *server) listParts(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getPart(c *gin.Context, _ *inventory.User) {
-	p, err := s.store.Part(c.Param("sku"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, p)
+	getOne(s, c, "sku", s.store.Part)
 }
 
 func (s *server) lookupPart(c *gin.Context, _ *inventory.User) {
@@ -152,12 +157,7 @@ func (s *server) listLocations(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getLocation(c *gin.Context, _ *inventory.User) {
-	l, err := s.store.Location(c.Param("code"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, l)
+	getOne(s, c, "code", s.store.Location)
 }
 
 func (s *server) postLocation(c *gin.Context, u *inventory.User) {

@@ -73,12 +73,7 @@ func (s *server) listShippingNotices(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getShippingNotice(c *gin.Context, _ *inventory.User) {
-	n, err := s.store.ShippingNotice(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, n)
+	getOne(s, c, "number", s.store.ShippingNotice)
 }
 
 // postShippingNotice announces a delivery's pallets (an asn-announced

@@ -14,12 +14,7 @@ func (s *server) listReorderPolicies(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getReorderPolicy(c *gin.Context, _ *inventory.User) {
-	st, err := s.store.ReorderPolicy(c.Param("sku"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, st)
+	getOne(s, c, "sku", s.store.ReorderPolicy)
 }
 
 // Reading policies and signals is open to every role, like the rest of the

@@ -19,12 +19,7 @@ func (s *server) listSupplierReturns(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getSupplierReturn(c *gin.Context, _ *inventory.User) {
-	b, err := s.store.SupplierReturn(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, b)
+	getOne(s, c, "number", s.store.SupplierReturn)
 }
 
 // supplierReturnBody is a batch of defective stock for one supplier.

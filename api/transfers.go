@@ -34,12 +34,7 @@ func (s *server) listTransfers(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getTransfer(c *gin.Context, _ *inventory.User) {
-	t, err := s.store.Transfer(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, t)
+	getOne(s, c, "number", s.store.Transfer)
 }
 
 // transferBody is POST /transfers: a request for stock from this depot

@@ -49,12 +49,7 @@ func (s *server) getWorkOrder(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getPickList(c *gin.Context, _ *inventory.User) {
-	pl, err := s.store.PickList(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, pl)
+	getOne(s, c, "number", s.store.PickList)
 }
 
 func (s *server) postWorkOrder(c *gin.Context, u *inventory.User) {
