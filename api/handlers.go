@@ -301,9 +301,7 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not post "+string(cmd.Type)+" events")
 		return inventory.Result{}, false
 	}
-	cmd.Actor = u.Name
-	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
-	res, err := s.store.Append(c.Request.Context(), cmd)
+	res, err := s.commit(c, u, cmd)
 	if err != nil {
 		// The store names the key as a command field; the client sent a header.
 		var e *inventory.Error
@@ -313,13 +311,25 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 		s.fail(c, err)
 		return res, false
 	}
+	c.Header("Location", "/api/v1/events/"+strconv.FormatUint(res.Event.Seq, 10))
+	return res, true
+}
+
+// commit appends cmd as the caller under the request's Idempotency-Key:
+// a replay is marked so, a new event is counted.
+func (s *server) commit(c *gin.Context, u *inventory.User, cmd inventory.Command) (inventory.Result, error) {
+	cmd.Actor = u.Name
+	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
+	res, err := s.store.Append(c.Request.Context(), cmd)
+	if err != nil {
+		return res, err
+	}
 	if res.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 	} else {
 		s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
 	}
-	c.Header("Location", "/api/v1/events/"+strconv.FormatUint(res.Event.Seq, 10))
-	return res, true
+	return res, nil
 }
 
 // --- serials ---

@@ -237,17 +237,10 @@ func (s *server) replayedWriteOff(number, key, actor string) (inventory.Event, b
 
 // appendAs appends a command whose permission the handler decided itself.
 func (s *server) appendAs(c *gin.Context, u *inventory.User, cmd inventory.Command) (inventory.Result, bool) {
-	cmd.Actor = u.Name
-	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
-	res, err := s.store.Append(c.Request.Context(), cmd)
+	res, err := s.commit(c, u, cmd)
 	if err != nil {
 		s.fail(c, err)
 		return res, false
-	}
-	if res.Replayed {
-		c.Header("Idempotent-Replayed", "true")
-	} else {
-		s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
 	}
 	return res, true
 }
