@@ -341,3 +341,16 @@ func checkFuzzedPost(t *testing.T, fx *fixture, r req, want ...string) {
 		decodeProblem(t, w)
 	}
 }
+
+// checkReplayed does r, the retry of a request already answered, and
+// checks that it answers status marked as a replay and writes nothing.
+func checkReplayed(t testing.TB, f *fixture, name string, r req, status int) *httptest.ResponseRecorder {
+	t.Helper()
+	before := f.store.Head()
+	w := f.do(r)
+	if w.Code != status || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head() != before {
+		t.Fatalf("%s: %d %s, replayed %q, head %d -> %d", name, w.Code, w.Body,
+			w.Header().Get("Idempotent-Replayed"), before.Seq, f.store.Head().Seq)
+	}
+	return w
+}

@@ -115,12 +115,8 @@ func TestWorkOrderCreateAndPickList(t *testing.T) {
 	if len(created.Reservations) != 2 || created.Reservations[0].Qty != 7 {
 		t.Fatalf("reservations %+v", created.Reservations)
 	}
-	head := f.store.Head().Seq
-	again := f.do(req{method: "POST", path: "/api/v1/work-orders", role: RolePlanner, header: map[string]string{"Idempotency-Key": "wo-1"},
-		body: `{"number":"WO-20","engineer":"kim","serviceRequest":"SR-1","lines":[{"line":1,"sku":"P-NONE","qty":9},{"line":2,"sku":"P-LOT","qty":2}]}`})
-	if again.Code != 201 || again.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("replay %d %v", again.Code, again.Header())
-	}
+	checkReplayed(t, f, "replay", req{method: "POST", path: "/api/v1/work-orders", role: RolePlanner, header: map[string]string{"Idempotency-Key": "wo-1"},
+		body: `{"number":"WO-20","engineer":"kim","serviceRequest":"SR-1","lines":[{"line":1,"sku":"P-NONE","qty":9},{"line":2,"sku":"P-LOT","qty":2}]}`}, 201)
 	pl := decodeJSON[inventory.PickList](t, f.do(req{method: "GET", path: "/api/v1/work-orders/WO-20/pick-list", role: RoleEngineer}))
 	if len(pl.Lines) != 2 || pl.Lines[0].Location != "A-01" || pl.Lines[1].Expiry != "2030-01-01" ||
 		len(pl.Awaiting) != 1 || pl.Awaiting[0].Qty != 2 {
@@ -131,16 +127,12 @@ func TestWorkOrderCreateAndPickList(t *testing.T) {
 	if w := f.do(pick); w.Code != 201 {
 		t.Fatalf("pick %d %s", w.Code, w.Body)
 	}
-	head = f.store.Head().Seq
-	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("repeat pick %d %s", w.Code, w.Body)
-	}
+	head := f.store.Head().Seq
+	checkReplayed(t, f, "repeat pick", pick, 201)
 	// After a restart the answer cache is empty: the store's record answers,
 	// and the key with another request is refused.
 	f.srv = newServer(Config{Store: f.store, Clock: f.clock})
-	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("repeat pick after a restart %d %s", w.Code, w.Body)
-	}
+	checkReplayed(t, f, "repeat pick after a restart", pick, 201)
 	other := withKey(issueReq(RoleEngineer, `{"workOrder":"WO-20","sku":"P-LOT","qty":1}`), "pick-1")
 	if w := f.do(other); w.Code != 422 || decodeProblem(t, w).Code != "idempotency_key_reused" || f.store.Head().Seq != head {
 		t.Fatalf("reused key %d %s", w.Code, w.Body)
