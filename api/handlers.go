@@ -94,25 +94,33 @@ func getOne[T any](s *server, c *gin.Context, param string, get func(string) (T,
 }
 
 // postDocument is a document POST: the role check comes before the body
-// is read ("the <role> role may not <may>"), then the body B, the command
-// built from it, and the answer built from the appended event.
+// is read ("the <role> role may not <may>"), then postBody appends the
+// command of type t built from the body and answers status with what
+// answer builds from the appended event.
 func postDocument[B any](s *server, c *gin.Context, u *inventory.User, t inventory.EventType, may string, status int,
 	command func(b *B) inventory.Command, answer func(ev *inventory.Event) any) {
 	if !s.perms.mayPost(u.Role, t) {
 		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not "+may)
 		return
 	}
+	postBody(s, c, u, func(b *B) inventory.Command {
+		cmd := command(b)
+		cmd.Type = t
+		return cmd
+	}, func(res inventory.Result) { s.writeJSON(c, status, answer(&res.Event)) })
+}
+
+// postBody is a POST that appends one command built from its body B (the
+// append checks the role may post it) and answers from the result.
+func postBody[B any](s *server, c *gin.Context, u *inventory.User, command func(b *B) inventory.Command, answer func(res inventory.Result)) {
 	var b B
 	if !s.decode(c, &b) {
 		return
 	}
-	cmd := command(&b)
-	cmd.Type = t
-	res, ok := s.append(c, u, cmd)
-	if !ok {
-		return
+	res, ok := s.append(c, u, command(&b))
+	if ok {
+		answer(res)
 	}
-	s.writeJSON(c, status, answer(&res.Event))
 }
 
 // --- parts ---

@@ -46,20 +46,14 @@ type transferBody struct {
 }
 
 func (s *server) postTransfer(c *gin.Context, u *inventory.User) {
-	var b transferBody
-	if !s.decode(c, &b) {
-		return
-	}
-	t := b.Transfer
-	cmd := inventory.Command{Type: inventory.EvTransferRequested, Ref: t.Number, Transfer: &t}
-	if b.Shipment != nil {
-		cmd.Type, cmd.Shipment = inventory.EvTransferAnnounced, b.Shipment
-	}
-	res, ok := s.append(c, u, cmd)
-	if !ok {
-		return
-	}
-	s.transferAnswer(c, http.StatusCreated, res.Event)
+	postBody(s, c, u, func(b *transferBody) inventory.Command {
+		t := b.Transfer
+		cmd := inventory.Command{Type: inventory.EvTransferRequested, Ref: t.Number, Transfer: &t}
+		if b.Shipment != nil {
+			cmd.Type, cmd.Shipment = inventory.EvTransferAnnounced, b.Shipment
+		}
+		return cmd
+	}, func(res inventory.Result) { s.transferAnswer(c, http.StatusCreated, res.Event) })
 }
 
 // transferAnswer is built from the event alone, so a replayed request
@@ -77,14 +71,9 @@ type noteBody struct {
 }
 
 func (s *server) approveTransfer(c *gin.Context, u *inventory.User) {
-	var b noteBody
-	if !s.decode(c, &b) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvTransferApproved, Ref: c.Param("number"), Note: b.Note})
-	if ok {
-		s.transferAnswer(c, http.StatusOK, res.Event)
-	}
+	postBody(s, c, u, func(b *noteBody) inventory.Command {
+		return inventory.Command{Type: inventory.EvTransferApproved, Ref: c.Param("number"), Note: b.Note}
+	}, func(res inventory.Result) { s.transferAnswer(c, http.StatusOK, res.Event) })
 }
 
 type shipBody struct {
@@ -154,24 +143,20 @@ type damagedUnits struct {
 }
 
 func (s *server) receiveTransfer(c *gin.Context, u *inventory.User) {
-	var b receiveBody
-	if !s.decode(c, &b) {
-		return
-	}
-	number := c.Param("number")
-	cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: number, Note: b.Note}
-	for _, d := range b.Damaged {
-		cmd.Lines = append(cmd.Lines, inventory.Line{SKU: d.SKU, Qty: d.Qty, Lot: d.Lot, Serials: d.Serials,
-			From: inventory.TransitLocation(number), To: d.To})
-	}
-	res, ok := s.append(c, u, cmd)
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusOK, struct {
-		Report *inventory.TransferReport `json:"report"`
-		Event  *inventory.Event          `json:"event"`
-	}{res.Event.TransferReport, &res.Event})
+	postBody(s, c, u, func(b *receiveBody) inventory.Command {
+		number := c.Param("number")
+		cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: number, Note: b.Note}
+		for _, d := range b.Damaged {
+			cmd.Lines = append(cmd.Lines, inventory.Line{SKU: d.SKU, Qty: d.Qty, Lot: d.Lot, Serials: d.Serials,
+				From: inventory.TransitLocation(number), To: d.To})
+		}
+		return cmd
+	}, func(res inventory.Result) {
+		s.writeJSON(c, http.StatusOK, struct {
+			Report *inventory.TransferReport `json:"report"`
+			Event  *inventory.Event          `json:"event"`
+		}{res.Event.TransferReport, &res.Event})
+	})
 }
 
 type writeOffBody struct {
