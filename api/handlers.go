@@ -294,9 +294,14 @@ func (s *server) postEvent(c *gin.Context, u *inventory.User) {
 	if !ok {
 		return
 	}
-	s.writeJSON(c, http.StatusCreated, struct {
+	s.writeJSON(c, http.StatusCreated, eventAnswer(&res.Event))
+}
+
+// eventAnswer is an answer that is the event alone.
+func eventAnswer(ev *inventory.Event) any {
+	return struct {
 		Event *inventory.Event `json:"event"`
-	}{&res.Event})
+	}{ev}
 }
 
 // append checks the role may post cmd's type and appends it as the caller.

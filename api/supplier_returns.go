@@ -43,10 +43,3 @@ func (s *server) shipSupplierReturn(c *gin.Context, u *inventory.User) {
 		func(b *closeBody) inventory.Command { return inventory.Command{Ref: c.Param("number"), Note: b.Note} },
 		eventAnswer)
 }
-
-// eventAnswer is an answer that is the event alone.
-func eventAnswer(ev *inventory.Event) any {
-	return struct {
-		Event *inventory.Event `json:"event"`
-	}{ev}
-}

@@ -186,9 +186,7 @@ func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 		// answer it from the first write-off.
 		if ev, ok := s.replayedWriteOff(number, key, u.Name); ok {
 			c.Header("Idempotent-Replayed", "true")
-			s.writeJSON(c, http.StatusOK, struct {
-				Event *inventory.Event `json:"event"`
-			}{&ev})
+			s.writeJSON(c, http.StatusOK, eventAnswer(&ev))
 			return
 		}
 	}
@@ -202,9 +200,7 @@ func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 	if !ok {
 		return
 	}
-	s.writeJSON(c, http.StatusOK, struct {
-		Event *inventory.Event `json:"event"`
-	}{&res.Event})
+	s.writeJSON(c, http.StatusOK, eventAnswer(&res.Event))
 }
 
 // replayedWriteOff finds the write-off the same caller made with key.

@@ -117,9 +117,7 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 					"this key was already used for a different request (event "+strconv.FormatUint(ev.Seq, 10)+")")
 			}
 			c.Header("Idempotent-Replayed", "true")
-			return http.StatusCreated, struct {
-				Event *inventory.Event `json:"event"`
-			}{&ev}, nil
+			return http.StatusCreated, eventAnswer(&ev), nil
 		}
 	}
 	cmd, err := s.store.PlanPick(req)
@@ -132,9 +130,7 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 		return 0, nil, err
 	}
 	s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
-	return http.StatusCreated, struct {
-		Event *inventory.Event `json:"event"`
-	}{&res.Event}, nil
+	return http.StatusCreated, eventAnswer(&res.Event), nil
 }
 
 // returnBody is parts coming back against a work order.
