@@ -83,7 +83,8 @@ func listPage[T any](s *server, c *gin.Context, fetch func(inventory.Page) ([]T,
 	s.writeJSON(c, http.StatusOK, page(items, limit, key))
 }
 
-// getOne answers the document get reads by the path parameter param.
+// getOne answers GET of one document: get reads it by the path parameter
+// param.
 func getOne[T any](s *server, c *gin.Context, param string, get func(string) (T, error)) {
 	v, err := get(c.Param(param))
 	if err != nil {
