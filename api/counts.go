@@ -15,22 +15,13 @@ import (
 // anyone who counts or may count in it, until it is approved.
 
 func (s *server) listCounts(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.CountFilter{Status: inventory.CountStatus(c.Query("status"))}
-	if f.Status != "" && f.Status != inventory.CountOpen && f.Status != inventory.CountApproved {
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "open or approved"))
-		return
-	}
-	items, err := s.store.CountSessions(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(st inventory.CountState) string { return st.Number }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.CountState, error) {
+		f := inventory.CountFilter{Status: inventory.CountStatus(c.Query("status"))}
+		if f.Status != "" && f.Status != inventory.CountOpen && f.Status != inventory.CountApproved {
+			return nil, apiErr(inventory.CodeInvalid, "status", "open or approved")
+		}
+		return s.store.CountSessions(f, pg)
+	}, func(st inventory.CountState) string { return st.Number })
 }
 
 // blindFor says whether u must not see what the ledger expects in st.
@@ -91,19 +82,14 @@ func (s *server) getCount(c *gin.Context, u *inventory.User) {
 }
 
 func (s *server) postCount(c *gin.Context, u *inventory.User) {
-	var sess inventory.CountSession
-	if !s.decode(c, &sess) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvCountOpened, Ref: sess.Number,
-		Count: &inventory.CountPayload{Session: &sess}})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Session *inventory.CountSession `json:"session"`
-		Event   *inventory.Event        `json:"event"`
-	}{res.Event.Count.Session, &res.Event})
+	postBody(s, c, u, func(sess *inventory.CountSession) inventory.Command {
+		return inventory.Command{Type: inventory.EvCountOpened, Ref: sess.Number, Count: &inventory.CountPayload{Session: sess}}
+	}, func(res inventory.Result) {
+		s.writeJSON(c, http.StatusCreated, struct {
+			Session *inventory.CountSession `json:"session"`
+			Event   *inventory.Event        `json:"event"`
+		}{res.Event.Count.Session, &res.Event})
+	})
 }
 
 // countAnswer is the answer to an entry, a recount or an approval: the
@@ -123,16 +109,9 @@ func (s *server) answerCount(c *gin.Context, u *inventory.User, res inventory.Re
 }
 
 func (s *server) postCountEntry(c *gin.Context, u *inventory.User) {
-	var e inventory.CountEntry
-	if !s.decode(c, &e) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvCountEntered, Ref: c.Param("number"),
-		Count: &inventory.CountPayload{Entry: &e}})
-	if !ok {
-		return
-	}
-	s.answerCount(c, u, res, http.StatusCreated)
+	postBody(s, c, u, func(e *inventory.CountEntry) inventory.Command {
+		return inventory.Command{Type: inventory.EvCountEntered, Ref: c.Param("number"), Count: &inventory.CountPayload{Entry: e}}
+	}, func(res inventory.Result) { s.answerCount(c, u, res, http.StatusCreated) })
 }
 
 type recountBody struct {
@@ -141,32 +120,20 @@ type recountBody struct {
 }
 
 func (s *server) postRecount(c *gin.Context, u *inventory.User) {
-	var b recountBody
-	if !s.decode(c, &b) {
-		return
-	}
-	if b.Bins == nil {
-		b.Bins = []string{}
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvCountRecount, Ref: c.Param("number"), Note: b.Note,
-		Count: &inventory.CountPayload{Recount: b.Bins}})
-	if !ok {
-		return
-	}
-	s.answerCount(c, u, res, http.StatusOK)
+	postBody(s, c, u, func(b *recountBody) inventory.Command {
+		if b.Bins == nil {
+			b.Bins = []string{}
+		}
+		return inventory.Command{Type: inventory.EvCountRecount, Ref: c.Param("number"), Note: b.Note,
+			Count: &inventory.CountPayload{Recount: b.Bins}}
+	}, func(res inventory.Result) { s.answerCount(c, u, res, http.StatusOK) })
 }
 
 // approveCount posts the session's adjustments: one count-adjustment event
 // whose lines the store computes from the variances.
 func (s *server) approveCount(c *gin.Context, u *inventory.User) {
-	var b closeBody
-	if !s.decode(c, &b) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvCountAdjustment, Ref: c.Param("number"), Note: b.Note,
-		Count: &inventory.CountPayload{Approve: true}})
-	if !ok {
-		return
-	}
-	s.answerCount(c, u, res, http.StatusOK)
+	postBody(s, c, u, func(b *closeBody) inventory.Command {
+		return inventory.Command{Type: inventory.EvCountAdjustment, Ref: c.Param("number"), Note: b.Note,
+			Count: &inventory.CountPayload{Approve: true}}
+	}, func(res inventory.Result) { s.answerCount(c, u, res, http.StatusOK) })
 }

@@ -66,29 +66,72 @@ func page[T any](items []T, limit int, key func(T) string) pageOf[T] {
 	return pageOf[T]{Items: items}
 }
 
-// --- parts ---
-
-func (s *server) listParts(c *gin.Context, _ *inventory.User) {
+// listPage answers a catalogue page: ?limit= is checked first, then fetch
+// (which checks its own filters) reads one item more than the page holds
+// from the ?after= cursor, and key names the cursor of the next page.
+func listPage[T any](s *server, c *gin.Context, fetch func(inventory.Page) ([]T, error), key func(T) string) {
 	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	items, err := s.store.Parts(inventory.Page{After: c.Query("after"), Limit: limit + 1})
+	items, err := fetch(inventory.Page{After: c.Query("after"), Limit: limit + 1})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(p inventory.Part) string { return p.SKU }))
+	s.writeJSON(c, http.StatusOK, page(items, limit, key))
+}
+
+// getOne answers GET of one document: get reads it by the path parameter
+// param.
+func getOne[T any](s *server, c *gin.Context, param string, get func(string) (T, error)) {
+	v, err := get(c.Param(param))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, v)
+}
+
+// postDocument is a document POST: the role check comes before the body
+// is read ("the <role> role may not <may>"), then postBody appends the
+// command of type t built from the body and answers status with what
+// answer builds from the appended event.
+func postDocument[B any](s *server, c *gin.Context, u *inventory.User, t inventory.EventType, may string, status int,
+	command func(b *B) inventory.Command, answer func(ev *inventory.Event) any) {
+	if !s.perms.mayPost(u.Role, t) {
+		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not "+may)
+		return
+	}
+	postBody(s, c, u, func(b *B) inventory.Command {
+		cmd := command(b)
+		cmd.Type = t
+		return cmd
+	}, func(res inventory.Result) { s.writeJSON(c, status, answer(&res.Event)) })
+}
+
+// postBody is a POST that appends one command built from its body B (the
+// append checks the role may post it) and answers from the result.
+func postBody[B any](s *server, c *gin.Context, u *inventory.User, command func(b *B) inventory.Command, answer func(res inventory.Result)) {
+	var b B
+	if !s.decode(c, &b) {
+		return
+	}
+	res, ok := s.append(c, u, command(&b))
+	if ok {
+		answer(res)
+	}
+}
+
+// --- parts ---
+
+func (s *server) listParts(c *gin.Context, _ *inventory.User) {
+	listPage(s, c, s.store.Parts, func(p inventory.Part) string { return p.SKU })
 }
 
 func (s *server) getPart(c *gin.Context, _ *inventory.User) {
-	p, err := s.store.Part(c.Param("sku"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, p)
+	getOne(s, c, "sku", s.store.Part)
 }
 
 func (s *server) lookupPart(c *gin.Context, _ *inventory.User) {
@@ -106,66 +149,35 @@ func (s *server) lookupPart(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postPart(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvPartDefined) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not define parts")
-		return
-	}
-	var p inventory.Part
-	if !s.decode(c, &p) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvPartDefined, Part: &p})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Part  *inventory.Part  `json:"part"`
-		Event *inventory.Event `json:"event"`
-	}{res.Event.Part, &res.Event})
+	postDocument(s, c, u, inventory.EvPartDefined, "define parts", http.StatusCreated,
+		func(p *inventory.Part) inventory.Command { return inventory.Command{Part: p} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Part  *inventory.Part  `json:"part"`
+				Event *inventory.Event `json:"event"`
+			}{ev.Part, ev}
+		})
 }
 
 // --- locations ---
 
 func (s *server) listLocations(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items, err := s.store.Locations(inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(l inventory.Location) string { return l.Code }))
+	listPage(s, c, s.store.Locations, func(l inventory.Location) string { return l.Code })
 }
 
 func (s *server) getLocation(c *gin.Context, _ *inventory.User) {
-	l, err := s.store.Location(c.Param("code"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, l)
+	getOne(s, c, "code", s.store.Location)
 }
 
 func (s *server) postLocation(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvLocationDefined) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not define locations")
-		return
-	}
-	var l inventory.Location
-	if !s.decode(c, &l) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvLocationDefined, Location: &l})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Location *inventory.Location `json:"location"`
-		Event    *inventory.Event    `json:"event"`
-	}{res.Event.Location, &res.Event})
+	postDocument(s, c, u, inventory.EvLocationDefined, "define locations", http.StatusCreated,
+		func(l *inventory.Location) inventory.Command { return inventory.Command{Location: l} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Location *inventory.Location `json:"location"`
+				Event    *inventory.Event    `json:"event"`
+			}{ev.Location, ev}
+		})
 }
 
 // --- stock ---
@@ -283,9 +295,14 @@ func (s *server) postEvent(c *gin.Context, u *inventory.User) {
 	if !ok {
 		return
 	}
-	s.writeJSON(c, http.StatusCreated, struct {
+	s.writeJSON(c, http.StatusCreated, eventAnswer(&res.Event))
+}
+
+// eventAnswer is an answer that is the event alone.
+func eventAnswer(ev *inventory.Event) any {
+	return struct {
 		Event *inventory.Event `json:"event"`
-	}{&res.Event})
+	}{ev}
 }
 
 // append checks the role may post cmd's type and appends it as the caller.
@@ -298,9 +315,7 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not post "+string(cmd.Type)+" events")
 		return inventory.Result{}, false
 	}
-	cmd.Actor = u.Name
-	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
-	res, err := s.store.Append(c.Request.Context(), cmd)
+	res, err := s.commit(c, u, cmd)
 	if err != nil {
 		// The store names the key as a command field; the client sent a header.
 		var e *inventory.Error
@@ -310,13 +325,25 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 		s.fail(c, err)
 		return res, false
 	}
+	c.Header("Location", "/api/v1/events/"+strconv.FormatUint(res.Event.Seq, 10))
+	return res, true
+}
+
+// commit appends cmd as the caller under the request's Idempotency-Key:
+// a replay is marked so, a new event is counted.
+func (s *server) commit(c *gin.Context, u *inventory.User, cmd inventory.Command) (inventory.Result, error) {
+	cmd.Actor = u.Name
+	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
+	res, err := s.store.Append(c.Request.Context(), cmd)
+	if err != nil {
+		return res, err
+	}
 	if res.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 	} else {
 		s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
 	}
-	c.Header("Location", "/api/v1/events/"+strconv.FormatUint(res.Event.Seq, 10))
-	return res, true
+	return res, nil
 }
 
 // --- serials ---

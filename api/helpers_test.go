@@ -266,3 +266,91 @@ func seedReorder(t testing.TB, st *inventory.Store) {
 		t.Fatalf("seed policy: %v", err)
 	}
 }
+
+// routeStep is one request of a route table played on one fixture, in
+// order (runRouteCases gives each case a fresh one), and the answer it
+// must get: the status and, for a refusal, the problem code. An empty
+// name stands for the request's role, method and path.
+type routeStep struct {
+	name   string
+	r      req
+	status int
+	code   string
+}
+
+func (tc routeStep) check(t testing.TB, f *fixture) bool {
+	t.Helper()
+	return checkAnswer(t, f, tc.name, tc.r, tc.status, tc.code, "")
+}
+
+// checkAnswer does r and checks its answer: the status, and when code is
+// not empty (a refusal) that the answer is a problem with that code, on
+// field when one is named, and that the refusal wrote no event. It
+// reports any difference as an error and says whether there was none.
+func checkAnswer(t testing.TB, f *fixture, name string, r req, status int, code, field string) bool {
+	t.Helper()
+	if name == "" {
+		name = r.role + " " + r.method + " " + r.path
+	}
+	before := f.store.Head()
+	w := f.do(r)
+	if w.Code != status {
+		t.Errorf("%s: %d %s, want %d %s", name, w.Code, w.Body, status, code)
+		return false
+	}
+	if code == "" {
+		return true
+	}
+	ok := true
+	if p := decodeProblem(t, w); p.Code != code || (field != "" && p.Field != field) {
+		t.Errorf("%s: code %s on %q, want %s on %q; %s", name, p.Code, p.Field, code, field, w.Body)
+		ok = false
+	}
+	if f.store.Head() != before {
+		t.Errorf("%s: a refusal wrote an event", name)
+		ok = false
+	}
+	return ok
+}
+
+// checkFuzzedPost does r, a POST with an arbitrary body, and checks what
+// holds whatever the body: never a server error; an acceptance (201)
+// writes exactly one event and its answer holds each of want; anything
+// else is a problem and writes nothing.
+func checkFuzzedPost(t *testing.T, fx *fixture, r req, want ...string) {
+	t.Helper()
+	before := fx.store.Head().Seq
+	w := fx.do(r)
+	after := fx.store.Head().Seq
+	switch {
+	case w.Code >= 500:
+		t.Fatalf("%d for %q: %s", w.Code, r.body, w.Body)
+	case w.Code == http.StatusCreated:
+		if after != before+1 {
+			t.Fatalf("accepted %q but the head moved from %d to %d", r.body, before, after)
+		}
+		for _, s := range want {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Fatalf("accepted %q without %s: %s", r.body, s, w.Body)
+			}
+		}
+	default:
+		if after != before {
+			t.Fatalf("refused %q (%d %s) but the head moved from %d to %d", r.body, w.Code, w.Body, before, after)
+		}
+		decodeProblem(t, w)
+	}
+}
+
+// checkReplayed does r, the retry of a request already answered, and
+// checks that it answers status marked as a replay and writes nothing.
+func checkReplayed(t testing.TB, f *fixture, name string, r req, status int) *httptest.ResponseRecorder {
+	t.Helper()
+	before := f.store.Head()
+	w := f.do(r)
+	if w.Code != status || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head() != before {
+		t.Fatalf("%s: %d %s, replayed %q, head %d -> %d", name, w.Code, w.Body,
+			w.Header().Get("Idempotent-Replayed"), before.Seq, f.store.Head().Seq)
+	}
+	return w
+}

@@ -10,26 +10,11 @@ import (
 )
 
 func (s *server) listReorderPolicies(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items, err := s.store.ReorderPolicies(inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(st inventory.ReorderState) string { return st.SKU }))
+	listPage(s, c, s.store.ReorderPolicies, func(st inventory.ReorderState) string { return st.SKU })
 }
 
 func (s *server) getReorderPolicy(c *gin.Context, _ *inventory.User) {
-	st, err := s.store.ReorderPolicy(c.Param("sku"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, st)
+	getOne(s, c, "sku", s.store.ReorderPolicy)
 }
 
 // Reading policies and signals is open to every role, like the rest of the
@@ -40,50 +25,32 @@ func (s *server) getReorderPolicy(c *gin.Context, _ *inventory.User) {
 
 // postReorderPolicy sets a part's policy: a reorder-policy-set event.
 func (s *server) postReorderPolicy(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvReorderPolicySet) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not set reorder policies")
-		return
-	}
-	var p inventory.ReorderPolicy
-	if !s.decode(c, &p) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvReorderPolicySet, Ref: p.SKU, Policy: &p})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusCreated, struct {
-		Policy *inventory.ReorderPolicy `json:"policy"`
-		Event  *inventory.Event         `json:"event"`
-	}{res.Event.Policy, &res.Event})
+	postDocument(s, c, u, inventory.EvReorderPolicySet, "set reorder policies", http.StatusCreated,
+		func(p *inventory.ReorderPolicy) inventory.Command { return inventory.Command{Ref: p.SKU, Policy: p} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Policy *inventory.ReorderPolicy `json:"policy"`
+				Event  *inventory.Event         `json:"event"`
+			}{ev.Policy, ev}
+		})
 }
 
 // listReorderSignals answers ?status=open|covered|all (default all), ?sku=
 // and the page cursor ?after=<signal seq>.
 func (s *server) listReorderSignals(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	after, _, err := querySeq(c, "after")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.SignalFilter{Status: c.Query("status"), SKU: c.Query("sku"), After: after, Limit: limit + 1}
-	switch f.Status {
-	case "all":
-		f.Status = ""
-	case "", inventory.SignalOpen, inventory.SignalCovered:
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "open, covered or all"))
-		return
-	}
-	items, err := s.store.ReorderSignals(f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(r inventory.SignalRecord) string { return strconv.FormatUint(r.Seq, 10) }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.SignalRecord, error) {
+		after, _, err := querySeq(c, "after")
+		if err != nil {
+			return nil, err
+		}
+		f := inventory.SignalFilter{Status: c.Query("status"), SKU: c.Query("sku"), After: after, Limit: pg.Limit}
+		switch f.Status {
+		case "all":
+			f.Status = ""
+		case "", inventory.SignalOpen, inventory.SignalCovered:
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "status", "open, covered or all")
+		}
+		return s.store.ReorderSignals(f)
+	}, func(r inventory.SignalRecord) string { return strconv.FormatUint(r.Seq, 10) })
 }

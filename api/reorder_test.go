@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/partsedge/partsedge/inventory"
@@ -42,10 +41,10 @@ func TestReorderPolicyRoutes(t *testing.T) {
 		res.Policy.Alpha != inventory.DefaultAlpha || res.Policy.PeriodDays != 7 || res.Policy.HistoryPeriods != 52 {
 		t.Fatalf("answer %+v", res)
 	}
-	w = f.do(withKey(policyReq(RolePlanner, body), "pol-1"))
-	if w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != before+1 {
-		t.Fatalf("replay: %d %s head %d", w.Code, w.Body, f.store.Head().Seq)
+	if f.store.Head().Seq != before+1 {
+		t.Fatalf("set: head %d -> %d", before, f.store.Head().Seq)
 	}
+	checkReplayed(t, f, "replay", withKey(policyReq(RolePlanner, body), "pol-1"), 201)
 	w = f.do(req{method: "GET", path: "/api/v1/reorder-policies/P-NONE", role: RoleStorekeeper})
 	var st inventory.ReorderState
 	decodeInto(t, w, &st)
@@ -109,15 +108,7 @@ func TestReorderPolicyRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			before := f.store.Head()
-			w := f.do(c.r)
-			p := decodeProblem(t, w)
-			if w.Code != c.status || p.Code != c.code || (c.field != "" && p.Field != c.field) {
-				t.Fatalf("%d %s, want %d %s on %q", w.Code, w.Body, c.status, c.code, c.field)
-			}
-			if f.store.Head() != before {
-				t.Fatal("a refused request wrote an event")
-			}
+			checkAnswer(t, f, c.name, c.r, c.status, c.code, c.field)
 		})
 	}
 }
@@ -163,10 +154,7 @@ func TestReorderSignalRoutes(t *testing.T) {
 		t.Fatalf("after: %+v", got)
 	}
 	for _, q := range []string{"?status=closed", "?after=x", "?limit=0"} {
-		w := f.do(req{method: "GET", path: "/api/v1/reorder-signals" + q, role: RolePlanner})
-		if p := decodeProblem(t, w); w.Code != 400 || p.Code != "invalid_request" {
-			t.Fatalf("%s: %d %s", q, w.Code, w.Body)
-		}
+		checkAnswer(t, f, q, req{method: "GET", path: "/api/v1/reorder-signals" + q, role: RolePlanner}, 400, "invalid_request", "")
 	}
 }
 
@@ -188,21 +176,7 @@ func FuzzPostReorderPolicy(f *testing.F) {
 	fx := newFixture(f)
 	seed(f, fx.store)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		before := fx.store.Head().Seq
-		w := fx.do(req{method: "POST", path: "/api/v1/reorder-policies", role: RolePlanner, body: body})
-		after := fx.store.Head().Seq
-		switch {
-		case w.Code >= 500:
-			t.Fatalf("%d for %q: %s", w.Code, body, w.Body)
-		case w.Code == 201:
-			if after != before+1 || !strings.Contains(w.Body.String(), `"type":"reorder-policy-set"`) {
-				t.Fatalf("accepted %q: head %d -> %d, %s", body, before, after, w.Body)
-			}
-		default:
-			if after != before {
-				t.Fatalf("refused %q (%d) but the head moved", body, w.Code)
-			}
-			decodeProblem(t, w)
-		}
+		checkFuzzedPost(t, fx, req{method: "POST", path: "/api/v1/reorder-policies", role: RolePlanner, body: body},
+			`"type":"reorder-policy-set"`)
 	})
 }

@@ -10,47 +10,31 @@ import (
 )
 
 func (s *server) listTransfers(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
-	switch f.Status {
-	case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed"))
-		return
-	}
-	switch f.Direction {
-	case "", inventory.TransferOutbound, inventory.TransferInbound:
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound"))
-		return
-	}
-	switch c.Query("overdue") {
-	case "", "false":
-	case "true":
-		f.Overdue = true
-	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "overdue", "true or false"))
-		return
-	}
-	items, err := s.store.Transfers(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(t inventory.TransferInfo) string { return t.Number }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.TransferInfo, error) {
+		f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
+		switch f.Status {
+		case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed")
+		}
+		switch f.Direction {
+		case "", inventory.TransferOutbound, inventory.TransferInbound:
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound")
+		}
+		switch c.Query("overdue") {
+		case "", "false":
+		case "true":
+			f.Overdue = true
+		default:
+			return nil, apiErr(inventory.CodeInvalid, "overdue", "true or false")
+		}
+		return s.store.Transfers(f, pg)
+	}, func(t inventory.TransferInfo) string { return t.Number })
 }
 
 func (s *server) getTransfer(c *gin.Context, _ *inventory.User) {
-	t, err := s.store.Transfer(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, t)
+	getOne(s, c, "number", s.store.Transfer)
 }
 
 // transferBody is POST /transfers: a request for stock from this depot
@@ -62,20 +46,14 @@ type transferBody struct {
 }
 
 func (s *server) postTransfer(c *gin.Context, u *inventory.User) {
-	var b transferBody
-	if !s.decode(c, &b) {
-		return
-	}
-	t := b.Transfer
-	cmd := inventory.Command{Type: inventory.EvTransferRequested, Ref: t.Number, Transfer: &t}
-	if b.Shipment != nil {
-		cmd.Type, cmd.Shipment = inventory.EvTransferAnnounced, b.Shipment
-	}
-	res, ok := s.append(c, u, cmd)
-	if !ok {
-		return
-	}
-	s.transferAnswer(c, http.StatusCreated, res.Event)
+	postBody(s, c, u, func(b *transferBody) inventory.Command {
+		t := b.Transfer
+		cmd := inventory.Command{Type: inventory.EvTransferRequested, Ref: t.Number, Transfer: &t}
+		if b.Shipment != nil {
+			cmd.Type, cmd.Shipment = inventory.EvTransferAnnounced, b.Shipment
+		}
+		return cmd
+	}, func(res inventory.Result) { s.transferAnswer(c, http.StatusCreated, res.Event) })
 }
 
 // transferAnswer is built from the event alone, so a replayed request
@@ -93,14 +71,9 @@ type noteBody struct {
 }
 
 func (s *server) approveTransfer(c *gin.Context, u *inventory.User) {
-	var b noteBody
-	if !s.decode(c, &b) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvTransferApproved, Ref: c.Param("number"), Note: b.Note})
-	if ok {
-		s.transferAnswer(c, http.StatusOK, res.Event)
-	}
+	postBody(s, c, u, func(b *noteBody) inventory.Command {
+		return inventory.Command{Type: inventory.EvTransferApproved, Ref: c.Param("number"), Note: b.Note}
+	}, func(res inventory.Result) { s.transferAnswer(c, http.StatusOK, res.Event) })
 }
 
 type shipBody struct {
@@ -176,24 +149,20 @@ type damagedUnits struct {
 }
 
 func (s *server) receiveTransfer(c *gin.Context, u *inventory.User) {
-	var b receiveBody
-	if !s.decode(c, &b) {
-		return
-	}
-	number := c.Param("number")
-	cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: number, Note: b.Note}
-	for _, d := range b.Damaged {
-		cmd.Lines = append(cmd.Lines, inventory.Line{SKU: d.SKU, Qty: d.Qty, Lot: d.Lot, Serials: d.Serials,
-			From: inventory.TransitLocation(number), To: d.To})
-	}
-	res, ok := s.append(c, u, cmd)
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusOK, struct {
-		Report *inventory.TransferReport `json:"report"`
-		Event  *inventory.Event          `json:"event"`
-	}{res.Event.TransferReport, &res.Event})
+	postBody(s, c, u, func(b *receiveBody) inventory.Command {
+		number := c.Param("number")
+		cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: number, Note: b.Note}
+		for _, d := range b.Damaged {
+			cmd.Lines = append(cmd.Lines, inventory.Line{SKU: d.SKU, Qty: d.Qty, Lot: d.Lot, Serials: d.Serials,
+				From: inventory.TransitLocation(number), To: d.To})
+		}
+		return cmd
+	}, func(res inventory.Result) {
+		s.writeJSON(c, http.StatusOK, struct {
+			Report *inventory.TransferReport `json:"report"`
+			Event  *inventory.Event          `json:"event"`
+		}{res.Event.TransferReport, &res.Event})
+	})
 }
 
 type writeOffBody struct {
@@ -223,9 +192,7 @@ func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 		// answer it from the first write-off.
 		if ev, ok := s.replayedWriteOff(number, key, u.Name); ok {
 			c.Header("Idempotent-Replayed", "true")
-			s.writeJSON(c, http.StatusOK, struct {
-				Event *inventory.Event `json:"event"`
-			}{&ev})
+			s.writeJSON(c, http.StatusOK, eventAnswer(&ev))
 			return
 		}
 	}
@@ -239,9 +206,7 @@ func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 	if !ok {
 		return
 	}
-	s.writeJSON(c, http.StatusOK, struct {
-		Event *inventory.Event `json:"event"`
-	}{&res.Event})
+	s.writeJSON(c, http.StatusOK, eventAnswer(&res.Event))
 }
 
 // replayedWriteOff finds the write-off the same caller made with key.
@@ -259,17 +224,10 @@ func (s *server) replayedWriteOff(number, key, actor string) (inventory.Event, b
 
 // appendAs appends a command whose permission the handler decided itself.
 func (s *server) appendAs(c *gin.Context, u *inventory.User, cmd inventory.Command) (inventory.Result, bool) {
-	cmd.Actor = u.Name
-	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
-	res, err := s.store.Append(c.Request.Context(), cmd)
+	res, err := s.commit(c, u, cmd)
 	if err != nil {
 		s.fail(c, err)
 		return res, false
-	}
-	if res.Replayed {
-		c.Header("Idempotent-Replayed", "true")
-	} else {
-		s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
 	}
 	return res, true
 }

@@ -10,22 +10,13 @@ import (
 )
 
 func (s *server) listWorkOrders(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultPage, maxCatalogPage)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	f := inventory.WOFilter{Status: inventory.WOStatus(c.Query("status")), Engineer: c.Query("engineer")}
-	if f.Status != "" && f.Status != inventory.WOOpen && f.Status != inventory.WOClosed {
-		s.fail(c, apiErr(inventory.CodeInvalid, "status", "open or closed"))
-		return
-	}
-	items, err := s.store.WorkOrders(f, inventory.Page{After: c.Query("after"), Limit: limit + 1})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, page(items, limit, func(o inventory.WorkOrderState) string { return o.Number }))
+	listPage(s, c, func(pg inventory.Page) ([]inventory.WorkOrderState, error) {
+		f := inventory.WOFilter{Status: inventory.WOStatus(c.Query("status")), Engineer: c.Query("engineer")}
+		if f.Status != "" && f.Status != inventory.WOOpen && f.Status != inventory.WOClosed {
+			return nil, apiErr(inventory.CodeInvalid, "status", "open or closed")
+		}
+		return s.store.WorkOrders(f, pg)
+	}, func(o inventory.WorkOrderState) string { return o.Number })
 }
 
 // workOrderView is a work order with the successors offered for lines
@@ -58,53 +49,32 @@ func (s *server) getWorkOrder(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) getPickList(c *gin.Context, _ *inventory.User) {
-	pl, err := s.store.PickList(c.Param("number"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, pl)
+	getOne(s, c, "number", s.store.PickList)
 }
 
 func (s *server) postWorkOrder(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvWOCreated) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not create work orders")
-		return
-	}
-	var o inventory.WorkOrder
-	if !s.decode(c, &o) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvWOCreated, Ref: o.Number, WorkOrder: &o})
-	if !ok {
-		return
-	}
-	// The reservations are the event's lines: what the store chose.
-	s.writeJSON(c, http.StatusCreated, struct {
-		WorkOrder    *inventory.WorkOrder `json:"workOrder"`
-		Reservations []inventory.Line     `json:"reservations"`
-		Event        *inventory.Event     `json:"event"`
-	}{res.Event.WorkOrder, nonNil(res.Event.Lines), &res.Event})
+	postDocument(s, c, u, inventory.EvWOCreated, "create work orders", http.StatusCreated,
+		func(o *inventory.WorkOrder) inventory.Command { return inventory.Command{Ref: o.Number, WorkOrder: o} },
+		func(ev *inventory.Event) any {
+			// The reservations are the event's lines: what the store chose.
+			return struct {
+				WorkOrder    *inventory.WorkOrder `json:"workOrder"`
+				Reservations []inventory.Line     `json:"reservations"`
+				Event        *inventory.Event     `json:"event"`
+			}{ev.WorkOrder, nonNil(ev.Lines), ev}
+		})
 }
 
 // closeWorkOrder ends picking; the event releases what is still reserved.
 func (s *server) closeWorkOrder(c *gin.Context, u *inventory.User) {
-	if !s.perms.mayPost(u.Role, inventory.EvWOClosed) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not close work orders")
-		return
-	}
-	var b closeBody
-	if !s.decode(c, &b) {
-		return
-	}
-	res, ok := s.append(c, u, inventory.Command{Type: inventory.EvWOClosed, Ref: c.Param("number"), Note: b.Note})
-	if !ok {
-		return
-	}
-	s.writeJSON(c, http.StatusOK, struct {
-		Released []inventory.Line `json:"released"`
-		Event    *inventory.Event `json:"event"`
-	}{nonNil(res.Event.Lines), &res.Event})
+	postDocument(s, c, u, inventory.EvWOClosed, "close work orders", http.StatusOK,
+		func(b *closeBody) inventory.Command { return inventory.Command{Ref: c.Param("number"), Note: b.Note} },
+		func(ev *inventory.Event) any {
+			return struct {
+				Released []inventory.Line `json:"released"`
+				Event    *inventory.Event `json:"event"`
+			}{nonNil(ev.Lines), ev}
+		})
 }
 
 func nonNil(l []inventory.Line) []inventory.Line {
@@ -147,9 +117,7 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 					"this key was already used for a different request (event "+strconv.FormatUint(ev.Seq, 10)+")")
 			}
 			c.Header("Idempotent-Replayed", "true")
-			return http.StatusCreated, struct {
-				Event *inventory.Event `json:"event"`
-			}{&ev}, nil
+			return http.StatusCreated, eventAnswer(&ev), nil
 		}
 	}
 	cmd, err := s.store.PlanPick(req)
@@ -162,9 +130,7 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 		return 0, nil, err
 	}
 	s.metrics.events.WithLabelValues(string(res.Event.Type)).Inc()
-	return http.StatusCreated, struct {
-		Event *inventory.Event `json:"event"`
-	}{&res.Event}, nil
+	return http.StatusCreated, eventAnswer(&res.Event), nil
 }
 
 // returnBody is parts coming back against a work order.

@@ -40,12 +40,7 @@ func TestWorkOrderRoutes(t *testing.T) {
 	f := newFixture(t)
 	seed(t, f.store)
 	seedWO(t, f.store)
-	for _, tc := range []struct {
-		name   string
-		r      req
-		status int
-		code   string
-	}{
+	for _, tc := range []routeStep{
 		{"list", req{method: "GET", path: "/api/v1/work-orders?status=open&engineer=engineer-user", role: RoleAuditor}, 200, ""},
 		{"bad status", req{method: "GET", path: "/api/v1/work-orders?status=lost", role: RoleAuditor}, 400, "invalid_request"},
 		{"unknown", req{method: "GET", path: "/api/v1/work-orders/WO-404", role: RoleAuditor}, 404, "not_found"},
@@ -79,20 +74,7 @@ func TestWorkOrderRoutes(t *testing.T) {
 		{"closed again", req{method: "POST", path: "/api/v1/work-orders/WO-10/close", role: RolePlanner, body: `{}`}, 409, "document_closed"},
 		{"pick on closed", issueReq(RoleEngineer, `{"workOrder":"WO-10","sku":"P-NONE"}`), 409, "document_closed"},
 	} {
-		head := f.store.Head().Seq
-		w := f.do(tc.r)
-		if w.Code != tc.status {
-			t.Errorf("%s: %d %s", tc.name, w.Code, w.Body)
-			continue
-		}
-		if tc.code != "" {
-			if p := decodeProblem(t, w); p.Code != tc.code {
-				t.Errorf("%s: code %s", tc.name, p.Code)
-			}
-			if f.store.Head().Seq != head {
-				t.Errorf("%s: a refusal wrote an event", tc.name)
-			}
-		}
+		tc.check(t, f)
 	}
 	var wo workOrderView
 	w := f.do(req{method: "GET", path: "/api/v1/work-orders/WO-10", role: RoleEngineer})
@@ -133,12 +115,8 @@ func TestWorkOrderCreateAndPickList(t *testing.T) {
 	if len(created.Reservations) != 2 || created.Reservations[0].Qty != 7 {
 		t.Fatalf("reservations %+v", created.Reservations)
 	}
-	head := f.store.Head().Seq
-	again := f.do(req{method: "POST", path: "/api/v1/work-orders", role: RolePlanner, header: map[string]string{"Idempotency-Key": "wo-1"},
-		body: `{"number":"WO-20","engineer":"kim","serviceRequest":"SR-1","lines":[{"line":1,"sku":"P-NONE","qty":9},{"line":2,"sku":"P-LOT","qty":2}]}`})
-	if again.Code != 201 || again.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("replay %d %v", again.Code, again.Header())
-	}
+	checkReplayed(t, f, "replay", req{method: "POST", path: "/api/v1/work-orders", role: RolePlanner, header: map[string]string{"Idempotency-Key": "wo-1"},
+		body: `{"number":"WO-20","engineer":"kim","serviceRequest":"SR-1","lines":[{"line":1,"sku":"P-NONE","qty":9},{"line":2,"sku":"P-LOT","qty":2}]}`}, 201)
 	pl := decodeJSON[inventory.PickList](t, f.do(req{method: "GET", path: "/api/v1/work-orders/WO-20/pick-list", role: RoleEngineer}))
 	if len(pl.Lines) != 2 || pl.Lines[0].Location != "A-01" || pl.Lines[1].Expiry != "2030-01-01" ||
 		len(pl.Awaiting) != 1 || pl.Awaiting[0].Qty != 2 {
@@ -149,16 +127,12 @@ func TestWorkOrderCreateAndPickList(t *testing.T) {
 	if w := f.do(pick); w.Code != 201 {
 		t.Fatalf("pick %d %s", w.Code, w.Body)
 	}
-	head = f.store.Head().Seq
-	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("repeat pick %d %s", w.Code, w.Body)
-	}
+	head := f.store.Head().Seq
+	checkReplayed(t, f, "repeat pick", pick, 201)
 	// After a restart the answer cache is empty: the store's record answers,
 	// and the key with another request is refused.
 	f.srv = newServer(Config{Store: f.store, Clock: f.clock})
-	if w := f.do(pick); w.Code != 201 || w.Header().Get("Idempotent-Replayed") != "true" || f.store.Head().Seq != head {
-		t.Fatalf("repeat pick after a restart %d %s", w.Code, w.Body)
-	}
+	checkReplayed(t, f, "repeat pick after a restart", pick, 201)
 	other := withKey(issueReq(RoleEngineer, `{"workOrder":"WO-20","sku":"P-LOT","qty":1}`), "pick-1")
 	if w := f.do(other); w.Code != 422 || decodeProblem(t, w).Code != "idempotency_key_reused" || f.store.Head().Seq != head {
 		t.Fatalf("reused key %d %s", w.Code, w.Body)
@@ -188,22 +162,7 @@ func FuzzWorkOrderBodies(f *testing.F) {
 		if isReturn {
 			path = "/api/v1/returns"
 		}
-		before := fx.store.Head().Seq
-		w := fx.do(req{method: "POST", path: path, role: RoleStorekeeper, body: body})
-		after := fx.store.Head().Seq
-		switch {
-		case w.Code >= 500:
-			t.Fatalf("%d for %q: %s", w.Code, body, w.Body)
-		case w.Code >= 200 && w.Code < 300:
-			if after != before+1 {
-				t.Fatalf("accepted %q but the head moved from %d to %d", body, before, after)
-			}
-		default:
-			if after != before {
-				t.Fatalf("refused %q (%d %s) but the head moved from %d to %d", body, w.Code, w.Body, before, after)
-			}
-			decodeProblem(t, w)
-		}
+		checkFuzzedPost(t, fx, req{method: "POST", path: path, role: RoleStorekeeper, body: body})
 	})
 }
 
@@ -231,12 +190,7 @@ func TestSupplierReturnRoutes(t *testing.T) {
 		Lines: []inventory.Line{{SKU: "P-SER", Qty: 1, To: "DEF-01", Condition: "defective", Serials: []string{"OLD-2"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name   string
-		r      req
-		status int
-		code   string
-	}{
+	for _, tc := range []routeStep{
 		{"list", req{method: "GET", path: "/api/v1/supplier-returns?status=open&supplier=ACME", role: RoleAuditor}, 200, ""},
 		{"bad status", req{method: "GET", path: "/api/v1/supplier-returns?status=lost", role: RoleAuditor}, 400, "invalid_request"},
 		{"unknown", req{method: "GET", path: "/api/v1/supplier-returns/RTS-404", role: RoleAuditor}, 404, "not_found"},
@@ -257,20 +211,7 @@ func TestSupplierReturnRoutes(t *testing.T) {
 		{"ship", req{method: "POST", path: "/api/v1/supplier-returns/RTS-10/ship", role: RoleStorekeeper, body: `{"note":"DHL 1"}`}, 200, ""},
 		{"ship again", req{method: "POST", path: "/api/v1/supplier-returns/RTS-10/ship", role: RoleStorekeeper, body: `{}`}, 409, "document_closed"},
 	} {
-		head := f.store.Head().Seq
-		w := f.do(tc.r)
-		if w.Code != tc.status {
-			t.Errorf("%s: %d %s", tc.name, w.Code, w.Body)
-			continue
-		}
-		if tc.code != "" {
-			if p := decodeProblem(t, w); p.Code != tc.code {
-				t.Errorf("%s: code %s", tc.name, p.Code)
-			}
-			if f.store.Head().Seq != head {
-				t.Errorf("%s: a refusal wrote an event", tc.name)
-			}
-		}
+		tc.check(t, f)
 	}
 	b := decodeJSON[inventory.SupplierReturnState](t, f.do(req{method: "GET", path: "/api/v1/supplier-returns/RTS-10", role: RoleAuditor}))
 	if b.Status != inventory.RTSShipped || b.Lines[0].Serials[0] != "OLD-1" {
