@@ -317,11 +317,6 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 	}
 	res, err := s.commit(c, u, cmd)
 	if err != nil {
-		// The store names the key as a command field; the client sent a header.
-		var e *inventory.Error
-		if errors.As(err, &e) && e.Field == "idempotencyKey" {
-			err = apiErr(e.Code, "Idempotency-Key", e.Msg)
-		}
 		s.fail(c, err)
 		return res, false
 	}
@@ -336,6 +331,11 @@ func (s *server) commit(c *gin.Context, u *inventory.User, cmd inventory.Command
 	cmd.IdempotencyKey = c.Request.Header.Get("Idempotency-Key")
 	res, err := s.store.Append(c.Request.Context(), cmd)
 	if err != nil {
+		// The store names the key as a command field; the client sent a header.
+		var e *inventory.Error
+		if errors.As(err, &e) && e.Field == "idempotencyKey" {
+			err = apiErr(e.Code, "Idempotency-Key", e.Msg)
+		}
 		return res, err
 	}
 	if res.Replayed {
