@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -57,11 +56,7 @@ func TestShippingNoticeShapeIsRefused(t *testing.T) {
 		return c
 	}
 	badCheck := palletA[:17] + string('0'+(palletA[17]-'0'+1)%10)
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no notice", Command{Type: EvASNAnnounced, Actor: "proc", Ref: "PO-1"}, "notice"},
 		{"notice on a receipt", Command{Type: EvReceipt, Actor: "sk", Notice: &ShippingNotice{}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "notice"},
 		{"no number", with(func(n *ShippingNotice) { n.Number = "" }), "notice.number"},
@@ -81,19 +76,7 @@ func TestShippingNoticeShapeIsRefused(t *testing.T) {
 		{"SSCC on a free receipt", Command{Type: EvReceipt, Actor: "sk", SSCC: palletA, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "sscc"},
 		{"bad SSCC on a receipt", Command{Type: EvReceipt, Actor: "sk", Ref: "PO-1", SSCC: badCheck, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "sscc"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // TestShippingNoticeRules walks the rules of announcing and of receiving a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -32,11 +31,7 @@ func TestPurchaseOrderShapeIsRefused(t *testing.T) {
 		f(&c)
 		return c
 	}
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no order", Command{Type: EvPOCreated, Actor: "proc", Ref: "PO-1"}, "order"},
 		{"order on a receipt", Command{Type: EvReceipt, Actor: "sk", Order: &PurchaseOrder{}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "order"},
 		{"stock lines on an order", with(func(c *Command) { c.Lines = []Line{{SKU: "PN", Qty: 1, To: "A"}} }), "lines"},
@@ -58,19 +53,7 @@ func TestPurchaseOrderShapeIsRefused(t *testing.T) {
 		{"close without ref", Command{Type: EvPOClosed, Actor: "proc"}, "ref"},
 		{"close with lines", Command{Type: EvPOClosed, Actor: "proc", Ref: "PO-1", Lines: []Line{{SKU: "PN", Qty: 1}}}, "lines"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // TestPurchaseOrderRules walks each rule of orders and of receiving against

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -381,15 +380,7 @@ func TestReorderRefusals(t *testing.T) {
 	}
 	run := func(t *testing.T, c Command, code Code, field string) {
 		t.Helper()
-		before := s.Head()
-		_, err := s.Append(context.Background(), c)
-		var e *Error
-		if !errors.As(err, &e) || e.Code != code || e.Field != field {
-			t.Fatalf("want %s on %s, got %v", code, field, err)
-		}
-		if s.Head() != before {
-			t.Fatal("a refused command moved the head")
-		}
+		wantRefusedOn(t, s, c, code, field)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { run(t, tc.c, tc.code, tc.field) })

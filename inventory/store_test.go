@@ -69,11 +69,7 @@ func cmd(t EventType, ref string, lines ...Line) Command {
 func TestCommandShapeIsRefused(t *testing.T) {
 	s := seeded(t)
 	long := string(bytes.Repeat([]byte("x"), MaxCodeLen+1))
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"unknown type", Command{Type: "teleport", Actor: "sk", Lines: []Line{{SKU: "PN", Qty: 1}}}, "type"},
 		{"no actor", Command{Type: EvReceipt, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "actor"},
 		{"no lines", cmd(EvReceipt, ""), "lines"},
@@ -101,19 +97,7 @@ func TestCommandShapeIsRefused(t *testing.T) {
 		{"bad location kind", Command{Type: EvLocationDefined, Actor: "a", Location: &Location{Code: "Z", Kind: "shelf"}}, "location.kind"},
 		{"long idempotency key", Command{Type: EvReceipt, Actor: "a", IdempotencyKey: string(bytes.Repeat([]byte("k"), 201)), Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "idempotencyKey"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 func TestStockRules(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -40,18 +39,6 @@ func woStore(t *testing.T) *Store {
 	return s
 }
 
-func wantRefused(t *testing.T, s *Store, c Command, code Code) {
-	t.Helper()
-	before := s.Head()
-	_, err := s.Append(context.Background(), c)
-	if CodeOf(err) != code {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if s.Head() != before {
-		t.Fatal("a refused command moved the head")
-	}
-}
-
 func reservedAt(t *testing.T, s *Store, sku, loc string) int64 {
 	t.Helper()
 	rows, err := s.Stock(StockFilter{SKU: sku, Location: loc}, 0)
@@ -75,11 +62,7 @@ func TestWorkOrderShapeIsRefused(t *testing.T) {
 		f(&c)
 		return c
 	}
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no work order", Command{Type: EvWOCreated, Actor: "planner", Ref: "WO-1"}, "workOrder"},
 		{"work order on an issue", Command{Type: EvIssue, Actor: "sk", Ref: "WO-1", WorkOrder: &WorkOrder{},
 			Lines: []Line{{SKU: "PN", Qty: 1, From: "A"}}}, "workOrder"},
@@ -103,19 +86,7 @@ func TestWorkOrderShapeIsRefused(t *testing.T) {
 		{"woLine on a return", cmd(EvReturn, "WO-1", Line{SKU: "PN", Qty: 1, To: "A", Condition: "good", WOLine: 1}), "lines[0].woLine"},
 		{"negative woLine", cmd(EvIssue, "WO-1", Line{SKU: "PN", Qty: 1, From: "A", WOLine: -1}), "lines[0].woLine"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // The store reserves in bin walk order (stock before vans, zone, natural

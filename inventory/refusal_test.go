@@ -1,0 +1,82 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// anyField stands for "the field is not checked" in wantRefusedOn.
+const anyField = "\x00any"
+
+// wantRefusedOn asserts that c is refused with code on field (exactly,
+// unless field is anyField) and that nothing was written: the head did not
+// move.
+func wantRefusedOn(t testing.TB, s *Store, c Command, code Code, field string) {
+	t.Helper()
+	before := s.Head()
+	_, err := s.Append(context.Background(), c)
+	var e *Error
+	if field == anyField {
+		if !errors.As(err, &e) || e.Code != code {
+			t.Fatalf("want %s, got %v", code, err)
+		}
+	} else if !errors.As(err, &e) || e.Code != code || e.Field != field {
+		t.Fatalf("want %s on %q, got %v", code, field, err)
+	}
+	if s.Head() != before {
+		t.Fatal("a refused command moved the head")
+	}
+}
+
+// wantRefused asserts that c is refused with code, on whatever field, and
+// that the head did not move.
+func wantRefused(t testing.TB, s *Store, c Command, code Code) {
+	t.Helper()
+	wantRefusedOn(t, s, c, code, anyField)
+}
+
+// shapeCase is a command whose shape is wrong and the field the refusal
+// must name.
+type shapeCase struct {
+	name  string
+	c     Command
+	field string
+}
+
+// wantShapesRefused runs each case as a subtest: the command is refused as
+// invalid_request on its field and the head does not move.
+func wantShapesRefused(t *testing.T, s *Store, cases []shapeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantRefusedOn(t, s, tc.c, CodeInvalid, tc.field) })
+	}
+}
+
+// step is one command of a sequence and the code it must get ("" for
+// accepted).
+type step struct {
+	c    Command
+	want Code
+}
+
+// runSteps appends the steps in order to s: each gets the code it wants,
+// and a refused one writes nothing — the head stays, and so does what
+// state() reports (the documents the steps touch; nil for the head only).
+func runSteps(t *testing.T, s *Store, steps []step, state func() string) {
+	t.Helper()
+	for i, st := range steps {
+		before := s.Head()
+		var was string
+		if state != nil {
+			was = state()
+		}
+		_, err := s.Append(context.Background(), st.c)
+		if got := CodeOf(err); got != st.want || (err != nil && got == "") {
+			t.Fatalf("step %d: want %q, got %v", i, st.want, err)
+		}
+		if err != nil && (s.Head() != before || (state != nil && state() != was)) {
+			t.Fatalf("step %d: refused but written", i)
+		}
+	}
+}
