@@ -89,10 +89,6 @@ func TestShippingNoticeRules(t *testing.T) {
 	rest := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
 	big := Pallet{SSCC: palletC, Lines: []PalletLine{{SKU: "PN", Qty: 2}}} // 6+4+2 = 12 > 10+10%
 	announced := asnCmd("ASN-1", "PO-1", mixed, rest, big)
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -136,26 +132,12 @@ func TestShippingNoticeRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := seeded(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				poBefore, _ := s.PurchaseOrder("PO-1")
-				nBefore, _ := s.ShippingNotice("ASN-1")
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil {
-					poAfter, _ := s.PurchaseOrder("PO-1")
-					nAfter, _ := s.ShippingNotice("ASN-1")
-					if s.Head() != before || fmt.Sprint(poBefore) != fmt.Sprint(poAfter) || fmt.Sprint(nBefore) != fmt.Sprint(nAfter) {
-						t.Fatalf("step %d: refused but written", i)
-					}
-				}
-			}
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("verify: %v %v", err, rep.Problems)
-			}
+			runSteps(t, s, tc.steps, func() string {
+				po, _ := s.PurchaseOrder("PO-1")
+				n, _ := s.ShippingNotice("ASN-1")
+				return fmt.Sprint(po) + "\x00" + fmt.Sprint(n)
+			})
+			mustVerify(t, s)
 		})
 	}
 }

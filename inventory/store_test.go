@@ -101,10 +101,6 @@ func TestCommandShapeIsRefused(t *testing.T) {
 }
 
 func TestStockRules(t *testing.T) {
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -159,20 +155,8 @@ func TestStockRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := seeded(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil && s.Head() != before {
-					t.Fatalf("step %d: refused but written", i)
-				}
-			}
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("verify: %v %v", err, rep.Problems)
-			}
+			runSteps(t, s, tc.steps, nil)
+			mustVerify(t, s)
 		})
 	}
 }

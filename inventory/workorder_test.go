@@ -173,10 +173,6 @@ func TestWorkOrderReservationSkipsExpiredLots(t *testing.T) {
 
 func TestWorkOrderPickRules(t *testing.T) {
 	wo := woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1, Billing: BillingWarranty})
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -207,15 +203,7 @@ func TestWorkOrderPickRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := woStore(t)
-			for i, st := range tc.steps {
-				if st.want == "" {
-					if _, err := s.Append(context.Background(), st.c); err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					continue
-				}
-				wantRefused(t, s, st.c, st.want)
-			}
+			runSteps(t, s, tc.steps, nil)
 			mustVerify(t, s)
 		})
 	}
