@@ -160,10 +160,18 @@ func (c *Command) check() error {
 	if len(c.Lines) == 0 {
 		return errf(CodeInvalid, "lines", "at least one line is required")
 	}
+	return c.checkStockLines(rule)
+}
+
+// checkStockLines checks a command's stock lines against the rule of its
+// type, and the limits on lines and serials per event. It checks a copy
+// of the lines, which the command then carries.
+func (c *Command) checkStockLines(rule lineRule) error {
 	if len(c.Lines) > MaxLines {
 		return errf(CodeInvalid, "lines", "at most %d lines per event", MaxLines)
 	}
 	serials := 0
+	c.Lines = slices.Clone(c.Lines)
 	for i := range c.Lines {
 		if err := c.Lines[i].check(lineField(i), c.Type, rule); err != nil {
 			return err
@@ -173,7 +181,6 @@ func (c *Command) check() error {
 	if serials > MaxSerials {
 		return errf(CodeInvalid, "lines", "at most %d serials per event", MaxSerials)
 	}
-	c.Lines = slices.Clone(c.Lines)
 	return nil
 }
 

@@ -214,24 +214,6 @@ func (c *Command) checkTransfer() error {
 	return nil
 }
 
-func (c *Command) checkStockLines(rule lineRule) error {
-	if len(c.Lines) > MaxLines {
-		return errf(CodeInvalid, "lines", "at most %d lines per event", MaxLines)
-	}
-	serials := 0
-	c.Lines = slices.Clone(c.Lines)
-	for i := range c.Lines {
-		if err := c.Lines[i].check(lineField(i), c.Type, rule); err != nil {
-			return err
-		}
-		serials += len(c.Lines[i].Serials)
-	}
-	if serials > MaxSerials {
-		return errf(CodeInvalid, "lines", "at most %d serials per event", MaxSerials)
-	}
-	return nil
-}
-
 // checkTransferDoc validates the transfer a request or announcement carries;
 // like a purchase order, its number is the ref, given in either or both.
 func (c *Command) checkTransferDoc() error {
