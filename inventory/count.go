@@ -201,17 +201,8 @@ func (c *Command) checkCount() error {
 		if s.Bins != nil || s.Parts != nil || s.Usage != nil {
 			return errf(CodeInvalid, "count.session.bins", "what the scope resolves to is filled in by the store")
 		}
-		switch {
-		case s.Number == "":
-			s.Number = c.Ref
-		case c.Ref == "":
-			c.Ref = s.Number
-		}
-		if err := checkCode("count.session.number", s.Number); err != nil {
+		if err := c.checkDocNumber("count.session.number", "session", &s.Number, 0); err != nil {
 			return err
-		}
-		if s.Number != c.Ref {
-			return errf(CodeInvalid, "ref", "is %q but the session's number is %q", c.Ref, s.Number)
 		}
 		if err := s.Scope.check(); err != nil {
 			return err

@@ -221,20 +221,8 @@ func (c *Command) checkTransferDoc() error {
 		return errf(CodeInvalid, "transfer", "is required for %s", c.Type)
 	}
 	t := *c.Transfer
-	switch {
-	case t.Number == "":
-		t.Number = c.Ref
-	case c.Ref == "":
-		c.Ref = t.Number
-	}
-	if err := checkCode("transfer.number", t.Number); err != nil {
+	if err := c.checkDocNumber("transfer.number", "transfer", &t.Number, MaxTransferNumberLen); err != nil {
 		return err
-	}
-	if len(t.Number) > MaxTransferNumberLen {
-		return errf(CodeInvalid, "transfer.number", "is longer than %d bytes", MaxTransferNumberLen)
-	}
-	if t.Number != c.Ref {
-		return errf(CodeInvalid, "ref", "is %q but the transfer's number is %q", c.Ref, t.Number)
 	}
 	if err := checkCode("transfer.from", t.From); err != nil {
 		return err
@@ -250,11 +238,8 @@ func (c *Command) checkTransferDoc() error {
 			return errf(CodeInvalid, "transfer.expected", "%q is not a YYYY-MM-DD date", t.Expected)
 		}
 	}
-	if len(t.Lines) == 0 {
-		return errf(CodeInvalid, "transfer.lines", "at least one line is required")
-	}
-	if len(t.Lines) > MaxLines {
-		return errf(CodeInvalid, "transfer.lines", "at most %d lines per transfer", MaxLines)
+	if err := checkDocLineCount("transfer.lines", "transfer", len(t.Lines)); err != nil {
+		return err
 	}
 	seen := make(map[string]bool, len(t.Lines))
 	for i, l := range t.Lines {
