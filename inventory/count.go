@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"slices"
@@ -716,7 +717,13 @@ func approvalLines(bins []*CountBinState, where func(sku, serial string) (loc, l
 
 // jsonEqual compares two values by their JSON, the form both are stored in.
 func jsonEqual(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
+	_, _, same := jsonDiff(a, b)
+	return same
+}
+
+// jsonDiff marshals a and b, and tells whether they marshal alike.
+func jsonDiff(a, b any) (x, y []byte, same bool) {
+	x, _ = json.Marshal(a)
+	y, _ = json.Marshal(b)
+	return x, y, bytes.Equal(x, y)
 }

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -165,9 +164,7 @@ func replayRTS(ev *Event, batches map[string]*SupplierReturnState, r *VerifyRepo
 			return
 		}
 		st.Status, st.ShippedSeq = RTSShipped, ev.Seq
-		w, _ := json.Marshal(st.shipLines())
-		g, _ := json.Marshal(ev.Lines)
-		if !bytes.Equal(w, g) {
+		if w, g, same := jsonDiff(st.shipLines(), ev.Lines); !same {
 			r.problem("event %d: ships %s of batch %s, the batch lists %s", ev.Seq, g, ev.Ref, w)
 		}
 	}
