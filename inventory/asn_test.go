@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -205,10 +204,7 @@ func TestPalletReceipt(t *testing.T) {
 }
 
 func TestVerifyFindsShippingNoticeTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"pallet unreceived", func(t *testing.T, s *Store) {
 			st, _ := s.ShippingNotice("ASN-1")
 			st.Pallets[0].ReceivedSeq, st.Expected = 0, 2
@@ -227,24 +223,13 @@ func TestVerifyFindsShippingNoticeTampering(t *testing.T) {
 			}
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := seeded(t)
-			mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 10}))
-			a := Pallet{SSCC: palletA, Lines: []PalletLine{{SKU: "PN", Qty: 6}}}
-			b := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
-			mustAppend(t, s, asnCmd("ASN-1", "PO-1", a, b))
-			mustAppend(t, s, palletReceipt("PO-1", palletA, "Q", a))
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("before: %v %v", err, rep.Problems)
-			}
-			tc.edit(t, s)
-			rep, err = s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := seeded(t)
+		mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 10}))
+		a := Pallet{SSCC: palletA, Lines: []PalletLine{{SKU: "PN", Qty: 6}}}
+		b := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
+		mustAppend(t, s, asnCmd("ASN-1", "PO-1", a, b))
+		mustAppend(t, s, palletReceipt("PO-1", palletA, "Q", a))
+		return s
+	}, cases)
 }

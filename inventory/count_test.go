@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -337,10 +336,11 @@ func TestVerifyFindsCountTampering(t *testing.T) {
 	s := zoned(t)
 	mustAppend(t, s, openCountCmd("sup", "C1", CountScope{Zone: "Z"}, false))
 	mustAppend(t, s, entryCmd("ann", "C1", "Z1", CountItem{SKU: "PN", Qty: 10}))
-	tamper(t, s, countBinKey("C1", "Z1"), []byte(`{"bin":"Z1","beganSeq":1,"expected":[],"counted":[],"entries":[],"recounts":0}`))
-	tamper(t, s, countSerialKey("C1", "PS", "s9"), []byte("Z1"))
-	rep, err := s.Verify(context.Background(), nil)
-	if err != nil || rep.OK || rep.ProblemCount != 2 {
-		t.Fatalf("verify: %v %+v", err, rep)
+	rep := wantTamperingFound(t, s, func(t *testing.T, s *Store) {
+		tamper(t, s, countBinKey("C1", "Z1"), []byte(`{"bin":"Z1","beganSeq":1,"expected":[],"counted":[],"entries":[],"recounts":0}`))
+		tamper(t, s, countSerialKey("C1", "PS", "s9"), []byte("Z1"))
+	})
+	if rep.ProblemCount != 2 {
+		t.Fatalf("verify: %+v", rep)
 	}
 }

@@ -328,10 +328,7 @@ func TestSuggestBin(t *testing.T) {
 }
 
 func TestVerifyFindsPurchaseOrderTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"received edited", func(t *testing.T, s *Store) {
 			st, _ := s.PurchaseOrder("PO-1")
 			st.Lines[0].Received++
@@ -356,25 +353,14 @@ func TestVerifyFindsPurchaseOrderTampering(t *testing.T) {
 			tamper(t, s, poKey("PO-X"), b)
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := seeded(t)
-			mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
-			mustAppend(t, s, poCmd("PO-2", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
-			mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
-			mustAppend(t, s, closeCmd("PO-2", "cancelled"))
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("before: %v %v", err, rep.Problems)
-			}
-			tc.edit(t, s)
-			rep, err = s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := seeded(t)
+		mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
+		mustAppend(t, s, poCmd("PO-2", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
+		mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
+		mustAppend(t, s, closeCmd("PO-2", "cancelled"))
+		return s
+	}, cases)
 }
 
 // A po-closed event whose report disagrees with the log is caught even when

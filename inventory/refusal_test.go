@@ -80,3 +80,35 @@ func runSteps(t *testing.T, s *Store, steps []step, state func() string) {
 		}
 	}
 }
+
+// wantTamperingFound asserts that Verify passes on s, applies edit, and
+// asserts that Verify then reports problems, which it logs and returns.
+func wantTamperingFound(t *testing.T, s *Store, edit func(t *testing.T, s *Store)) VerifyReport {
+	t.Helper()
+	rep, err := s.Verify(context.Background(), nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("before: %v %v", err, rep.Problems)
+	}
+	edit(t, s)
+	rep, err = s.Verify(context.Background(), nil)
+	if err != nil || rep.OK || len(rep.Problems) == 0 {
+		t.Fatalf("tampering not found: %+v %v", rep, err)
+	}
+	t.Log(rep.Problems)
+	return rep
+}
+
+// tamperCase is one way of tampering with a store behind its back.
+type tamperCase struct {
+	name string
+	edit func(t *testing.T, s *Store)
+}
+
+// wantTamperingsFound runs each case as a subtest on a fresh store that
+// setup builds: see wantTamperingFound.
+func wantTamperingsFound(t *testing.T, setup func(t *testing.T) *Store, cases []tamperCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantTamperingFound(t, setup(t), tc.edit) })
+	}
+}

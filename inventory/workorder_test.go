@@ -453,10 +453,7 @@ func TestNaturalCompare(t *testing.T) {
 }
 
 func TestVerifyFindsWorkOrderTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"issued edited", func(t *testing.T, s *Store) {
 			st, _ := s.WorkOrder("WO-1")
 			st.Lines[0].Issued--
@@ -501,23 +498,15 @@ func TestVerifyFindsWorkOrderTampering(t *testing.T) {
 			tamper(t, s, woKey("WO-X"), b)
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := woStore(t)
-			mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PS", Qty: 1}, WOLine{Line: 2, SKU: "PN", Qty: 3}))
-			mustAppend(t, s, woCmd("WO-2", WOLine{Line: 1, SKU: "PN", Qty: 1}))
-			mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S1"}, FromReserved: true}))
-			mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
-			mustAppend(t, s, woCloseCmd("WO-2"))
-			mustVerify(t, s)
-			tc.edit(t, s)
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := woStore(t)
+		mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PS", Qty: 1}, WOLine{Line: 2, SKU: "PN", Qty: 3}))
+		mustAppend(t, s, woCmd("WO-2", WOLine{Line: 1, SKU: "PN", Qty: 1}))
+		mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S1"}, FromReserved: true}))
+		mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
+		mustAppend(t, s, woCloseCmd("WO-2"))
+		return s
+	}, cases)
 }
 
 func TestBackupCarriesWorkOrders(t *testing.T) {
