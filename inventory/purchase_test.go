@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -389,19 +388,7 @@ func TestBackupCarriesPurchaseOrders(t *testing.T) {
 	s := seeded(t)
 	mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
 	mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
-	var buf bytes.Buffer
-	if _, err := s.Backup(&buf, nil); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "r")
-	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(Options{Dir: dir, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := restoredCopy(t, s)
 	a, _ := s.PurchaseOrder("PO-1")
 	b, err := r.PurchaseOrder("PO-1")
 	if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {

@@ -1,11 +1,9 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -514,19 +512,7 @@ func TestBackupCarriesWorkOrders(t *testing.T) {
 	mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1}))
 	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
 	mustAppend(t, s, rtsCmd("RTS-1", Line{SKU: "PS", Qty: 1, From: "DEF", Serials: []string{"OLD"}}))
-	var buf bytes.Buffer
-	if _, err := s.Backup(&buf, nil); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "r")
-	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(Options{Dir: dir, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := restoredCopy(t, s)
 	a, _ := s.WorkOrder("WO-1")
 	b, err := r.WorkOrder("WO-1")
 	if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {

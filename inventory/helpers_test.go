@@ -1,8 +1,13 @@
 package inventory
 
+// Test helpers the document tests share: refusals, step tables,
+// tampering and backups.
+
 import (
+	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 )
 
@@ -111,4 +116,24 @@ func wantTamperingsFound(t *testing.T, setup func(t *testing.T) *Store, cases []
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { wantTamperingFound(t, setup(t), tc.edit) })
 	}
+}
+
+// restoredCopy backs s up, restores the backup into a new directory and
+// opens it; the copy is closed when the test ends.
+func restoredCopy(t *testing.T, s *Store) *Store {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := s.Backup(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "r")
+	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(Options{Dir: dir, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
