@@ -10,12 +10,7 @@ import (
 
 // PurchaseOrder returns an order with what has come in per line.
 func (s *Store) PurchaseOrder(number string) (PurchaseOrderState, error) {
-	var st PurchaseOrderState
-	ok, err := s.viewJSON(poKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("purchase order", number)
-	}
-	return st, err
+	return viewDoc[PurchaseOrderState](s, poKey(number), "purchase order", number)
 }
 
 // POFilter narrows PurchaseOrders. Empty fields match everything.

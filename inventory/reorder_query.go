@@ -9,12 +9,7 @@ import (
 
 // ReorderPolicy returns a part's reorder policy with its signal state.
 func (s *Store) ReorderPolicy(sku string) (ReorderState, error) {
-	var st ReorderState
-	ok, err := s.viewJSON(reorderKey(sku), &st)
-	if err == nil && !ok {
-		err = notFound("reorder policy", sku)
-	}
-	return st, err
+	return viewDoc[ReorderState](s, reorderKey(sku), "reorder policy", sku)
 }
 
 // ReorderPolicies lists parts with a reorder policy in SKU order.

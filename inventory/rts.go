@@ -172,12 +172,7 @@ func replayRTS(ev *Event, batches map[string]*SupplierReturnState, r *VerifyRepo
 
 // SupplierReturn returns a return-to-supplier batch.
 func (s *Store) SupplierReturn(number string) (SupplierReturnState, error) {
-	var st SupplierReturnState
-	ok, err := s.viewJSON(rtsKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("return-to-supplier batch", number)
-	}
-	return st, err
+	return viewDoc[SupplierReturnState](s, rtsKey(number), "return-to-supplier batch", number)
 }
 
 // RTSFilter narrows SupplierReturns. Empty fields match everything.
