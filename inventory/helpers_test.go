@@ -137,3 +137,16 @@ func restoredCopy(t *testing.T, s *Store) *Store {
 	t.Cleanup(func() { r.Close() })
 	return r
 }
+
+// wantModelAnswer checks the store's answer err to a command against the
+// model's want ("" for accepted): the same code, a code on every refusal,
+// and a refusal leaves the head at before.
+func wantModelAnswer(t *testing.T, s *Store, before Head, err error, want Code, where string) {
+	t.Helper()
+	if got := CodeOf(err); got != want || (err != nil && got == "") {
+		t.Fatalf("%s: store says %v, model says %q", where, err, want)
+	}
+	if after := s.Head(); err != nil && after != before {
+		t.Fatalf("%s: refused but head moved %+v -> %+v", where, before, after)
+	}
+}
