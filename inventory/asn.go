@@ -322,12 +322,7 @@ func gs1CheckDigitOK(s string) bool {
 
 // ShippingNotice returns a notice with which of its pallets have come in.
 func (s *Store) ShippingNotice(number string) (NoticeState, error) {
-	var st NoticeState
-	ok, err := s.viewJSON(asnKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("shipping notice", number)
-	}
-	return st, err
+	return viewDoc[NoticeState](s, asnKey(number), "shipping notice", number)
 }
 
 // ShippingNotices lists the notices against one purchase order, or all when

@@ -1,9 +1,7 @@
 package inventory
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -57,11 +55,7 @@ func TestShippingNoticeShapeIsRefused(t *testing.T) {
 		return c
 	}
 	badCheck := palletA[:17] + string('0'+(palletA[17]-'0'+1)%10)
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no notice", Command{Type: EvASNAnnounced, Actor: "proc", Ref: "PO-1"}, "notice"},
 		{"notice on a receipt", Command{Type: EvReceipt, Actor: "sk", Notice: &ShippingNotice{}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "notice"},
 		{"no number", with(func(n *ShippingNotice) { n.Number = "" }), "notice.number"},
@@ -81,19 +75,7 @@ func TestShippingNoticeShapeIsRefused(t *testing.T) {
 		{"SSCC on a free receipt", Command{Type: EvReceipt, Actor: "sk", SSCC: palletA, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "sscc"},
 		{"bad SSCC on a receipt", Command{Type: EvReceipt, Actor: "sk", Ref: "PO-1", SSCC: badCheck, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "sscc"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // TestShippingNoticeRules walks the rules of announcing and of receiving a
@@ -106,10 +88,6 @@ func TestShippingNoticeRules(t *testing.T) {
 	rest := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
 	big := Pallet{SSCC: palletC, Lines: []PalletLine{{SKU: "PN", Qty: 2}}} // 6+4+2 = 12 > 10+10%
 	announced := asnCmd("ASN-1", "PO-1", mixed, rest, big)
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -153,26 +131,12 @@ func TestShippingNoticeRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := seeded(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				poBefore, _ := s.PurchaseOrder("PO-1")
-				nBefore, _ := s.ShippingNotice("ASN-1")
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil {
-					poAfter, _ := s.PurchaseOrder("PO-1")
-					nAfter, _ := s.ShippingNotice("ASN-1")
-					if s.Head() != before || fmt.Sprint(poBefore) != fmt.Sprint(poAfter) || fmt.Sprint(nBefore) != fmt.Sprint(nAfter) {
-						t.Fatalf("step %d: refused but written", i)
-					}
-				}
-			}
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("verify: %v %v", err, rep.Problems)
-			}
+			runSteps(t, s, tc.steps, func() string {
+				po, _ := s.PurchaseOrder("PO-1")
+				n, _ := s.ShippingNotice("ASN-1")
+				return fmt.Sprint(po) + "\x00" + fmt.Sprint(n)
+			})
+			mustVerify(t, s)
 		})
 	}
 }
@@ -240,10 +204,7 @@ func TestPalletReceipt(t *testing.T) {
 }
 
 func TestVerifyFindsShippingNoticeTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"pallet unreceived", func(t *testing.T, s *Store) {
 			st, _ := s.ShippingNotice("ASN-1")
 			st.Pallets[0].ReceivedSeq, st.Expected = 0, 2
@@ -262,24 +223,13 @@ func TestVerifyFindsShippingNoticeTampering(t *testing.T) {
 			}
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := seeded(t)
-			mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 10}))
-			a := Pallet{SSCC: palletA, Lines: []PalletLine{{SKU: "PN", Qty: 6}}}
-			b := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
-			mustAppend(t, s, asnCmd("ASN-1", "PO-1", a, b))
-			mustAppend(t, s, palletReceipt("PO-1", palletA, "Q", a))
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("before: %v %v", err, rep.Problems)
-			}
-			tc.edit(t, s)
-			rep, err = s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := seeded(t)
+		mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 10}))
+		a := Pallet{SSCC: palletA, Lines: []PalletLine{{SKU: "PN", Qty: 6}}}
+		b := Pallet{SSCC: palletB, Lines: []PalletLine{{SKU: "PN", Qty: 4}}}
+		mustAppend(t, s, asnCmd("ASN-1", "PO-1", a, b))
+		mustAppend(t, s, palletReceipt("PO-1", palletA, "Q", a))
+		return s
+	}, cases)
 }

@@ -2,7 +2,10 @@ package inventory
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+
+	"github.com/dgraph-io/badger/v4"
 )
 
 func sortedBalances(rows map[balKey]qty) []Balance {
@@ -17,4 +20,27 @@ func sortedBalances(rows map[balKey]qty) []Balance {
 			cmp.Compare(a.Lot, b.Lot), cmp.Compare(a.Serial, b.Serial))
 	})
 	return out
+}
+
+// eachBalanceOf calls fn with every balance row of sku in key order,
+// stopping at the first error.
+func eachBalanceOf(txn *badger.Txn, sku string, fn func(k balKey, q qty) error) error {
+	prefix := append(join(pBalance, sku), 0)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := balKeyFrom(it.Item().Key())
+		raw, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		q, ok := decodeQty(raw)
+		if !ok {
+			return fmt.Errorf("corrupt balance %v", k)
+		}
+		if err := fn(k, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

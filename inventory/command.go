@@ -160,10 +160,18 @@ func (c *Command) check() error {
 	if len(c.Lines) == 0 {
 		return errf(CodeInvalid, "lines", "at least one line is required")
 	}
+	return c.checkStockLines(rule)
+}
+
+// checkStockLines checks a command's stock lines against the rule of its
+// type, and the limits on lines and serials per event. It checks a copy
+// of the lines, which the command then carries.
+func (c *Command) checkStockLines(rule lineRule) error {
 	if len(c.Lines) > MaxLines {
 		return errf(CodeInvalid, "lines", "at most %d lines per event", MaxLines)
 	}
 	serials := 0
+	c.Lines = slices.Clone(c.Lines)
 	for i := range c.Lines {
 		if err := c.Lines[i].check(lineField(i), c.Type, rule); err != nil {
 			return err
@@ -173,11 +181,65 @@ func (c *Command) check() error {
 	if serials > MaxSerials {
 		return errf(CodeInvalid, "lines", "at most %d serials per event", MaxSerials)
 	}
-	c.Lines = slices.Clone(c.Lines)
 	return nil
 }
 
 func lineField(i int) string { return "lines[" + strconv.Itoa(i) + "]" }
+
+// checkDocNumber settles the number of the document a command creates
+// against its ref: either may be given, or both when they are equal; both
+// are set after. The number is a code, of at most maxLen bytes when maxLen
+// is not 0; what names the document in the message of a mismatch.
+func (c *Command) checkDocNumber(field, what string, number *string, maxLen int) error {
+	switch {
+	case *number == "":
+		*number = c.Ref
+	case c.Ref == "":
+		c.Ref = *number
+	}
+	if err := checkCode(field, *number); err != nil {
+		return err
+	}
+	if maxLen > 0 && len(*number) > maxLen {
+		return errf(CodeInvalid, field, "is longer than %d bytes", maxLen)
+	}
+	if *number != c.Ref {
+		return errf(CodeInvalid, "ref", "is %q but the %s's number is %q", c.Ref, what, *number)
+	}
+	return nil
+}
+
+// checkDocLineCount checks that a document has lines, and not more than
+// MaxLines; what names the document in the message.
+func checkDocLineCount(field, what string, n int) error {
+	if n == 0 {
+		return errf(CodeInvalid, field, "at least one line is required")
+	}
+	if n > MaxLines {
+		return errf(CodeInvalid, field, "at most %d lines per %s", MaxLines, what)
+	}
+	return nil
+}
+
+// checkDocLine checks what a numbered document line (of an order or a work
+// order) has in common: its number, positive and not in seen, which then
+// holds it; its part; its quantity. f names the line.
+func checkDocLine(f string, seen map[int]bool, line int, sku string, qty int64) error {
+	if line <= 0 {
+		return errf(CodeInvalid, f+".line", "must be a positive line number")
+	}
+	if seen[line] {
+		return errf(CodeInvalid, f+".line", "line %d is listed twice", line)
+	}
+	seen[line] = true
+	if err := checkCode(f+".sku", sku); err != nil {
+		return err
+	}
+	if qty <= 0 || qty > MaxQuantity {
+		return errf(CodeInvalid, f+".qty", "must be between 1 and %d", MaxQuantity)
+	}
+	return nil
+}
 
 func (l *Line) check(f string, t EventType, r lineRule) error {
 	if err := checkCode(f+".sku", l.SKU); err != nil {

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"slices"
@@ -201,17 +202,8 @@ func (c *Command) checkCount() error {
 		if s.Bins != nil || s.Parts != nil || s.Usage != nil {
 			return errf(CodeInvalid, "count.session.bins", "what the scope resolves to is filled in by the store")
 		}
-		switch {
-		case s.Number == "":
-			s.Number = c.Ref
-		case c.Ref == "":
-			c.Ref = s.Number
-		}
-		if err := checkCode("count.session.number", s.Number); err != nil {
+		if err := c.checkDocNumber("count.session.number", "session", &s.Number, 0); err != nil {
 			return err
-		}
-		if s.Number != c.Ref {
-			return errf(CodeInvalid, "ref", "is %q but the session's number is %q", c.Ref, s.Number)
 		}
 		if err := s.Scope.check(); err != nil {
 			return err
@@ -725,7 +717,13 @@ func approvalLines(bins []*CountBinState, where func(sku, serial string) (loc, l
 
 // jsonEqual compares two values by their JSON, the form both are stored in.
 func jsonEqual(a, b any) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
+	_, _, same := jsonDiff(a, b)
+	return same
+}
+
+// jsonDiff marshals a and b, and tells whether they marshal alike.
+func jsonDiff(a, b any) (x, y []byte, same bool) {
+	x, _ = json.Marshal(a)
+	y, _ = json.Marshal(b)
+	return x, y, bytes.Equal(x, y)
 }

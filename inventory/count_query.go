@@ -16,12 +16,7 @@ type CountReport struct {
 
 // CountSession returns a session as the log leaves it.
 func (s *Store) CountSession(number string) (CountState, error) {
-	var st CountState
-	ok, err := s.viewJSON(countKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("count session", number)
-	}
-	return st, err
+	return viewDoc[CountState](s, countKey(number), "count session", number)
 }
 
 // CountReport returns a session, its counted bins and their variances, read

@@ -100,17 +100,8 @@ func (c *Command) checkPOCreated() error {
 		return errf(CodeInvalid, "lines", "%s carries only an order", c.Type)
 	}
 	o := *c.Order
-	switch {
-	case o.Number == "":
-		o.Number = c.Ref
-	case c.Ref == "":
-		c.Ref = o.Number
-	}
-	if err := checkCode("order.number", o.Number); err != nil {
+	if err := c.checkDocNumber("order.number", "order", &o.Number, 0); err != nil {
 		return err
-	}
-	if o.Number != c.Ref {
-		return errf(CodeInvalid, "ref", "is %q but the order's number is %q", c.Ref, o.Number)
 	}
 	if err := checkCode("order.supplier", o.Supplier); err != nil {
 		return err
@@ -123,27 +114,14 @@ func (c *Command) checkPOCreated() error {
 	if o.TolerancePct < 0 || o.TolerancePct > MaxTolerancePct {
 		return errf(CodeInvalid, "order.tolerancePct", "must be between 0 and %d", MaxTolerancePct)
 	}
-	if len(o.Lines) == 0 {
-		return errf(CodeInvalid, "order.lines", "at least one line is required")
-	}
-	if len(o.Lines) > MaxLines {
-		return errf(CodeInvalid, "order.lines", "at most %d lines per order", MaxLines)
+	if err := checkDocLineCount("order.lines", "order", len(o.Lines)); err != nil {
+		return err
 	}
 	seen := make(map[int]bool, len(o.Lines))
 	for i, l := range o.Lines {
 		f := poLineField(i)
-		if l.Line <= 0 {
-			return errf(CodeInvalid, f+".line", "must be a positive line number")
-		}
-		if seen[l.Line] {
-			return errf(CodeInvalid, f+".line", "line %d is listed twice", l.Line)
-		}
-		seen[l.Line] = true
-		if err := checkCode(f+".sku", l.SKU); err != nil {
+		if err := checkDocLine(f, seen, l.Line, l.SKU, l.Qty); err != nil {
 			return err
-		}
-		if l.Qty <= 0 || l.Qty > MaxQuantity {
-			return errf(CodeInvalid, f+".qty", "must be between 1 and %d", MaxQuantity)
 		}
 		if l.Lot != "" {
 			if err := checkCode(f+".lot", l.Lot); err != nil {

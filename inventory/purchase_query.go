@@ -10,12 +10,7 @@ import (
 
 // PurchaseOrder returns an order with what has come in per line.
 func (s *Store) PurchaseOrder(number string) (PurchaseOrderState, error) {
-	var st PurchaseOrderState
-	ok, err := s.viewJSON(poKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("purchase order", number)
-	}
-	return st, err
+	return viewDoc[PurchaseOrderState](s, poKey(number), "purchase order", number)
 }
 
 // POFilter narrows PurchaseOrders. Empty fields match everything.
@@ -106,22 +101,10 @@ func (s *Store) OrdersAwaiting(sku string) ([]PurchaseOrderState, error) {
 func (s *Store) SuggestBin(sku string) (string, bool, error) {
 	onHand := map[string]int64{}
 	err := s.read(func(txn *badger.Txn) error {
-		prefix := append(join(pBalance, sku), 0)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := balKeyFrom(it.Item().Key())
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			q, ok := decodeQty(raw)
-			if !ok {
-				return fmt.Errorf("corrupt balance %v", k)
-			}
+		return eachBalanceOf(txn, sku, func(k balKey, q qty) error {
 			onHand[k.Loc] += q.OnHand
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return "", false, err

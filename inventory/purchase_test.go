@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -32,11 +30,7 @@ func TestPurchaseOrderShapeIsRefused(t *testing.T) {
 		f(&c)
 		return c
 	}
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no order", Command{Type: EvPOCreated, Actor: "proc", Ref: "PO-1"}, "order"},
 		{"order on a receipt", Command{Type: EvReceipt, Actor: "sk", Order: &PurchaseOrder{}, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "order"},
 		{"stock lines on an order", with(func(c *Command) { c.Lines = []Line{{SKU: "PN", Qty: 1, To: "A"}} }), "lines"},
@@ -58,19 +52,7 @@ func TestPurchaseOrderShapeIsRefused(t *testing.T) {
 		{"close without ref", Command{Type: EvPOClosed, Actor: "proc"}, "ref"},
 		{"close with lines", Command{Type: EvPOClosed, Actor: "proc", Ref: "PO-1", Lines: []Line{{SKU: "PN", Qty: 1}}}, "lines"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // TestPurchaseOrderRules walks each rule of orders and of receiving against
@@ -78,10 +60,6 @@ func TestPurchaseOrderShapeIsRefused(t *testing.T) {
 func TestPurchaseOrderRules(t *testing.T) {
 	// The seeded store's clock says 2026-03-01.
 	po := poCmd("PO-7", 10, POLine{Line: 1, SKU: "PN", Qty: 10}, POLine{Line: 2, SKU: "PL", Qty: 5, Lot: "L1"})
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -133,24 +111,8 @@ func TestPurchaseOrderRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := seeded(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				poBefore, _ := s.PurchaseOrder("PO-7")
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil {
-					poAfter, _ := s.PurchaseOrder("PO-7")
-					if s.Head() != before || fmt.Sprint(poBefore) != fmt.Sprint(poAfter) {
-						t.Fatalf("step %d: refused but written", i)
-					}
-				}
-			}
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("verify: %v %v", err, rep.Problems)
-			}
+			runSteps(t, s, tc.steps, func() string { po, _ := s.PurchaseOrder("PO-7"); return fmt.Sprint(po) })
+			mustVerify(t, s)
 		})
 	}
 }
@@ -365,10 +327,7 @@ func TestSuggestBin(t *testing.T) {
 }
 
 func TestVerifyFindsPurchaseOrderTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"received edited", func(t *testing.T, s *Store) {
 			st, _ := s.PurchaseOrder("PO-1")
 			st.Lines[0].Received++
@@ -393,25 +352,14 @@ func TestVerifyFindsPurchaseOrderTampering(t *testing.T) {
 			tamper(t, s, poKey("PO-X"), b)
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := seeded(t)
-			mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
-			mustAppend(t, s, poCmd("PO-2", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
-			mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
-			mustAppend(t, s, closeCmd("PO-2", "cancelled"))
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("before: %v %v", err, rep.Problems)
-			}
-			tc.edit(t, s)
-			rep, err = s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := seeded(t)
+		mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
+		mustAppend(t, s, poCmd("PO-2", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
+		mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
+		mustAppend(t, s, closeCmd("PO-2", "cancelled"))
+		return s
+	}, cases)
 }
 
 // A po-closed event whose report disagrees with the log is caught even when
@@ -440,19 +388,7 @@ func TestBackupCarriesPurchaseOrders(t *testing.T) {
 	s := seeded(t)
 	mustAppend(t, s, poCmd("PO-1", 0, POLine{Line: 1, SKU: "PN", Qty: 5}))
 	mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 3, To: "Q"}))
-	var buf bytes.Buffer
-	if _, err := s.Backup(&buf, nil); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "r")
-	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(Options{Dir: dir, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := restoredCopy(t, s)
 	a, _ := s.PurchaseOrder("PO-1")
 	b, err := r.PurchaseOrder("PO-1")
 	if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {

@@ -14,6 +14,17 @@ func notFound(what, id string) error {
 	return &Error{Code: CodeNotFound, Field: what, Msg: fmt.Sprintf("no %s %q", what, id)}
 }
 
+// viewDoc reads the record at key as a T; when there is none, the error
+// says that no what named id exists.
+func viewDoc[T any](s *Store, key []byte, what, id string) (T, error) {
+	var v T
+	ok, err := s.viewJSON(key, &v)
+	if err == nil && !ok {
+		err = notFound(what, id)
+	}
+	return v, err
+}
+
 func (s *Store) viewJSON(key []byte, into any) (bool, error) {
 	var found bool
 	err := s.read(func(txn *badger.Txn) error {
@@ -32,12 +43,7 @@ func (s *Store) viewJSON(key []byte, into any) (bool, error) {
 
 // Part returns one part by SKU.
 func (s *Store) Part(sku string) (Part, error) {
-	var p Part
-	ok, err := s.viewJSON(join(pPart, sku), &p)
-	if err == nil && !ok {
-		err = notFound("part", sku)
-	}
-	return p, err
+	return viewDoc[Part](s, join(pPart, sku), "part", sku)
 }
 
 // ResolveCode finds the part a scanned or typed code names: its SKU, one of
@@ -128,12 +134,7 @@ func (s *Store) Parts(pg Page) ([]Part, error) {
 
 // Location returns one location by code.
 func (s *Store) Location(code string) (Location, error) {
-	var l Location
-	ok, err := s.viewJSON(join(pLocation, code), &l)
-	if err == nil && !ok {
-		err = notFound("location", code)
-	}
-	return l, err
+	return viewDoc[Location](s, join(pLocation, code), "location", code)
 }
 
 // Locations lists locations in code order.
@@ -152,12 +153,7 @@ func (s *Store) Locations(pg Page) ([]Location, error) {
 
 // Lot returns a lot of a part.
 func (s *Store) Lot(sku, lot string) (Lot, error) {
-	var l Lot
-	ok, err := s.viewJSON(join(pLot, sku, lot), &l)
-	if err == nil && !ok {
-		err = notFound("lot", sku+"/"+lot)
-	}
-	return l, err
+	return viewDoc[Lot](s, join(pLot, sku, lot), "lot", sku+"/"+lot)
 }
 
 // StockFilter narrows a stock query. Empty fields match everything.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
 )
 
 // TestReorderPropertyRandom drives random receipts, issues, moves to
@@ -16,14 +15,8 @@ import (
 // a signalled part above it re-arms. Every pass must agree with the model
 // on each part's armed state and signal count, and Verify stays clean.
 func TestReorderPropertyRandom(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if *propSeed != 0 {
-		seed = *propSeed
-	}
-	rounds := 30
-	if testing.Short() || raceEnabled {
-		rounds = 8
-	}
+	seed := propRunSeed(t)
+	rounds := propRuns(30, 8)
 	for r := 0; r < rounds; r++ {
 		s := seed + uint64(r)
 		t.Run(fmt.Sprint(s), func(t *testing.T) { reorderRandomRun(t, s) })

@@ -9,12 +9,7 @@ import (
 
 // ReorderPolicy returns a part's reorder policy with its signal state.
 func (s *Store) ReorderPolicy(sku string) (ReorderState, error) {
-	var st ReorderState
-	ok, err := s.viewJSON(reorderKey(sku), &st)
-	if err == nil && !ok {
-		err = notFound("reorder policy", sku)
-	}
-	return st, err
+	return viewDoc[ReorderState](s, reorderKey(sku), "reorder policy", sku)
 }
 
 // ReorderPolicies lists parts with a reorder policy in SKU order.
@@ -123,28 +118,16 @@ func (s *Store) Positions(skus []string) (map[string]Position, error) {
 // available sums a part's available stock in stock and van locations.
 func available(txn *badger.Txn, sku string, kinds map[string]LocationKind, inbound map[string]bool) (Position, error) {
 	var p Position
-	prefix := append(join(pBalance, sku), 0)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		k := balKeyFrom(it.Item().Key())
-		raw, err := it.Item().ValueCopy(nil)
-		if err != nil {
-			return p, err
-		}
-		q, ok := decodeQty(raw)
-		if !ok {
-			return p, fmt.Errorf("corrupt balance %v", k)
-		}
+	err := eachBalanceOf(txn, sku, func(k balKey, q qty) error {
 		kind, ok := kinds[k.Loc]
 		if !ok {
 			item, err := txn.Get(join(pLocation, k.Loc))
 			if err != nil {
-				return p, fmt.Errorf("location %s of a balance of %s: %w", k.Loc, sku, err)
+				return fmt.Errorf("location %s of a balance of %s: %w", k.Loc, sku, err)
 			}
 			var l Location
 			if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &l) }); err != nil {
-				return p, fmt.Errorf("decode location %s: %w", k.Loc, err)
+				return fmt.Errorf("decode location %s: %w", k.Loc, err)
 			}
 			kind = l.Kind
 			kinds[k.Loc] = kind
@@ -155,8 +138,9 @@ func available(txn *badger.Txn, sku string, kinds map[string]LocationKind, inbou
 		case kind == KindTransit && inbound[k.Loc]:
 			p.Inbound += q.OnHand
 		}
-	}
-	return p, nil
+		return nil
+	})
+	return p, err
 }
 
 // inboundTransits names the transit locations of inbound transfers still

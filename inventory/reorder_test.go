@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -379,37 +378,25 @@ func TestReorderRefusals(t *testing.T) {
 		{"rearm still short", rearm(func(sg *ReorderSignal) { sg.Position = Position{Available: 5, Total: 5} }), CodeInvalid, "signal.position"},
 		{"rearm with armedSeq", rearm(func(sg *ReorderSignal) { sg.ArmedSeq = 1 }), CodeInvalid, "signal.armedSeq"},
 	}
-	run := func(t *testing.T, c Command, code Code, field string) {
-		t.Helper()
-		before := s.Head()
-		_, err := s.Append(context.Background(), c)
-		var e *Error
-		if !errors.As(err, &e) || e.Code != code || e.Field != field {
-			t.Fatalf("want %s on %s, got %v", code, field, err)
-		}
-		if s.Head() != before {
-			t.Fatal("a refused command moved the head")
-		}
-	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { run(t, tc.c, tc.code, tc.field) })
+		t.Run(tc.name, func(t *testing.T) { wantRefusedOn(t, s, tc.c, tc.code, tc.field) })
 	}
 	// With a policy in place: a signal naming another arming is stale, a
 	// re-arming of an armed part is stale, and once a signal is open a
 	// second one is refused.
 	p := mustAppend(t, s, minmax("PN", 5, 10))
 	t.Run("stale arming", func(t *testing.T) {
-		run(t, sig(func(sg *ReorderSignal) { sg.ArmedSeq = p.Event.Seq - 1 }), CodeSignalStale, "signal.armedSeq")
+		wantRefusedOn(t, s, sig(func(sg *ReorderSignal) { sg.ArmedSeq = p.Event.Seq - 1 }), CodeSignalStale, "signal.armedSeq")
 	})
 	t.Run("rearm while armed", func(t *testing.T) {
-		run(t, rearm(func(sg *ReorderSignal) { sg.SignalSeq = 1 }), CodeSignalStale, "signal.signalSeq")
+		wantRefusedOn(t, s, rearm(func(sg *ReorderSignal) { sg.SignalSeq = 1 }), CodeSignalStale, "signal.signalSeq")
 	})
 	first := mustAppend(t, s, sig(func(sg *ReorderSignal) { sg.ArmedSeq = p.Event.Seq }))
 	t.Run("second signal while open", func(t *testing.T) {
-		run(t, sig(func(sg *ReorderSignal) { sg.ArmedSeq = p.Event.Seq }), CodeSignalOpen, "signal.sku")
+		wantRefusedOn(t, s, sig(func(sg *ReorderSignal) { sg.ArmedSeq = p.Event.Seq }), CodeSignalOpen, "signal.sku")
 	})
 	t.Run("rearm of another signal", func(t *testing.T) {
-		run(t, rearm(func(sg *ReorderSignal) { sg.SignalSeq = first.Event.Seq + 1 }), CodeSignalStale, "signal.signalSeq")
+		wantRefusedOn(t, s, rearm(func(sg *ReorderSignal) { sg.SignalSeq = first.Event.Seq + 1 }), CodeSignalStale, "signal.signalSeq")
 	})
 	if n := len(signals(t, s)); n != 1 {
 		t.Fatalf("%d signals", n)

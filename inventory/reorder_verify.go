@@ -95,9 +95,7 @@ func (rr *reorderReplay) compare(txn *badger.Txn, r *VerifyReport) error {
 			r.problem("reorder key %x: undecodable: %v", key, err)
 			continue
 		}
-		g, _ := json.Marshal(got)
-		w, _ := json.Marshal(want)
-		if !bytes.Equal(g, w) {
+		if g, w, same := jsonDiff(got, want); !same {
 			r.problem("reorder key %q: stored %s, log says %s", key, g, w)
 		}
 	}

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -165,9 +164,7 @@ func replayRTS(ev *Event, batches map[string]*SupplierReturnState, r *VerifyRepo
 			return
 		}
 		st.Status, st.ShippedSeq = RTSShipped, ev.Seq
-		w, _ := json.Marshal(st.shipLines())
-		g, _ := json.Marshal(ev.Lines)
-		if !bytes.Equal(w, g) {
+		if w, g, same := jsonDiff(st.shipLines(), ev.Lines); !same {
 			r.problem("event %d: ships %s of batch %s, the batch lists %s", ev.Seq, g, ev.Ref, w)
 		}
 	}
@@ -175,12 +172,7 @@ func replayRTS(ev *Event, batches map[string]*SupplierReturnState, r *VerifyRepo
 
 // SupplierReturn returns a return-to-supplier batch.
 func (s *Store) SupplierReturn(number string) (SupplierReturnState, error) {
-	var st SupplierReturnState
-	ok, err := s.viewJSON(rtsKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("return-to-supplier batch", number)
-	}
-	return st, err
+	return viewDoc[SupplierReturnState](s, rtsKey(number), "return-to-supplier batch", number)
 }
 
 // RTSFilter narrows SupplierReturns. Empty fields match everything.

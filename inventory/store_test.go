@@ -69,11 +69,7 @@ func cmd(t EventType, ref string, lines ...Line) Command {
 func TestCommandShapeIsRefused(t *testing.T) {
 	s := seeded(t)
 	long := string(bytes.Repeat([]byte("x"), MaxCodeLen+1))
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"unknown type", Command{Type: "teleport", Actor: "sk", Lines: []Line{{SKU: "PN", Qty: 1}}}, "type"},
 		{"no actor", Command{Type: EvReceipt, Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "actor"},
 		{"no lines", cmd(EvReceipt, ""), "lines"},
@@ -101,26 +97,10 @@ func TestCommandShapeIsRefused(t *testing.T) {
 		{"bad location kind", Command{Type: EvLocationDefined, Actor: "a", Location: &Location{Code: "Z", Kind: "shelf"}}, "location.kind"},
 		{"long idempotency key", Command{Type: EvReceipt, Actor: "a", IdempotencyKey: string(bytes.Repeat([]byte("k"), 201)), Lines: []Line{{SKU: "PN", Qty: 1, To: "A"}}}, "idempotencyKey"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 func TestStockRules(t *testing.T) {
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -175,20 +155,8 @@ func TestStockRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := seeded(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil && s.Head() != before {
-					t.Fatalf("step %d: refused but written", i)
-				}
-			}
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("verify: %v %v", err, rep.Problems)
-			}
+			runSteps(t, s, tc.steps, nil)
+			mustVerify(t, s)
 		})
 	}
 }
@@ -398,10 +366,7 @@ func tamper(t *testing.T, s *Store, key, val []byte) {
 }
 
 func TestVerifyFindsTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"event edited", func(t *testing.T, s *Store) {
 			ev, _ := s.Event(10)
 			raw, _ := sealEvent(&ev)
@@ -425,23 +390,12 @@ func TestVerifyFindsTampering(t *testing.T) {
 			}
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := seeded(t)
-			mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 5, To: "A"}))
-			mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PS", Qty: 1, To: "A", Serials: []string{"X1"}}))
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || !rep.OK {
-				t.Fatalf("before: %v %v", err, rep.Problems)
-			}
-			tc.edit(t, s)
-			rep, err = s.Verify(context.Background(), nil)
-			if err != nil || rep.OK || len(rep.Problems) == 0 {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := seeded(t)
+		mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PN", Qty: 5, To: "A"}))
+		mustAppend(t, s, cmd(EvReceipt, "PO-1", Line{SKU: "PS", Qty: 1, To: "A", Serials: []string{"X1"}}))
+		return s
+	}, cases)
 }
 
 func TestBackupRestoreBumpsEpoch(t *testing.T) {

@@ -214,24 +214,6 @@ func (c *Command) checkTransfer() error {
 	return nil
 }
 
-func (c *Command) checkStockLines(rule lineRule) error {
-	if len(c.Lines) > MaxLines {
-		return errf(CodeInvalid, "lines", "at most %d lines per event", MaxLines)
-	}
-	serials := 0
-	c.Lines = slices.Clone(c.Lines)
-	for i := range c.Lines {
-		if err := c.Lines[i].check(lineField(i), c.Type, rule); err != nil {
-			return err
-		}
-		serials += len(c.Lines[i].Serials)
-	}
-	if serials > MaxSerials {
-		return errf(CodeInvalid, "lines", "at most %d serials per event", MaxSerials)
-	}
-	return nil
-}
-
 // checkTransferDoc validates the transfer a request or announcement carries;
 // like a purchase order, its number is the ref, given in either or both.
 func (c *Command) checkTransferDoc() error {
@@ -239,20 +221,8 @@ func (c *Command) checkTransferDoc() error {
 		return errf(CodeInvalid, "transfer", "is required for %s", c.Type)
 	}
 	t := *c.Transfer
-	switch {
-	case t.Number == "":
-		t.Number = c.Ref
-	case c.Ref == "":
-		c.Ref = t.Number
-	}
-	if err := checkCode("transfer.number", t.Number); err != nil {
+	if err := c.checkDocNumber("transfer.number", "transfer", &t.Number, MaxTransferNumberLen); err != nil {
 		return err
-	}
-	if len(t.Number) > MaxTransferNumberLen {
-		return errf(CodeInvalid, "transfer.number", "is longer than %d bytes", MaxTransferNumberLen)
-	}
-	if t.Number != c.Ref {
-		return errf(CodeInvalid, "ref", "is %q but the transfer's number is %q", c.Ref, t.Number)
 	}
 	if err := checkCode("transfer.from", t.From); err != nil {
 		return err
@@ -268,11 +238,8 @@ func (c *Command) checkTransferDoc() error {
 			return errf(CodeInvalid, "transfer.expected", "%q is not a YYYY-MM-DD date", t.Expected)
 		}
 	}
-	if len(t.Lines) == 0 {
-		return errf(CodeInvalid, "transfer.lines", "at least one line is required")
-	}
-	if len(t.Lines) > MaxLines {
-		return errf(CodeInvalid, "transfer.lines", "at most %d lines per transfer", MaxLines)
+	if err := checkDocLineCount("transfer.lines", "transfer", len(t.Lines)); err != nil {
+		return err
 	}
 	seen := make(map[string]bool, len(t.Lines))
 	for i, l := range t.Lines {

@@ -29,11 +29,7 @@ func (s *Store) info(st *TransferState) TransferInfo {
 
 // Transfer returns a transfer with its overdue flag and report.
 func (s *Store) Transfer(number string) (TransferInfo, error) {
-	var st TransferState
-	ok, err := s.viewJSON(transferKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("transfer", number)
-	}
+	st, err := viewDoc[TransferState](s, transferKey(number), "transfer", number)
 	if err != nil {
 		return TransferInfo{}, err
 	}

@@ -1,8 +1,6 @@
 package inventory
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -286,9 +284,7 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 		var rep TransferReport
 		rep, err = st.closeReceipt(ev)
 		if err == nil {
-			want, _ := json.Marshal(rep)
-			got, _ := json.Marshal(ev.TransferReport)
-			if !bytes.Equal(got, want) {
+			if want, got, same := jsonDiff(rep, ev.TransferReport); !same {
 				r.problem("event %d: report of transfer %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
 			}
 		}

@@ -123,10 +123,6 @@ func TestTransferBetweenTwoDepots(t *testing.T) {
 // TestTransferRejections: every refusal writes nothing, neither an event
 // nor a change of the transfer's state.
 func TestTransferRejections(t *testing.T) {
-	type step struct {
-		c    Command
-		want Code
-	}
 	req := trRequest("TR-1", TransferLine{SKU: "PN", Qty: 2}, TransferLine{SKU: "PS", Qty: 1})
 	approve := trCmd(EvTransferApproved, "planner", "TR-1")
 	ship := func(l Line) Command {
@@ -222,20 +218,7 @@ func TestTransferRejections(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := stocked(t)
-			for i, st := range tc.steps {
-				before := s.Head()
-				trBefore, _ := s.Transfer("TR-1")
-				_, err := s.Append(context.Background(), st.c)
-				if got := CodeOf(err); got != st.want || (err != nil && got == "") {
-					t.Fatalf("step %d: want %q, got %v", i, st.want, err)
-				}
-				if err != nil {
-					trAfter, _ := s.Transfer("TR-1")
-					if s.Head() != before || fmt.Sprint(trBefore) != fmt.Sprint(trAfter) {
-						t.Fatalf("step %d: refused but written", i)
-					}
-				}
-			}
+			runSteps(t, s, tc.steps, func() string { tr, _ := s.Transfer("TR-1"); return fmt.Sprint(tr) })
 			mustVerify(t, s)
 		})
 	}

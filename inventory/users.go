@@ -43,12 +43,7 @@ func (s *Store) PutUser(u User) error {
 
 // User returns one user.
 func (s *Store) User(name string) (User, error) {
-	var u User
-	ok, err := s.viewJSON(join(pUser, name), &u)
-	if err == nil && !ok {
-		err = notFound("user", name)
-	}
-	return u, err
+	return viewDoc[User](s, join(pUser, name), "user", name)
 }
 
 // Users lists every user.

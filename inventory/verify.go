@@ -269,9 +269,7 @@ func replayPO(ev *Event, orders map[string]*PurchaseOrderState, r *VerifyReport)
 			r.problem("event %d: closes purchase order %s again (closed by event %d)", ev.Seq, ev.Ref, st.ClosedSeq)
 			return
 		}
-		want, _ := json.Marshal(st.close(ev))
-		got, _ := json.Marshal(ev.Report)
-		if !bytes.Equal(got, want) {
+		if want, got, same := jsonDiff(st.close(ev), ev.Report); !same {
 			r.problem("event %d: report of purchase order %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
 		}
 	case EvReceipt:
@@ -320,9 +318,7 @@ func compareDerived[T any](txn *badger.Txn, prefix byte, what string, want map[s
 			r.problem("%s %s: undecodable: %v", what, id, err)
 			continue
 		}
-		g, _ := json.Marshal(&got)
-		w, _ := json.Marshal(st)
-		if !bytes.Equal(g, w) {
+		if g, w, same := jsonDiff(&got, st); !same {
 			r.problem("%s %s: stored %s, log says %s", what, id, g, w)
 		}
 	}

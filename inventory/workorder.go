@@ -142,17 +142,8 @@ func (c *Command) checkWOCreated() error {
 		return errf(CodeInvalid, "lines", "%s carries only a work order: the store chooses the reservations", c.Type)
 	}
 	o := *c.WorkOrder
-	switch {
-	case o.Number == "":
-		o.Number = c.Ref
-	case c.Ref == "":
-		c.Ref = o.Number
-	}
-	if err := checkCode("workOrder.number", o.Number); err != nil {
+	if err := c.checkDocNumber("workOrder.number", "work order", &o.Number, 0); err != nil {
 		return err
-	}
-	if o.Number != c.Ref {
-		return errf(CodeInvalid, "ref", "is %q but the work order's number is %q", c.Ref, o.Number)
 	}
 	if err := checkCode("workOrder.engineer", o.Engineer); err != nil {
 		return err
@@ -163,29 +154,16 @@ func (c *Command) checkWOCreated() error {
 	if err := checkText("workOrder.customerNote", o.CustomerNote); err != nil {
 		return err
 	}
-	if len(o.Lines) == 0 {
-		return errf(CodeInvalid, "workOrder.lines", "at least one line is required")
-	}
-	if len(o.Lines) > MaxLines {
-		return errf(CodeInvalid, "workOrder.lines", "at most %d lines per work order", MaxLines)
+	if err := checkDocLineCount("workOrder.lines", "work order", len(o.Lines)); err != nil {
+		return err
 	}
 	o.Lines = slices.Clone(o.Lines)
 	seen := make(map[int]bool, len(o.Lines))
 	for i := range o.Lines {
 		l := &o.Lines[i]
 		f := woLineField(i)
-		if l.Line <= 0 {
-			return errf(CodeInvalid, f+".line", "must be a positive line number")
-		}
-		if seen[l.Line] {
-			return errf(CodeInvalid, f+".line", "line %d is listed twice", l.Line)
-		}
-		seen[l.Line] = true
-		if err := checkCode(f+".sku", l.SKU); err != nil {
+		if err := checkDocLine(f, seen, l.Line, l.SKU, l.Qty); err != nil {
 			return err
-		}
-		if l.Qty <= 0 || l.Qty > MaxQuantity {
-			return errf(CodeInvalid, f+".qty", "must be between 1 and %d", MaxQuantity)
 		}
 		switch l.Billing {
 		case "":

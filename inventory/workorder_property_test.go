@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
 )
 
@@ -16,25 +15,15 @@ import (
 // for, and what it holds is reserved in the balances; nothing comes back
 // beyond what went out; a closed order holds nothing.
 func TestPropertyWorkOrders(t *testing.T) {
-	n := 300
-	if testing.Short() || raceEnabled {
-		n = 40
-	}
-	seed := *propSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (rerun with -prop.seed=%d)", seed, seed)
+	n := propRuns(300, 40)
+	seed := propRunSeed(t)
 	base := propDir(t)
 	ctx := context.Background()
 	accepted, refused := 0, map[Code]int{}
 	for i := range n {
 		r := rand.New(rand.NewPCG(seed, uint64(i)))
 		dir := fmt.Sprintf("%s/wo%d", base, i)
-		s, err := Open(Options{Dir: dir, Depot: "PROP", GCInterval: -1, MemTableSize: 4 << 20})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := propOpen(t, dir)
 		for _, p := range []Part{{SKU: "PN"}, {SKU: "PL", Tracking: TrackLot}, {SKU: "PS", Tracking: TrackSerial},
 			{SKU: "PO", SupersededBy: "PN"}} {
 			mustAppend(t, s, Command{Type: EvPartDefined, Actor: "prop", Part: &p})
@@ -68,10 +57,7 @@ func TestPropertyWorkOrders(t *testing.T) {
 			}
 			checkWorkOrders(t, s, where)
 		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		os.RemoveAll(dir)
+		propClose(t, s, dir)
 	}
 	t.Logf("%d sequences: %d accepted, refused %v", n, accepted, refused)
 	for _, c := range []Code{CodeNotOnWorkOrder, CodeOverPick, CodeNotIssued, CodeDocumentClosed, CodeDocumentExists, CodeInsufficientReserve} {

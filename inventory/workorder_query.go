@@ -12,12 +12,7 @@ import (
 // WorkOrder returns a work order with what is reserved, issued, awaited and
 // returned per line.
 func (s *Store) WorkOrder(number string) (WorkOrderState, error) {
-	var st WorkOrderState
-	ok, err := s.viewJSON(woKey(number), &st)
-	if err == nil && !ok {
-		err = notFound("work order", number)
-	}
-	return st, err
+	return viewDoc[WorkOrderState](s, woKey(number), "work order", number)
 }
 
 // WOFilter narrows WorkOrders. Empty fields match everything.

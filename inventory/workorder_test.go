@@ -1,12 +1,9 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -40,18 +37,6 @@ func woStore(t *testing.T) *Store {
 	return s
 }
 
-func wantRefused(t *testing.T, s *Store, c Command, code Code) {
-	t.Helper()
-	before := s.Head()
-	_, err := s.Append(context.Background(), c)
-	if CodeOf(err) != code {
-		t.Fatalf("want %s, got %v", code, err)
-	}
-	if s.Head() != before {
-		t.Fatal("a refused command moved the head")
-	}
-}
-
 func reservedAt(t *testing.T, s *Store, sku, loc string) int64 {
 	t.Helper()
 	rows, err := s.Stock(StockFilter{SKU: sku, Location: loc}, 0)
@@ -75,11 +60,7 @@ func TestWorkOrderShapeIsRefused(t *testing.T) {
 		f(&c)
 		return c
 	}
-	cases := []struct {
-		name  string
-		c     Command
-		field string
-	}{
+	cases := []shapeCase{
 		{"no work order", Command{Type: EvWOCreated, Actor: "planner", Ref: "WO-1"}, "workOrder"},
 		{"work order on an issue", Command{Type: EvIssue, Actor: "sk", Ref: "WO-1", WorkOrder: &WorkOrder{},
 			Lines: []Line{{SKU: "PN", Qty: 1, From: "A"}}}, "workOrder"},
@@ -103,19 +84,7 @@ func TestWorkOrderShapeIsRefused(t *testing.T) {
 		{"woLine on a return", cmd(EvReturn, "WO-1", Line{SKU: "PN", Qty: 1, To: "A", Condition: "good", WOLine: 1}), "lines[0].woLine"},
 		{"negative woLine", cmd(EvIssue, "WO-1", Line{SKU: "PN", Qty: 1, From: "A", WOLine: -1}), "lines[0].woLine"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := s.Head()
-			_, err := s.Append(context.Background(), tc.c)
-			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || e.Field != tc.field {
-				t.Fatalf("want invalid_request on %s, got %v", tc.field, err)
-			}
-			if s.Head() != before {
-				t.Fatal("a refused command moved the head")
-			}
-		})
-	}
+	wantShapesRefused(t, s, cases)
 }
 
 // The store reserves in bin walk order (stock before vans, zone, natural
@@ -202,10 +171,6 @@ func TestWorkOrderReservationSkipsExpiredLots(t *testing.T) {
 
 func TestWorkOrderPickRules(t *testing.T) {
 	wo := woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1, Billing: BillingWarranty})
-	type step struct {
-		c    Command
-		want Code
-	}
 	cases := []struct {
 		name  string
 		steps []step
@@ -236,15 +201,7 @@ func TestWorkOrderPickRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := woStore(t)
-			for i, st := range tc.steps {
-				if st.want == "" {
-					if _, err := s.Append(context.Background(), st.c); err != nil {
-						t.Fatalf("step %d: %v", i, err)
-					}
-					continue
-				}
-				wantRefused(t, s, st.c, st.want)
-			}
+			runSteps(t, s, tc.steps, nil)
 			mustVerify(t, s)
 		})
 	}
@@ -494,10 +451,7 @@ func TestNaturalCompare(t *testing.T) {
 }
 
 func TestVerifyFindsWorkOrderTampering(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(t *testing.T, s *Store)
-	}{
+	cases := []tamperCase{
 		{"issued edited", func(t *testing.T, s *Store) {
 			st, _ := s.WorkOrder("WO-1")
 			st.Lines[0].Issued--
@@ -542,23 +496,15 @@ func TestVerifyFindsWorkOrderTampering(t *testing.T) {
 			tamper(t, s, woKey("WO-X"), b)
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := woStore(t)
-			mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PS", Qty: 1}, WOLine{Line: 2, SKU: "PN", Qty: 3}))
-			mustAppend(t, s, woCmd("WO-2", WOLine{Line: 1, SKU: "PN", Qty: 1}))
-			mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S1"}, FromReserved: true}))
-			mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
-			mustAppend(t, s, woCloseCmd("WO-2"))
-			mustVerify(t, s)
-			tc.edit(t, s)
-			rep, err := s.Verify(context.Background(), nil)
-			if err != nil || rep.OK {
-				t.Fatalf("tampering not found: %+v %v", rep, err)
-			}
-			t.Log(rep.Problems)
-		})
-	}
+	wantTamperingsFound(t, func(t *testing.T) *Store {
+		s := woStore(t)
+		mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PS", Qty: 1}, WOLine{Line: 2, SKU: "PN", Qty: 3}))
+		mustAppend(t, s, woCmd("WO-2", WOLine{Line: 1, SKU: "PN", Qty: 1}))
+		mustAppend(t, s, cmd(EvIssue, "WO-1", Line{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S1"}, FromReserved: true}))
+		mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
+		mustAppend(t, s, woCloseCmd("WO-2"))
+		return s
+	}, cases)
 }
 
 func TestBackupCarriesWorkOrders(t *testing.T) {
@@ -566,19 +512,7 @@ func TestBackupCarriesWorkOrders(t *testing.T) {
 	mustAppend(t, s, woCmd("WO-1", WOLine{Line: 1, SKU: "PN", Qty: 2}, WOLine{Line: 2, SKU: "PS", Qty: 1}))
 	mustAppend(t, s, cmd(EvReturn, "WO-1", Line{SKU: "PS", Qty: 1, To: "DEF", Condition: ConditionDefective, Serials: []string{"OLD"}}))
 	mustAppend(t, s, rtsCmd("RTS-1", Line{SKU: "PS", Qty: 1, From: "DEF", Serials: []string{"OLD"}}))
-	var buf bytes.Buffer
-	if _, err := s.Backup(&buf, nil); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "r")
-	if _, _, err := Restore(dir, bytes.NewReader(buf.Bytes()), nil, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(Options{Dir: dir, GCInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := restoredCopy(t, s)
 	a, _ := s.WorkOrder("WO-1")
 	b, err := r.WorkOrder("WO-1")
 	if err != nil || fmt.Sprint(a) != fmt.Sprint(b) {

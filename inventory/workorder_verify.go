@@ -1,8 +1,6 @@
 package inventory
 
 import (
-	"bytes"
-	"encoding/json"
 	"slices"
 )
 
@@ -70,9 +68,7 @@ func replayWO(ev *Event, wos map[string]*WorkOrderState, r *VerifyReport) {
 }
 
 func sameLines(r *VerifyReport, ev *Event, what string, want, got []Line) {
-	w, _ := json.Marshal(want)
-	g, _ := json.Marshal(got)
-	if !bytes.Equal(w, g) {
+	if w, g, same := jsonDiff(want, got); !same {
 		r.problem("event %d: %s of work order %s are %s, the log says %s", ev.Seq, what, ev.Ref, g, w)
 	}
 }
