@@ -153,6 +153,8 @@ func TestIdentifyAtAStation(t *testing.T) {
 			t.Fatal("no live outcome")
 		}
 	}
+	// The beep follows the outcome's publication: wait for it.
+	waitFor(t, func() bool { return len(b.list()) >= 2 })
 	if got := b.list(); len(got) != 2 || got[0] != "scan-1true" || got[1] != "mutefalse" {
 		t.Fatalf("beeps %v", got)
 	}
