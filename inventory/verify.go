@@ -148,6 +148,20 @@ func (s *Store) Verify(ctx context.Context, progress func(events uint64)) (Verif
 	return r, err
 }
 
+// CheckStoredEvent decodes an event in its stored (and replicated) form and
+// checks its hash: the JSON must be the canonical encoding and hash to the
+// hash it carries. A replica holds to it what the depot wrote.
+func CheckStoredEvent(raw []byte) (Event, error) {
+	var ev Event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return ev, fmt.Errorf("undecodable event: %w", err)
+	}
+	if h := hashStored(raw, ev.Hash); h != ev.Hash {
+		return ev, fmt.Errorf("event %d: hash %s, content hashes to %s", ev.Seq, ev.Hash, h)
+	}
+	return ev, nil
+}
+
 // hashStored recomputes an event's hash from its stored JSON. It re-encodes
 // the decoded event, so a stored form that differs from the canonical one
 // (an edit that kept the fields) is caught as well.
