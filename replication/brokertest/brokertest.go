@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,11 @@ type Options struct {
 	// (it is always written at a clean stop). 0 keeps Mosquitto's 1800 s, so
 	// Kill loses everything since the start; it is rounded to seconds.
 	AutosaveInterval time.Duration
+	// ShippedConfig runs replication/mosquitto/mosquitto.conf itself, with
+	// only its ports, paths and log destination pointed at this test (it
+	// implies TLS; the queue and persistence options above are then the
+	// shipped file's), to prove the config operators get actually works.
+	ShippedConfig bool
 }
 
 // Broker is one Mosquitto process (and its restarts) with fixed ports and
@@ -90,6 +96,9 @@ func Start(t testing.TB, opts Options) *Broker {
 	b := &Broker{t: t, dir: t.TempDir(), mosquitto: bin, passwords: map[string]string{}}
 	if err := b.writeSecurity(opts); err != nil {
 		t.Fatalf("brokertest: %v", err)
+	}
+	if opts.ShippedConfig {
+		opts.TLS = true
 	}
 	if opts.TLS {
 		if err := b.writeCerts(); err != nil {
@@ -340,14 +349,72 @@ func PasswordLine(user, password string) (string, error) {
 }
 
 func (b *Broker) writeConfig(opts Options) error {
+	var text string
+	if opts.ShippedConfig {
+		var err error
+		if text, err = b.shippedConfig(); err != nil {
+			return err
+		}
+	} else {
+		text = b.generatedConfig(opts)
+	}
+	if err := os.WriteFile(filepath.Join(b.dir, "mosquitto.conf"), []byte(text), 0o600); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	return nil
+}
+
+// runAsLine keeps Mosquitto, when started as root, from dropping to user
+// "mosquitto", which cannot read this test's 0700 temp folder.
+func runAsLine() string {
+	if u, err := user.Current(); err == nil && os.Getuid() == 0 {
+		return "user " + u.Username + "\n"
+	}
+	return ""
+}
+
+// shippedConfig is the shipped mosquitto.conf with every line that names a
+// port, a file or the log destination pointed at this broker. A line of
+// that kind it does not know fails, so the file cannot change shape without
+// this harness (and the test that runs it) noticing.
+func (b *Broker) shippedConfig() (string, error) {
+	replace := map[string]string{
+		"listener 1883 127.0.0.1":                       fmt.Sprintf("listener %d 127.0.0.1", b.port),
+		"listener 8883":                                 fmt.Sprintf("listener %d 127.0.0.1", b.tlsPort),
+		"password_file /etc/mosquitto/partsedge.passwd": "password_file " + filepath.Join(b.dir, "passwd"),
+		"acl_file /etc/mosquitto/partsedge.acl":         "acl_file " + filepath.Join(b.dir, "acl"),
+		"cafile /etc/mosquitto/certs/ca.crt":            "cafile " + filepath.Join(b.dir, "ca.crt"),
+		"certfile /etc/mosquitto/certs/server.crt":      "certfile " + filepath.Join(b.dir, "server.crt"),
+		"keyfile /etc/mosquitto/certs/server.key":       "keyfile " + filepath.Join(b.dir, "server.key"),
+		"persistence_location /var/lib/mosquitto/":      "persistence_location " + b.dir + "/",
+		"log_dest syslog":                               "log_dest stderr",
+	}
+	keys := []string{"listener", "password_file", "acl_file", "cafile", "certfile", "keyfile", "persistence_location", "log_dest", "include_dir", "user", "pid_file"}
+	var c strings.Builder
+	c.WriteString("# replication/mosquitto/mosquitto.conf, pointed at a test by replication/brokertest\n")
+	c.WriteString(runAsLine())
+	used := 0
+	for _, line := range strings.Split(mosquitto.Config(), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if to, ok := replace[trimmed]; ok {
+			used++
+			line = to
+		} else if key, _, _ := strings.Cut(trimmed, " "); slices.Contains(keys, key) {
+			return "", fmt.Errorf("shipped mosquitto.conf: no test equivalent for %q", trimmed)
+		}
+		c.WriteString(line + "\n")
+	}
+	if used != len(replace) {
+		return "", fmt.Errorf("shipped mosquitto.conf: %d of the %d expected lines found", used, len(replace))
+	}
+	return c.String(), nil
+}
+
+func (b *Broker) generatedConfig(opts Options) string {
 	var c strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&c, format+"\n", a...) }
 	w("# written by replication/brokertest")
-	// As root Mosquitto drops to user "mosquitto", which cannot read this
-	// test's 0700 temp folder; naming the current user keeps it as is.
-	if u, err := user.Current(); err == nil && os.Getuid() == 0 {
-		w("user %s", u.Username)
-	}
+	c.WriteString(runAsLine())
 	w("per_listener_settings false")
 	w("allow_anonymous false")
 	w("password_file %s", filepath.Join(b.dir, "passwd"))
@@ -381,8 +448,5 @@ func (b *Broker) writeConfig(opts Options) error {
 		w("keyfile %s", filepath.Join(b.dir, "server.key"))
 		w("tls_version tlsv1.2")
 	}
-	if err := os.WriteFile(filepath.Join(b.dir, "mosquitto.conf"), []byte(c.String()), 0o600); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	return nil
+	return c.String()
 }
