@@ -286,25 +286,28 @@ func TestBrokerRestartReconnects(t *testing.T) {
 		connected <- struct{}{}
 	})
 	hq := connect(t, hqOpts)
-	d1 := connect(t, clientOptions(b, "D1", reconnecting))
+	d1Connected := make(chan struct{}, 16)
+	d1Opts := clientOptions(b, "D1", reconnecting)
+	d1Opts.SetOnConnectHandler(func(mqtt.Client) { d1Connected <- struct{}{} })
+	d1 := connect(t, d1Opts)
 	<-connected
+	<-d1Connected
 	ack := replication.Topic("D1", replication.KindAck)
 	publish(t, hq, ack, true, `{"v":1,"epoch":1,"seq":1}`)
 
 	for i, stop := range []func(){b.Stop, b.Kill} {
 		stop()
-		b.Restart()
-		select {
-		case <-connected:
-		case <-time.After(wait):
-			t.Fatalf("restart %d: HQ did not reconnect", i)
+		if err := b.Restart(); err != nil {
+			t.FailNow()
+		}
+		for name, ch := range map[string]chan struct{}{"HQ": connected, "D1": d1Connected} {
+			select {
+			case <-ch:
+			case <-time.After(wait):
+				t.Fatalf("restart %d: %s did not reconnect", i, name)
+			}
 		}
 		payload := fmt.Sprintf("after restart %d", i)
-		// D1 reconnects on its own; publishing before it has would fail.
-		deadline := time.Now().Add(wait)
-		for !d1.IsConnectionOpen() && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
 		publish(t, d1, events, false, payload)
 		atHQ.waitForPayload(t, events, payload)
 	}

@@ -108,7 +108,7 @@ func Start(t testing.TB, opts Options) *Broker {
 	t.Cleanup(func() {
 		b.Stop()
 		if t.Failed() {
-			t.Logf("mosquitto log (%s):\n%s", b.LogPath(), b.Log())
+			t.Logf("mosquitto log (%s):\n%s", b.LogPath(), b.logTail())
 		}
 	})
 	// A free port is found by binding :0 and closing it, so another process
@@ -125,7 +125,7 @@ func Start(t testing.TB, opts Options) *Broker {
 			return b
 		}
 		if attempt == 2 {
-			t.Fatalf("brokertest: %v\nmosquitto log:\n%s", err, b.Log())
+			t.Fatalf("brokertest: %v\nmosquitto log:\n%s", err, b.logTail())
 		}
 	}
 }
@@ -169,15 +169,34 @@ func (b *Broker) Log() string {
 	return string(data)
 }
 
+// logTail is the end of the log, what a failed test prints: a broker that
+// ran a long test logs more than anyone reads.
+func (b *Broker) logTail() string {
+	const keep = 64 << 10
+	l := b.Log()
+	if len(l) <= keep {
+		return l
+	}
+	cut := l[len(l)-keep:]
+	if i := strings.IndexByte(cut, '\n'); i >= 0 {
+		cut = cut[i+1:]
+	}
+	return fmt.Sprintf("(%d earlier bytes in %s)\n%s", len(l)-len(cut), b.LogPath(), cut)
+}
+
 // Restart stops the broker cleanly if it runs (Mosquitto writes its
 // snapshot then) and starts it again on the same ports with the same config.
 // After Kill it is the crash recovery: the snapshot is the last autosave.
-func (b *Broker) Restart() {
-	b.t.Helper()
+// It may be called from any goroutine (a test restarting the broker while
+// traffic flows): a failure is reported with t.Errorf, never FailNow, and
+// returned so the caller can stop. Calls must not overlap.
+func (b *Broker) Restart() error {
 	b.Stop()
 	if err := b.start(); err != nil {
-		b.t.Fatalf("brokertest: restart: %v", err)
+		b.t.Errorf("brokertest: restart: %v", err)
+		return err
 	}
+	return nil
 }
 
 // Kill ends the broker with SIGKILL: no snapshot, no goodbye to clients.
@@ -287,19 +306,9 @@ func freePort() (int, error) {
 }
 
 func (b *Broker) writeSecurity(opts Options) error {
-	users := []string{mosquitto.HQUser}
-	seen := map[string]bool{mosquitto.HQUser: true}
-	for _, d := range opts.Depots {
-		if err := replication.ValidDepot(d); err != nil {
-			return err
-		}
-		if seen[d] {
-			// A depot named like HQ would get HQ's rights; one named twice is
-			// a test's mistake.
-			return fmt.Errorf("depot %q is named twice or like HQ", d)
-		}
-		seen[d] = true
-		users = append(users, d)
+	users, err := usernames(opts.Depots)
+	if err != nil {
+		return err
 	}
 	var pw bytes.Buffer
 	for _, u := range users {
@@ -321,6 +330,25 @@ func (b *Broker) writeSecurity(opts Options) error {
 		return fmt.Errorf("write acl: %w", err)
 	}
 	return nil
+}
+
+// usernames is HQ's user followed by one per depot.
+func usernames(depots []string) ([]string, error) {
+	users := []string{mosquitto.HQUser}
+	seen := map[string]bool{mosquitto.HQUser: true}
+	for _, d := range depots {
+		if err := replication.ValidDepot(d); err != nil {
+			return nil, fmt.Errorf("depot user: %w", err)
+		}
+		if seen[d] {
+			// A depot named like HQ would get HQ's rights; one named twice is
+			// a test's mistake.
+			return nil, fmt.Errorf("depot %q is named twice or like HQ", d)
+		}
+		seen[d] = true
+		users = append(users, d)
+	}
+	return users, nil
 }
 
 func randomPassword() string {
