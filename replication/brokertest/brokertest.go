@@ -125,7 +125,7 @@ func Start(t testing.TB, opts Options) *Broker {
 			return b
 		}
 		if attempt == 2 {
-			t.Fatalf("brokertest: %v\nmosquitto log:\n%s", err, b.logTail())
+			t.Fatalf("brokertest: %v", err) // the cleanup prints the log
 		}
 	}
 }
