@@ -3,7 +3,7 @@ package hq
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"hash/fnv"
 	"sync"
 	"sync/atomic"
@@ -40,10 +40,13 @@ type Subscriber struct {
 	connected atomic.Bool
 }
 
-// Subscribe connects to the broker (retrying until ctx ends) and
+// Subscribe starts connecting to the broker (retrying until Close) and
 // subscribes, QoS 1, to every depot's events and status; it subscribes
 // again after each reconnect.
 func (h *HQ) Subscribe(ctx context.Context, o MQTTOptions) (*Subscriber, error) {
+	if o.Broker == "" {
+		return nil, errors.New("no broker URL")
+	}
 	if o.ClientID == "" {
 		o.ClientID = "partsedge-hq"
 	}
@@ -71,17 +74,19 @@ func (h *HQ) Subscribe(ctx context.Context, o MQTTOptions) (*Subscriber, error) 
 			go s.subscribe(c)
 		})
 	s.client = mqtt.NewClient(opts)
+	// With connect retry on, the first connect's token completes only once
+	// connected (or disconnected), so it is watched, not waited for: HQ
+	// serves its API (not ready) while the broker is unreachable.
 	tok := s.client.Connect()
-	select {
-	case <-tok.Done():
-		if err := tok.Error(); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("connect to %s: %w", o.Broker, err)
+	go func() {
+		select {
+		case <-tok.Done():
+			if err := tok.Error(); err != nil {
+				h.log.Error("connect to the broker", "broker", o.Broker, "err", err)
+			}
+		case <-ctx.Done():
 		}
-	case <-ctx.Done():
-		s.Close()
-		return nil, fmt.Errorf("connect to %s: %w", o.Broker, ctx.Err())
-	}
+	}()
 	return s, nil
 }
 
