@@ -74,6 +74,20 @@ func TestIngestOverMQTT(t *testing.T) {
 		t.Fatalf("a gap moved the HWM to %d", got)
 	}
 
+	// A batch of another depot and a spoilt one on D1's topic: counted,
+	// not applied, not acked.
+	d2 := newDepot(t, "D2", t.TempDir())
+	d2.grow(2)
+	publish(t, pub, events, false, d2.batch(1, 2))
+	publish(t, pub, events, false, []byte(`{"v":1,"depot":"D1"`))
+	eventually(t, "the rejections counted", func() bool {
+		r := depotOf(t, h, "D1").Counters.Rejected
+		return r["foreign"] == 1 && r["undecodable"] == 1
+	})
+	if got := depotOf(t, h, "D1").HWM.Seq; got != 4 {
+		t.Fatalf("a rejected batch moved the HWM to %d", got)
+	}
+
 	publish(t, pub, events, false, d.batch(5, 10))
 	readAck(t, broker, "D1", replication.Ack{V: 1, Epoch: epoch, Seq: 10})
 	sameRaws(t, eventsOf(t, h, "D1"), d.raws())
