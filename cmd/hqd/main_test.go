@@ -199,6 +199,12 @@ func TestBadSettings(t *testing.T) {
 func TestServe(t *testing.T) {
 	broker := startBroker(t)
 	log := depotLog(t, "D1", 6)
+	// The depot's retained status is on the broker before hqd starts.
+	pub := mqttClient(t, broker, "depot-D1")
+	status, _ := json.Marshal(replication.Status{V: 1, Depot: "D1", State: replication.StateOnline, Version: "v9", Epoch: 1, LastSeq: 10})
+	if tok := pub.Publish(replication.Topic("D1", replication.KindStatus), 1, true, status); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	exited := make(chan int, 1)
@@ -212,11 +218,11 @@ func TestServe(t *testing.T) {
 			t.Fatal("never ready")
 		}
 	}
-	pub := mqttClient(t, broker, "depot-D1")
 	publish(t, pub, replication.Topic("D1", replication.KindEvents), batchOf("D1", 1, log[:4]))
 	publish(t, pub, replication.Topic("D1", replication.KindEvents), batchOf("D1", 5, log[4:]))
 	d := waitDepot(t, base, "D1", 6)
-	if d.Counters.AppliedEvents != 6 || d.Counters.AppliedBatches != 2 || d.HWM.Epoch != 1 {
+	if d.Counters.AppliedEvents != 6 || d.Counters.AppliedBatches != 2 || d.HWM.Epoch != 1 ||
+		d.Status == nil || d.Status.State != "online" || d.Status.Version != "v9" || d.Lag != 4 {
 		t.Fatalf("depot %+v", d)
 	}
 	var list struct{ Depots []hq.Depot }
