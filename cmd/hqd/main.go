@@ -1,0 +1,176 @@
+// Command hqd is the HQ service's durable ingest: it subscribes to every
+// depot's event batches and status on the broker, applies each batch to
+// HQ's own Badger store where it continues exactly from that depot's
+// high-water mark, acknowledges it (retained) and serves what it holds
+// over HTTP.
+//
+// Settings come from flags, PARTSEDGE_* environment variables and a YAML
+// file (cmd/internal/config, the same names as depotd): PARTSEDGE_DATA
+// (required), PARTSEDGE_MQTT (required: a tcp:// or ssl:// broker URL),
+// PARTSEDGE_MQTT_USER/PASSWORD, PARTSEDGE_LISTEN (default 127.0.0.1:8090)
+// and PARTSEDGE_ADMIN_TOKEN (required, at least 16 characters). HQ has no
+// user store yet: the one admin token guards every /api/v1 route.
+// SIGINT or SIGTERM stops it: it stops accepting, lets in-flight requests
+// finish for up to 10 s, leaves the broker after the batches it holds are
+// applied, and closes the store.
+//
+// Exit codes: 0 after a clean stop, 1 when the store or the listener
+// fails, 2 for bad settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/replication/hq"
+)
+
+// version is set at link time: go build -ldflags "-X main.version=v1.2.3".
+var version string
+
+const (
+	defaultListen      = "127.0.0.1:8090"
+	defaultMemoryLimit = 256 << 20
+	shutdownTimeout    = 10 * time.Second
+	minTokenLen        = 16
+)
+
+func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit keeps Badger's compaction garbage from doubling
+		// the heap, as in depotd; HQ's budget is larger (many depots).
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A second signal while shutting down kills the process the default way.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is hqd without the process around it: it returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hqd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	showVersion := fs.Bool("version", false, "print hqd's version and exit")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: hqd [flags]\n\nEvery flag can also be set by its environment variable or in the config file.\n\n")
+		fs.PrintDefaults()
+	}
+	cfg, err := config.Load(fs, args, getenv, config.Defaults(defaultListen))
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hqd: %v\n", err)
+		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "hqd", versionString())
+		return 0
+	}
+	if err := cfg.Require("data", "mqtt", "admin-token"); err != nil {
+		fmt.Fprintf(stderr, "hqd: %v\n", err)
+		return 2
+	}
+	if len(cfg.AdminToken) < minTokenLen {
+		fmt.Fprintf(stderr, "hqd: the admin token must be at least %d characters\n", minTokenLen)
+		return 2
+	}
+	if !strings.HasPrefix(cfg.MQTT, "tcp://") && !strings.HasPrefix(cfg.MQTT, "ssl://") {
+		fmt.Fprintf(stderr, "hqd: mqtt %q: want a tcp:// or ssl:// broker URL that the depots reach too\n", cfg.MQTT)
+		return 2
+	}
+	level, _ := config.ParseLevel(cfg.LogLevel) // Load checked it
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("hqd stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// serve runs hqd until ctx is cancelled or the server fails.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) (err error) {
+	h, err := hq.Open(hq.Options{Dir: cfg.Data, Log: log})
+	if err != nil {
+		return fmt.Errorf("open the store: %w", err)
+	}
+	defer func() {
+		if cerr := h.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close the store: %w", cerr)
+		}
+	}()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	sub, err := h.Subscribe(ctx, hq.MQTTOptions{Broker: cfg.MQTT, User: cfg.MQTTUser, Password: cfg.MQTTPassword})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	// Leave the broker before the store closes (deferred above, so run
+	// after this): the workers finish the batches they hold.
+	defer sub.Close()
+	var stopping atomic.Bool
+	ready := func() bool { return !stopping.Load() && sub.Connected() }
+	srv := &http.Server{
+		Handler:           newHandler(h, cfg.AdminToken, ready, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "hqd ready at http://%s\n", ln.Addr())
+	log.Info("hqd started", "listen", ln.Addr().String(), "version", versionString(),
+		"config", fmt.Sprintf("%+v", cfg.Redacted()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	stopping.Store(true)
+	log.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("in-flight requests did not finish in time; closing their connections", "err", err)
+		srv.Close()
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,163 @@
+// Package hq is HQ's durable ingest of depot event batches (the HQ end of
+// the replication contract in DESIGN.md). HQ keeps its own Badger store
+// with, per depot, the raw events it applied and a high-water mark (HWM):
+// the epoch, seq and hash of the last event it holds. A batch is applied
+// only where it continues exactly from the HWM, in one transaction with the
+// new HWM, and only then acknowledged; everything else is acknowledged
+// again (a duplicate), left for the depot to resend (a gap) or counted and
+// dropped (a rejection). MQTT is only the transport: a lost, repeated or
+// reordered message costs a resend, never an event.
+//
+// A depot restored from backup comes back with a higher epoch and, past
+// the backup's last seq, events HQ may already hold from the old epoch. HQ
+// accepts a batch of a higher epoch when its first event chains to the
+// event HQ holds at from-1 (the backup's last event); HQ's old-epoch events
+// after it are moved aside as superseded (kept, not deleted), and the
+// batch applies as the new continuation. Batches of an epoch below the
+// highest HQ has accepted are stale and rejected.
+package hq
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Key layout. Depot ids never hold bytes <= ' ' (replication.ValidDepot),
+// so 0x00 ends a depot id inside a key.
+//
+//	h<depot>                          HWM (JSON)
+//	e<depot>\x00<seq:8>               raw event applied at seq
+//	x<depot>\x00<seq:8><epoch:4>      raw event superseded by a higher epoch
+const (
+	prefixHWM        = 'h'
+	prefixEvent      = 'e'
+	prefixSuperseded = 'x'
+)
+
+func hwmKey(depot string) []byte { return append([]byte{prefixHWM}, depot...) }
+
+func eventPrefix(depot string) []byte {
+	return append(append([]byte{prefixEvent}, depot...), 0)
+}
+
+func eventKey(depot string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(eventPrefix(depot), seq)
+}
+
+func supersededKey(depot string, seq uint64, epoch uint32) []byte {
+	k := append(append([]byte{prefixSuperseded}, depot...), 0)
+	k = binary.BigEndian.AppendUint64(k, seq)
+	return binary.BigEndian.AppendUint32(k, epoch)
+}
+
+// HWM is a depot's high-water mark: the last event HQ holds. Floor is the
+// highest epoch HQ has accepted from the depot; it runs ahead of Epoch
+// while a restored depot's old-epoch events are being superseded, so a
+// stale old-epoch batch cannot slip back in meanwhile.
+type HWM struct {
+	Epoch uint32 `json:"epoch"`
+	Seq   uint64 `json:"seq"`
+	Hash  string `json:"hash"`
+	Floor uint32 `json:"floor,omitempty"`
+}
+
+// minEpoch is the lowest epoch a batch may carry.
+func (h HWM) minEpoch() uint32 { return max(h.Epoch, h.Floor) }
+
+// heldEvent is the part of a stored event HQ needs to chain to it.
+type heldEvent struct {
+	Epoch uint32 `json:"epoch"`
+	Hash  string `json:"hash"`
+}
+
+// badgerOptions tunes Badger like the depot's store (inventory): fsync on
+// every commit, small memtables and caches so HQ stays lean with many
+// depots, events in the LSM tree.
+func badgerOptions(dir string, log *slog.Logger) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(badgerLogger{log}).
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(8).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
+		WithBaseTableSize(4 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithValueThreshold(64 << 10).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithCompression(options.Snappy).
+		WithMetricsEnabled(false)
+}
+
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
+}
+func (b badgerLogger) Debugf(string, ...any) {}
+
+// loadHWMs reads every depot's HWM.
+func loadHWMs(db *badger.DB) (map[string]HWM, error) {
+	out := map[string]HWM{}
+	err := db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixHWM}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var h HWM
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &h) }); err != nil {
+				return fmt.Errorf("HWM %q: %w", it.Item().Key(), err)
+			}
+			out[string(it.Item().Key()[1:])] = h
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load high-water marks: %w", err)
+	}
+	return out, nil
+}
+
+// held reads the event HQ holds at depot's seq; ok is false when it holds none.
+func held(txn *badger.Txn, depot string, seq uint64) (ev heldEvent, raw []byte, ok bool, err error) {
+	item, err := txn.Get(eventKey(depot, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ev, nil, false, nil
+	}
+	if err != nil {
+		return ev, nil, false, fmt.Errorf("read event %s/%d: %w", depot, seq, err)
+	}
+	raw, err = item.ValueCopy(nil)
+	if err != nil {
+		return ev, nil, false, fmt.Errorf("read event %s/%d: %w", depot, seq, err)
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return ev, nil, false, fmt.Errorf("event %s/%d as stored: %w", depot, seq, err)
+	}
+	return ev, raw, true, nil
+}
+
+func setHWM(txn *badger.Txn, depot string, h HWM) error {
+	b, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("encode HWM: %w", err)
+	}
+	if err := txn.Set(hwmKey(depot), b); err != nil {
+		return fmt.Errorf("write HWM of %s: %w", depot, err)
+	}
+	return nil
+}
