@@ -204,9 +204,10 @@ func (h *hq) onBatch(payload []byte) {
 			h.tb.Errorf("hq: batch %d..%d does not chain to event %d", b.From, b.To, h.hwm)
 			return
 		}
+		raws := batchEvents(h.tb, payload)
 		for i, ev := range evs {
 			h.applied = append(h.applied, ev.Seq)
-			h.raws = append(h.raws, payloadEvent(h.tb, payload, i))
+			h.raws = append(h.raws, raws[i])
 		}
 		h.epoch, h.hwm, h.lastHash = b.Epoch, b.To, evs[len(evs)-1].Hash
 	}
@@ -218,12 +219,14 @@ func (h *hq) onBatch(payload []byte) {
 	h.client.Publish(replication.Topic(h.depot, replication.KindAck), 1, true, ack)
 }
 
-func payloadEvent(tb testing.TB, payload []byte, i int) []byte {
+// batchEvents returns a batch's events as they came, to compare with the
+// store's bytes.
+func batchEvents(tb testing.TB, payload []byte) []json.RawMessage {
 	var b replication.Batch
 	if err := json.Unmarshal(payload, &b); err != nil {
-		tb.Fatal(err)
+		tb.Error(err)
 	}
-	return b.Events[i]
+	return b.Events
 }
 
 func (h *hq) state() (hwm uint64, dups, gaps, batches int) {

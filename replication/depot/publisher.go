@@ -149,7 +149,8 @@ type State struct {
 	Resends       uint64  `json:"resends"`
 	AcksIgnored   uint64  `json:"acksIgnored"`
 	PublishErrors uint64  `json:"publishErrors"`
-	Reconnects    uint64  `json:"reconnects"`
+	// Connects counts connections to the broker, the first included.
+	Connects uint64 `json:"connects"`
 }
 
 // inflight is one published batch waiting for its ack.
@@ -297,7 +298,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 // old connection may be lost, and HQ skips what it already has.
 func (p *Publisher) onConnect() {
 	p.mu.Lock()
-	p.st.Reconnects++
+	p.st.Connects++
 	p.mu.Unlock()
 	p.subscribed = false
 	p.setOnline(true)
