@@ -232,3 +232,24 @@ func (px *proxy) kill() {
 	}
 	px.conns = nil
 }
+
+// A publisher that never reached its broker still stops promptly and
+// remembers nothing it was not told.
+func TestStopWithoutBroker(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	appendParts(t, s, 0, 5)
+	p := newPublisher(t, Options{Store: s, Broker: "tcp://" + freeAddr(t)})
+	stop := run(t, p)
+	waitFor(t, 5*time.Second, "the backlog counted", func() bool { return p.State().Backlog == 5 })
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if a, err := s.ReplicationAck(); err != nil || a.Seq != 0 {
+		t.Fatalf("remembered ack %+v, %v", a, err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -171,13 +172,18 @@ type Publisher struct {
 
 	// Paho's callbacks hand over to the run loop through these, so all
 	// stream state below has one owner; done unblocks them after Run.
-	acks      chan []byte
-	connected chan struct{}
-	lost      chan struct{}
-	done      chan struct{}
+	acks chan []byte
+	// connChange is signalled on every connect and every loss. Paho calls
+	// OnConnect in a goroutine of its own, so the two can arrive in either
+	// order: the loop reads the connection's state instead of trusting the
+	// order, and connects counts connections so none is missed.
+	connChange chan struct{}
+	connects   atomic.Uint64
+	done       chan struct{}
 
 	// Owned by the run loop.
 	online     bool
+	handled    uint64 // connects the loop has handled
 	sent       uint64 // last seq published in this stream
 	maxSent    uint64 // last seq published by this process (or remembered acked)
 	subscribed bool
@@ -215,9 +221,8 @@ func New(o Options) (*Publisher, error) {
 		topicEvents: replication.Topic(depot, replication.KindEvents),
 		topicAck:    replication.Topic(depot, replication.KindAck),
 		topicStatus: replication.Topic(depot, replication.KindStatus),
-		acks:        make(chan []byte, 64),
-		connected:   make(chan struct{}, 1),
-		lost:        make(chan struct{}, 1),
+		acks:        make(chan []byte, 256),
+		connChange:  make(chan struct{}, 1),
 		done:        make(chan struct{}),
 		savedAck:    ack,
 		ackOK:       ack,
@@ -251,10 +256,13 @@ func (p *Publisher) clientOptions() *mqtt.ClientOptions {
 		SetConnectTimeout(10*time.Second).
 		SetWriteTimeout(10*time.Second).
 		SetBinaryWill(p.topicStatus, will, 1, true).
-		SetOnConnectHandler(func(mqtt.Client) { p.signal(p.connected) }).
+		SetOnConnectHandler(func(mqtt.Client) {
+			p.connects.Add(1)
+			p.signal(p.connChange)
+		}).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			p.log.Warn("replication: connection to the broker lost", "broker", o.Broker, "err", err)
-			p.signal(p.lost)
+			p.signal(p.connChange)
 		})
 	if o.TLS != nil {
 		co.SetTLSConfig(o.TLS)
@@ -281,10 +289,8 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			p.stop()
 			return nil
-		case <-p.connected:
-			p.onConnect()
-		case <-p.lost:
-			p.setOnline(false)
+		case <-p.connChange:
+			p.onConnChange()
 		case payload := <-p.acks:
 			p.onAck(payload)
 			p.pump()
@@ -294,11 +300,22 @@ func (p *Publisher) Run(ctx context.Context) error {
 	}
 }
 
-// onConnect (re)starts the stream from ack+1: whatever was in flight on the
-// old connection may be lost, and HQ skips what it already has.
-func (p *Publisher) onConnect() {
+// onConnChange follows the connection: on a new connection it (re)starts
+// the stream from ack+1, since whatever was in flight on the old one may be
+// lost and HQ skips what it already has.
+func (p *Publisher) onConnChange() {
+	open := p.client.IsConnectionOpen()
+	if !open {
+		p.setOnline(false)
+		return
+	}
+	n := p.connects.Load()
+	if n == p.handled && p.online {
+		return
+	}
+	p.handled = n
 	p.mu.Lock()
-	p.st.Connects++
+	p.st.Connects = n
 	p.mu.Unlock()
 	p.subscribed = false
 	p.setOnline(true)
