@@ -253,3 +253,25 @@ func TestStopWithoutBroker(t *testing.T) {
 		t.Fatalf("remembered ack %+v, %v", a, err)
 	}
 }
+
+// While connected, the online status is published again once the log has
+// grown and StatusEvery has passed on the publisher's clock.
+func TestStatusFollowsTheHead(t *testing.T) {
+	b := startBroker(t)
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	appendParts(t, s, 0, 3)
+	statuses := watchStatus(t, b)
+	clock := &manualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := newPublisher(t, Options{Store: s, Broker: b.url(), Clock: clock, StatusEvery: time.Minute})
+	run(t, p)
+	if st := statuses.next(t); st.State != replication.StateOnline || st.LastSeq != 3 {
+		t.Fatalf("first status %+v", st)
+	}
+	appendParts(t, s, 3, 4)
+	clock.Add(time.Minute)
+	st := statuses.next(t)
+	if st.State != replication.StateOnline || st.LastSeq != 7 || !st.At.Equal(clock.Now()) {
+		t.Fatalf("refreshed status %+v", st)
+	}
+}

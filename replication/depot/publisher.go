@@ -84,6 +84,10 @@ type Options struct {
 	// ProgressEvery is how often a line reports the progress of a backlog
 	// being drained (default 10 s); a line is also written at every 10%.
 	ProgressEvery time.Duration
+	// StatusEvery is how often the online status is published again when
+	// the log has grown since the last one (default 30 s), so HQ sees the
+	// depot's head, not only the one it had when it connected.
+	StatusEvery time.Duration
 	// ReconnectMax caps paho's reconnect backoff (default 10 s).
 	ReconnectMax time.Duration
 	Clock        Clock
@@ -108,6 +112,9 @@ func (o *Options) defaults() {
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 10 * time.Second
+	}
+	if o.StatusEvery <= 0 {
+		o.StatusEvery = 30 * time.Second
 	}
 	if o.ReconnectMax <= 0 {
 		o.ReconnectMax = 10 * time.Second
@@ -184,6 +191,8 @@ type Publisher struct {
 	// Owned by the run loop.
 	online     bool
 	handled    uint64 // connects the loop has handled
+	statusAt   time.Time
+	statusSeq  uint64
 	sent       uint64 // last seq published in this stream
 	maxSent    uint64 // last seq published by this process (or remembered acked)
 	subscribed bool
@@ -464,6 +473,9 @@ func (p *Publisher) pump() {
 	if now.Sub(p.savedAt) >= p.opts.SaveEvery {
 		p.save()
 	}
+	if head.Seq != p.statusSeq && now.Sub(p.statusAt) >= p.opts.StatusEvery {
+		p.sendStatus(replication.StateOnline, false)
+	}
 }
 
 var errFull = errors.New("batch full")
@@ -623,10 +635,17 @@ func (p *Publisher) status(state string) replication.Status {
 		Epoch: h.Epoch, LastSeq: h.Seq, At: p.opts.Clock.Now().UTC()}
 }
 
-func (p *Publisher) publishStatus(state string) {
-	b, _ := json.Marshal(p.status(state))
+func (p *Publisher) publishStatus(state string) { p.sendStatus(state, true) }
+
+// sendStatus publishes the retained status; wait says to wait for the
+// broker's PUBACK (on connect and stop, where the order matters), not on
+// the periodic refresh.
+func (p *Publisher) sendStatus(state string, wait bool) {
+	st := p.status(state)
+	b, _ := json.Marshal(st)
+	p.statusAt, p.statusSeq = p.opts.Clock.Now(), st.LastSeq
 	tok := p.client.Publish(p.topicStatus, 1, true, b)
-	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+	if wait && (!tok.WaitTimeout(5*time.Second) || tok.Error() != nil) {
 		p.log.Warn("replication: publishing the status failed", "state", state, "err", tok.Error())
 	}
 }
