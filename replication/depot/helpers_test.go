@@ -160,17 +160,37 @@ func startHQ(tb testing.TB, b *broker) *hq {
 	tb.Helper()
 	h := &hq{tb: tb, depot: testDepot, changed: make(chan struct{}, 1)}
 	events := replication.Topic(testDepot, replication.KindEvents)
+	// Paho's handlers must not call Publish (it can block on a dying
+	// connection while the router waits for the handler): batches go to a
+	// worker that applies and acknowledges them in arrival order.
+	inbox := make(chan []byte, 4096)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case payload := <-inbox:
+				h.onBatch(payload)
+			case <-stop:
+				return
+			}
+		}
+	}()
 	opts := mqtt.NewClientOptions().AddBroker(b.url()).SetClientID("hq-test").
-		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
+		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).SetWriteTimeout(time.Second).
 		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetOnConnectHandler(func(c mqtt.Client) {
-			c.Subscribe(events, 1, func(_ mqtt.Client, m mqtt.Message) { h.onBatch(m.Payload()) })
+			c.Subscribe(events, 1, func(_ mqtt.Client, m mqtt.Message) {
+				select {
+				case inbox <- m.Payload():
+				case <-stop:
+				}
+			})
 		})
 	h.client = mqtt.NewClient(opts)
 	if tok := h.client.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		tb.Fatalf("hq connect: %v", tok.Error())
 	}
-	tb.Cleanup(func() { h.client.Disconnect(0) })
+	tb.Cleanup(func() { h.client.Disconnect(0); close(stop) })
 	return h
 }
 
@@ -215,7 +235,7 @@ func (h *hq) onBatch(payload []byte) {
 		return
 	}
 	ack, _ := json.Marshal(replication.Ack{V: replication.Version, Epoch: h.epoch, Seq: h.hwm})
-	// Not waited for: this runs in paho's message handler.
+	// Not waited for: a PUBACK adds nothing, a lost ack costs a resend.
 	h.client.Publish(replication.Topic(h.depot, replication.KindAck), 1, true, ack)
 }
 

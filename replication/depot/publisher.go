@@ -337,9 +337,13 @@ func (p *Publisher) onConnChange() {
 // batch would only time out.
 func (p *Publisher) subscribe() {
 	tok := p.client.Subscribe(p.topicAck, 1, func(_ mqtt.Client, m mqtt.Message) {
+		// Paho's router calls this in order and must not block: the loop
+		// may itself be blocked in Publish on a dying connection, which
+		// waits for the router. Acks are cumulative, so one dropped when
+		// 256 are queued costs at most an ack timeout and a resend.
 		select {
 		case p.acks <- m.Payload():
-		case <-p.done:
+		default:
 		}
 	})
 	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
