@@ -178,7 +178,7 @@ type Publisher struct {
 	topicEvents, topicAck, topicStatus string
 
 	// Paho's callbacks hand over to the run loop through these, so all
-	// stream state below has one owner; done unblocks them after Run.
+	// stream state below has one owner.
 	acks chan []byte
 	// connChange is signalled on every connect and every loss. Paho calls
 	// OnConnect in a goroutine of its own, so the two can arrive in either
@@ -186,7 +186,6 @@ type Publisher struct {
 	// order, and connects counts connections so none is missed.
 	connChange chan struct{}
 	connects   atomic.Uint64
-	done       chan struct{}
 
 	// Owned by the run loop.
 	online     bool
@@ -232,7 +231,6 @@ func New(o Options) (*Publisher, error) {
 		topicStatus: replication.Topic(depot, replication.KindStatus),
 		acks:        make(chan []byte, 256),
 		connChange:  make(chan struct{}, 1),
-		done:        make(chan struct{}),
 		savedAck:    ack,
 		ackOK:       ack,
 		sent:        ack.Seq,
@@ -287,9 +285,8 @@ func (p *Publisher) signal(ch chan struct{}) {
 }
 
 // Run connects and replicates until ctx ends, then publishes the offline
-// status, remembers the last ack and disconnects.
+// status, remembers the last ack and disconnects. Call it once.
 func (p *Publisher) Run(ctx context.Context) error {
-	defer close(p.done)
 	p.client.Connect() // with ConnectRetry it keeps trying; OnConnect tells the loop
 	tick := time.NewTicker(p.opts.Poll)
 	defer tick.Stop()

@@ -2,6 +2,9 @@ package depot
 
 import (
 	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +21,9 @@ func TestBacklogDrainsExactly(t *testing.T) {
 	defer s.Close()
 	appendParts(t, s, 0, 3000)
 	h := startHQ(t, b)
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100, Window: 4})
+	var logs syncBuffer
+	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100, Window: 4,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	stop := run(t, p)
 	h.waitHWM(3000, 30*time.Second)
 	// Events committed while it runs follow.
@@ -41,6 +46,30 @@ func TestBacklogDrainsExactly(t *testing.T) {
 	if a, err := s.ReplicationAck(); err != nil || a.Seq != 3250 || a.Epoch != 1 {
 		t.Errorf("remembered ack %+v, %v; want epoch 1 seq 3250", a, err)
 	}
+	// The drain of the 3000-event backlog is reported from start to end.
+	out := logs.String()
+	for _, want := range []string{"backlog=3000 ack=0 head=3000", "percent=50", "done=true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // With acks withheld the publisher stops at its window, and when the ack
