@@ -185,7 +185,9 @@ func newMiniHQ(t *testing.T, broker, depotID string) *miniHQ {
 		}
 		ack, _ := json.Marshal(replication.Ack{V: replication.Version, Epoch: b.Epoch, Seq: h.hwm})
 		h.mu.Unlock()
-		h.c.Publish(replication.Topic(depotID, replication.KindAck), 1, true, ack)
+		// Not in paho's handler, which must not block on Publish; acks are
+		// cumulative, so their order does not matter.
+		go h.c.Publish(replication.Topic(depotID, replication.KindAck), 1, true, ack)
 	})
 	sub(replication.KindStatus, func(payload []byte) {
 		s, err := replication.DecodeStatus(depotID, payload)
