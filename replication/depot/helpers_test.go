@@ -349,6 +349,8 @@ func waitFor(tb testing.TB, within time.Duration, what string, cond func() bool)
 	}
 }
 
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
 // manualClock is a clock the test moves.
 type manualClock struct {
 	mu  sync.Mutex
