@@ -3,10 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -161,8 +169,16 @@ type miniHQ struct {
 }
 
 func newMiniHQ(t *testing.T, broker, depotID string) *miniHQ {
+	return newMiniHQTLS(t, broker, depotID, nil)
+}
+
+func newMiniHQTLS(t *testing.T, broker, depotID string, tc *tls.Config) *miniHQ {
 	h := &miniHQ{}
-	h.c = mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID("mini-hq"))
+	o := mqtt.NewClientOptions().AddBroker(broker).SetClientID("mini-hq")
+	if tc != nil {
+		o.SetTLSConfig(tc)
+	}
+	h.c = mqtt.NewClient(o)
 	if tok := h.c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect: %v", tok.Error())
 	}
@@ -231,4 +247,92 @@ func (h *miniHQ) lastStatus(t *testing.T) replication.Status {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Over ssl:// the publisher trusts the CA file's CAs besides the system's:
+// a broker whose certificate a private CA signed is reached, and the log
+// replicates through it.
+func TestReplicationOverTLS(t *testing.T) {
+	caPEM, serverCert := testPKI(t)
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tls", Address: addr,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}})); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Serve(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	const depotID = "TLS-1"
+	hq := newMiniHQTLS(t, "ssl://"+addr, depotID, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+
+	st, err := inventory.Open(inventory.Options{Dir: filepath.Join(dir, "store"), Depot: depotID, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for i := range 3 {
+		if _, err := st.Append(context.Background(), inventory.Command{Type: inventory.EvPartDefined, Actor: "t",
+			Part: &inventory.Part{SKU: fmt.Sprintf("TLS-%d", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := newPublisher(config.Config{MQTT: "ssl://" + addr, MQTTCAFile: caFile}, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := runPublisher(ctx, p, slog.New(slog.DiscardHandler))
+	defer func() { cancel(); <-done }()
+	hq.waitHWM(t, 3)
+}
+
+// testPKI makes a CA and a certificate for 127.0.0.1 it signed.
+func testPKI(t *testing.T) (caPEM []byte, server tls.Certificate) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Partsedge test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "broker"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
