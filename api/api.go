@@ -112,19 +112,24 @@ type Config struct {
 	// GS1CompanyPrefix is the depot's GS1 company prefix for the SSCCs of
 	// transfer shipments, used when a ship request names none.
 	GS1CompanyPrefix string
+	// Replication is the depot's replication to HQ; nil when it runs
+	// offline.
+	Replication Replication
 }
 
 const defaultMaxBody = 1 << 20
 
 type server struct {
-	store    Store
-	devices  Devices
-	stations Stations
-	log      *slog.Logger
-	clock    Clock
-	version  string
-	ready    func() bool
-	maxBody  int64
+	store   Store
+	devices Devices
+	// replication is nil when the depot runs offline.
+	replication Replication
+	stations    Stations
+	log         *slog.Logger
+	clock       Clock
+	version     string
+	ready       func() bool
+	maxBody     int64
 
 	engine  *gin.Engine
 	perms   permissions
@@ -149,7 +154,7 @@ func newServer(cfg Config) *server {
 	s := &server{
 		store: cfg.Store, devices: cfg.Devices, stations: cfg.Stations, log: cfg.Log, clock: cfg.Clock, version: cfg.Version,
 		ready: cfg.Ready, maxBody: cfg.MaxBodyBytes, perms: newPermissions(),
-		openapi: openAPIDocument(), gs1Prefix: cfg.GS1CompanyPrefix,
+		openapi: openAPIDocument(), gs1Prefix: cfg.GS1CompanyPrefix, replication: cfg.Replication,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -202,6 +207,7 @@ func (s *server) routes() {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.authed(accessRead, s.status))
+	v1.GET("/replication", s.authed(accessRead, s.replicationStatus))
 
 	v1.GET("/parts", s.authed(accessRead, s.listParts))
 	v1.GET("/parts/lookup", s.authed(accessRead, s.lookupPart))

@@ -185,6 +185,7 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		"ReorderPolicy": inventory.ReorderPolicy{}, "ReorderSignal": inventory.ReorderSignal{},
 		"ReorderState": inventory.ReorderState{}, "SignalRecord": inventory.SignalRecord{},
 		"Position": inventory.Position{}, "DemandEstimate": inventory.DemandEstimate{}, "Forecast": inventory.Forecast{},
+		"ReplicationStatus": ReplicationStatus{},
 	} {
 		var fields []string
 		rt := reflect.TypeOf(v)

@@ -172,6 +172,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return errBadSetting{err}
 	}
 	router.SetSignaller(devs)
+	pub, err := newPublisher(cfg, st, log)
+	if err != nil {
+		return errBadSetting{err}
+	}
+	repl, replCollectors := replicationWiring(pub)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -179,8 +184,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	var ready atomic.Bool
 	srv := &http.Server{
 		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load,
-			Devices: devs, Stations: router, Collectors: []prometheus.Collector{devs.Collector()},
-			GS1CompanyPrefix: cfg.GS1CompanyPrefix}),
+			Devices: devs, Stations: router, Collectors: append([]prometheus.Collector{devs.Collector()}, replCollectors...),
+			GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl}),
 		// No write timeout: a backup streams for as long as the store is big.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
@@ -195,11 +200,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	routerDone := make(chan struct{})
 	go func() { router.Run(dctx); close(routerDone) }()
 	reorderDone := runReorder(dctx, st, log)
+	replDone := runPublisher(dctx, pub, log)
 	defer func() {
 		stopDevices()
 		waitDevices()
 		<-routerDone
 		<-reorderDone
+		<-replDone
 	}()
 	ready.Store(true)
 	line := fmt.Sprintf("depotd %s ready at http://%s", st.Depot(), displayAddr(ln.Addr()))

@@ -31,8 +31,11 @@ type Config struct {
 	MQTT         string
 	MQTTUser     string
 	MQTTPassword string
-	LogLevel     string
-	Demo         bool
+	// MQTTCAFile is a PEM file of CAs trusted for ssl:// brokers besides
+	// the system's roots (a private HQ CA).
+	MQTTCAFile string
+	LogLevel   string
+	Demo       bool
 	// Devices is the device list in its one-line form (see
 	// devices/manager.ParseSpecs); the file may give it as a YAML list.
 	Devices string
@@ -72,6 +75,8 @@ func settings() []setting {
 			str: func(c *Config) *string { return &c.MQTTUser }},
 		{flag: "mqtt-password", env: "PARTSEDGE_MQTT_PASSWORD", yaml: "mqttPassword", usage: "broker `password`",
 			str: func(c *Config) *string { return &c.MQTTPassword }, secret: true},
+		{flag: "mqtt-ca-file", env: "PARTSEDGE_MQTT_CA_FILE", yaml: "mqttCAFile", usage: "a PEM `file` of CAs to trust for ssl:// brokers, besides the system's",
+			str: func(c *Config) *string { return &c.MQTTCAFile }},
 		{flag: "log-level", env: "PARTSEDGE_LOG_LEVEL", yaml: "logLevel", usage: "debug, info, warn or error",
 			str: func(c *Config) *string { return &c.LogLevel }},
 		{flag: "demo", env: "PARTSEDGE_DEMO", yaml: "demo", usage: "seed demo data into an empty store",

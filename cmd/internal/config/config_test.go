@@ -78,6 +78,11 @@ demo: true
 				MQTT: "tcp://file:1883", MQTTUser: "file-user", MQTTPassword: "file-pass", LogLevel: "warn", Demo: true}},
 		{name: "env alone", env: map[string]string{"PARTSEDGE_DEPOT": "D9", "PARTSEDGE_DEMO": "1"},
 			want: Config{Depot: "D9", Listen: "127.0.0.1:8080", LogLevel: "info", Demo: true}},
+		{name: "the broker CA file by env, then by flag", args: []string{"--mqtt-ca-file", "/flag/ca.pem"},
+			env:  map[string]string{"PARTSEDGE_MQTT_CA_FILE": "/env/ca.pem", "PARTSEDGE_MQTT": "ssl://hq:8883"},
+			want: Config{Listen: "127.0.0.1:8080", LogLevel: "info", MQTT: "ssl://hq:8883", MQTTCAFile: "/flag/ca.pem"}},
+		{name: "the broker CA file by env", env: map[string]string{"PARTSEDGE_MQTT_CA_FILE": "/env/ca.pem"},
+			want: Config{Listen: "127.0.0.1:8080", LogLevel: "info", MQTTCAFile: "/env/ca.pem"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := load(tc.args, tc.env)
