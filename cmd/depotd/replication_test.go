@@ -24,13 +24,11 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
-	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication"
+	"github.com/partsedge/partsedge/replication/brokertest"
 )
 
 func TestReplicationSettings(t *testing.T) {
@@ -78,28 +76,12 @@ func TestReplicationSettings(t *testing.T) {
 // stand-in, checking every batch), reports it on the API and in metrics,
 // and says offline on a clean stop.
 func TestDepotdReplicates(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	broker := brokertest.StartEmbedded(t, nil)
 	const depotID = "REPL-1"
-	hq := newMiniHQ(t, "tcp://"+addr, depotID)
+	hq := newMiniHQ(t, broker.URL(), depotID)
 
-	cfg := writeConfig(t, fmt.Sprintf("depot: %s\ndata: %s\nlisten: 127.0.0.1:0\nadminToken: repl-admin-token-0123\ndemo: true\nlogLevel: warn\nmqtt: tcp://%s\n",
-		depotID, t.TempDir(), addr))
+	cfg := writeConfig(t, fmt.Sprintf("depot: %s\ndata: %s\nlisten: 127.0.0.1:0\nadminToken: repl-admin-token-0123\ndemo: true\nlogLevel: warn\nmqtt: %s\n",
+		depotID, t.TempDir(), broker.URL()))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -259,28 +241,11 @@ func TestReplicationOverTLS(t *testing.T) {
 	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tls", Address: addr,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}})); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	broker := brokertest.StartEmbedded(t, &tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12})
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
 	const depotID = "TLS-1"
-	hq := newMiniHQTLS(t, "ssl://"+addr, depotID, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	hq := newMiniHQTLS(t, broker.URL(), depotID, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
 
 	st, err := inventory.Open(inventory.Options{Dir: filepath.Join(dir, "store"), Depot: depotID, GCInterval: -1})
 	if err != nil {
@@ -293,7 +258,7 @@ func TestReplicationOverTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := newPublisher(config.Config{MQTT: "ssl://" + addr, MQTTCAFile: caFile}, st, slog.New(slog.DiscardHandler))
+	p, err := newPublisher(config.Config{MQTT: broker.URL(), MQTTCAFile: caFile}, st, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

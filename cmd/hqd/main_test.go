@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,12 +17,10 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
-	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication"
+	"github.com/partsedge/partsedge/replication/brokertest"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -31,28 +28,8 @@ const testToken = "hq-test-admin-token-0123456789"
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// startBroker starts mochi on a free loopback port and returns its URL.
-func startBroker(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	srv := mochi.New(&mochi.Options{Logger: quietLog()})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "t", Address: addr})); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Serve(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return "tcp://" + addr
-}
+// startBroker starts an embedded broker and returns its URL.
+func startBroker(t testing.TB) string { return brokertest.StartEmbedded(t, nil).URL() }
 
 // depotLog is a real depot store's raw log of n events.
 func depotLog(t testing.TB, id string, n int) [][]byte {

@@ -25,7 +25,7 @@ func BenchmarkDrainBacklog(b *testing.B) {
 					b.Fatal(err)
 				}
 				h := startHQ(b, br)
-				p := newPublisher(b, Options{Store: s, Broker: br.url(), Window: window})
+				p := newPublisher(b, Options{Store: s, Broker: br.URL(), Window: window})
 				b.StartTimer()
 				stop := run(b, p)
 				h.waitHWM(backlog, 5*time.Minute)

@@ -10,6 +10,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
 	"github.com/partsedge/partsedge/replication"
+	"github.com/partsedge/partsedge/replication/brokertest"
 )
 
 // The broker restarted five times mid-stream (losing every queued
@@ -22,7 +23,7 @@ func TestBrokerRestartMidStream(t *testing.T) {
 	defer s.Close()
 	appendParts(t, s, 0, 2000)
 	h := startHQ(t, b)
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100, Window: 4,
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 100, Window: 4,
 		AckTimeout: 300 * time.Millisecond})
 	run(t, p)
 	// A writer keeps committing in small groups the whole time, so every
@@ -45,10 +46,10 @@ func TestBrokerRestartMidStream(t *testing.T) {
 	}()
 	for i := range 5 {
 		h.waitHWM(uint64(400*(i+1)), 20*time.Second)
-		b.stop()
+		b.Stop()
 		waitFor(t, 5*time.Second, "the publisher to notice", func() bool { return !p.State().Connected })
 		time.Sleep(20 * time.Millisecond) // events pile up while the broker is down
-		b.restart()
+		b.Restart()
 		waitFor(t, 10*time.Second, "the publisher to reconnect", func() bool { return p.State().Connected })
 	}
 	close(writing)
@@ -64,17 +65,17 @@ func TestBrokerRestartMidStream(t *testing.T) {
 // meanwhile and sends them once it connects.
 func TestOfflineEventsSentOnConnect(t *testing.T) {
 	b := startBroker(t)
-	b.stop()
+	b.Stop()
 	s := openStore(t, t.TempDir())
 	defer s.Close()
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100})
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 100})
 	run(t, p)
 	appendParts(t, s, 0, 700)
 	if st := p.State(); st.Connected || st.EventsSent != 0 {
 		t.Fatalf("with no broker: %+v", st)
 	}
 	waitFor(t, 5*time.Second, "the backlog counted", func() bool { return p.State().Backlog == 700 })
-	b.restart()
+	b.Restart()
 	h := startHQ(t, b)
 	h.waitHWM(700, 20*time.Second)
 	h.checkExact(s)
@@ -88,7 +89,7 @@ func TestDepotRestartResumesFromRememberedAck(t *testing.T) {
 	s := openStore(t, dir)
 	appendParts(t, s, 0, 1000)
 	h := startHQ(t, b)
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100})
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 100})
 	stop := run(t, p)
 	h.waitHWM(1000, 20*time.Second)
 	waitFor(t, 5*time.Second, "the last ack", func() bool { return p.State().AckSeq == 1000 })
@@ -101,7 +102,7 @@ func TestDepotRestartResumesFromRememberedAck(t *testing.T) {
 	s = openStore(t, dir)
 	defer s.Close()
 	appendParts(t, s, 1000, 500)
-	p = newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100})
+	p = newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 100})
 	if st := p.State(); st.AckSeq != 1000 {
 		t.Fatalf("restarted publisher starts at ack %d, want 1000", st.AckSeq)
 	}
@@ -126,7 +127,7 @@ func TestStatusAndLastWill(t *testing.T) {
 	appendParts(t, s, 0, 10)
 	statuses := watchStatus(t, b)
 
-	px := startProxy(t, b.addr)
+	px := startProxy(t, b.Addr())
 	p := newPublisher(t, Options{Store: s, Broker: "tcp://" + px.addr, Version: "v9.9.9"})
 	run(t, p)
 	st := statuses.next(t)
@@ -139,7 +140,7 @@ func TestStatusAndLastWill(t *testing.T) {
 	}
 
 	// A clean stop publishes offline itself: a clean disconnect fires no will.
-	p2 := newPublisher(t, Options{Store: s, Broker: b.url(), ClientID: "partsedge-depot-D1-b"})
+	p2 := newPublisher(t, Options{Store: s, Broker: b.URL(), ClientID: "partsedge-depot-D1-b"})
 	stop := run(t, p2)
 	if st := statuses.next(t); st.State != replication.StateOnline {
 		t.Fatalf("second publisher: %+v", st)
@@ -157,10 +158,10 @@ type statusFeed struct {
 	last *replication.Status
 }
 
-func watchStatus(t *testing.T, b *broker) statusFeed {
+func watchStatus(t *testing.T, b *brokertest.Embedded) statusFeed {
 	t.Helper()
 	feed := statusFeed{ch: make(chan replication.Status, 16), last: new(replication.Status)}
-	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.url()).SetClientID("status-watch"))
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("status-watch"))
 	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
 		t.Fatalf("connect: %v", tok.Error())
 	}
@@ -275,7 +276,7 @@ func TestStatusFollowsTheHead(t *testing.T) {
 	appendParts(t, s, 0, 3)
 	statuses := watchStatus(t, b)
 	clock := &manualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), Clock: clock, StatusEvery: time.Minute})
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), Clock: clock, StatusEvery: time.Minute})
 	run(t, p)
 	if st := statuses.next(t); st.State != replication.StateOnline || st.LastSeq != 3 {
 		t.Fatalf("first status %+v", st)

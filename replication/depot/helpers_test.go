@@ -13,24 +13,17 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
-	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
-	"github.com/mochi-mqtt/server/v2/listeners"
 
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication"
+	"github.com/partsedge/partsedge/replication/brokertest"
 )
 
 const testDepot = "D1"
 
-// broker is a mochi broker on a fixed loopback address, so a test can stop
-// it and start a new one where depots reconnect to.
-type broker struct {
-	tb   testing.TB
-	addr string
-	srv  *mochi.Server
-}
+func startBroker(tb testing.TB) *brokertest.Embedded { return brokertest.StartEmbedded(tb, nil) }
 
+// freeAddr is a loopback address nothing listens on.
 func freeAddr(tb testing.TB) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -39,55 +32,6 @@ func freeAddr(tb testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-func startBroker(tb testing.TB) *broker {
-	b := &broker{tb: tb, addr: freeAddr(tb)}
-	b.start()
-	tb.Cleanup(b.stop)
-	return b
-}
-
-func (b *broker) url() string { return "tcp://" + b.addr }
-
-func (b *broker) start() {
-	b.tb.Helper()
-	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		b.tb.Fatal(err)
-	}
-	if err := srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr})); err != nil {
-		b.tb.Fatalf("listen on %s: %v", b.addr, err)
-	}
-	if err := srv.Serve(); err != nil {
-		b.tb.Fatal(err)
-	}
-	b.srv = srv
-}
-
-func (b *broker) stop() {
-	if b.srv != nil {
-		b.srv.Close()
-		b.srv = nil
-	}
-}
-
-func (b *broker) restart() {
-	b.stop()
-	// The old listener's port may linger for a moment.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ln, err := net.Listen("tcp", b.addr)
-		if err == nil {
-			ln.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.tb.Fatalf("the broker's port stays taken: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	b.start()
 }
 
 func openStore(tb testing.TB, dir string) *inventory.Store {
@@ -156,7 +100,7 @@ type hq struct {
 	changed    chan struct{}
 }
 
-func startHQ(tb testing.TB, b *broker) *hq {
+func startHQ(tb testing.TB, b *brokertest.Embedded) *hq {
 	tb.Helper()
 	h := &hq{tb: tb, depot: testDepot, changed: make(chan struct{}, 1)}
 	events := replication.Topic(testDepot, replication.KindEvents)
@@ -175,7 +119,7 @@ func startHQ(tb testing.TB, b *broker) *hq {
 			}
 		}
 	}()
-	opts := mqtt.NewClientOptions().AddBroker(b.url()).SetClientID("hq-test").
+	opts := mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("hq-test").
 		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).SetWriteTimeout(time.Second).
 		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetOnConnectHandler(func(c mqtt.Client) {

@@ -75,7 +75,7 @@ func TestCollector(t *testing.T) {
 	defer s.Close()
 	appendParts(t, s, 0, 30)
 	h := startHQ(t, b)
-	p := newPublisher(t, Options{Store: s, Broker: b.url()})
+	p := newPublisher(t, Options{Store: s, Broker: b.URL()})
 	run(t, p)
 	h.waitHWM(30, 10*time.Second)
 	waitFor(t, 5*time.Second, "backlog 0", func() bool { return p.State().Backlog == 0 })

@@ -22,7 +22,7 @@ func TestBacklogDrainsExactly(t *testing.T) {
 	appendParts(t, s, 0, 3000)
 	h := startHQ(t, b)
 	var logs syncBuffer
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 100, Window: 4,
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 100, Window: 4,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	stop := run(t, p)
 	h.waitHWM(3000, 30*time.Second)
@@ -83,7 +83,7 @@ func TestNoAckResendsAfterTimeout(t *testing.T) {
 	h := startHQ(t, b)
 	h.withhold.Store(true)
 	clock := &manualClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 50, Window: 3,
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 50, Window: 3,
 		AckTimeout: time.Minute, Clock: clock})
 	run(t, p)
 	h.waitHWM(150, 10*time.Second)
@@ -116,7 +116,7 @@ func TestBadAcksIgnored(t *testing.T) {
 	appendParts(t, s, 0, 200)
 	h := startHQ(t, b)
 	h.withhold.Store(true)
-	p := newPublisher(t, Options{Store: s, Broker: b.url(), BatchEvents: 50, Window: 2, AckTimeout: time.Hour})
+	p := newPublisher(t, Options{Store: s, Broker: b.URL(), BatchEvents: 50, Window: 2, AckTimeout: time.Hour})
 	run(t, p)
 	h.waitHWM(100, 10*time.Second)
 	waitFor(t, 5*time.Second, "the window full", func() bool { return p.State().SentSeq == 100 })
