@@ -19,24 +19,20 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partsedge/partsedge/api"
 	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/cmd/internal/runner"
 	"github.com/partsedge/partsedge/devices/manager"
 	"github.com/partsedge/partsedge/devices/rfid"
 	"github.com/partsedge/partsedge/devices/station"
@@ -54,41 +50,13 @@ const (
 	minTokenLen        = 16
 )
 
-func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// A second signal while shutting down kills the process the default way.
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { runner.Main(defaultMemoryLimit, run) }
 
 // run is depotd without the process around it: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("depotd", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	showVersion := fs.Bool("version", false, "print depotd's version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: depotd [flags]\n\nEvery flag can also be set by its environment variable or in the config file.\n\n")
-		fs.PrintDefaults()
-	}
-	cfg, err := config.Load(fs, args, getenv, config.Defaults(defaultListen))
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "depotd: %v\n", err)
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, "depotd", versionString())
-		return 0
+	cfg, code, done := runner.Settings("depotd", defaultListen, version, args, getenv, stdout, stderr)
+	if done {
+		return code
 	}
 	if err := cfg.Require("depot", "data"); err != nil {
 		fmt.Fprintf(stderr, "depotd: %v\n", err)
@@ -117,16 +85,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // serve runs depotd until ctx is cancelled or the server fails.
@@ -183,7 +141,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	var ready atomic.Bool
 	srv := &http.Server{
-		Handler: api.New(api.Config{Store: st, Log: log, Version: versionString(), Ready: ready.Load,
+		Handler: api.New(api.Config{Store: st, Log: log, Version: runner.Version(version), Ready: ready.Load,
 			Devices: devs, Stations: router, Collectors: append([]prometheus.Collector{devs.Collector()}, replCollectors...),
 			GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl}),
 		// No write timeout: a backup streams for as long as the store is big.
@@ -215,7 +173,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	fmt.Fprintln(stdout, line)
 	log.Info("depotd started", "depot", st.Depot(), "listen", ln.Addr().String(), "seq", st.Head().Seq,
-		"version", versionString(), "config", fmt.Sprintf("%+v", cfg.Redacted()))
+		"version", runner.Version(version), "config", fmt.Sprintf("%+v", cfg.Redacted()))
 
 	select {
 	case err := <-served:

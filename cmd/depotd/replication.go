@@ -13,6 +13,7 @@ import (
 
 	"github.com/partsedge/partsedge/api"
 	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/cmd/internal/runner"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/depot"
 )
@@ -29,7 +30,7 @@ func newPublisher(cfg config.Config, st *inventory.Store, log *slog.Logger) (*de
 		return nil, fmt.Errorf("mqtt %q: want tcp://host:port or ssl://host:port", cfg.MQTT)
 	}
 	o := depot.Options{Store: st, Broker: cfg.MQTT, Username: cfg.MQTTUser, Password: cfg.MQTTPassword,
-		Version: versionString(), Log: log}
+		Version: runner.Version(version), Log: log}
 	if u.Scheme == "ssl" {
 		if o.TLS, err = brokerTLS(cfg.MQTTCAFile, u.Hostname()); err != nil {
 			return nil, err

@@ -20,22 +20,17 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/partsedge/partsedge/cmd/internal/config"
+	"github.com/partsedge/partsedge/cmd/internal/runner"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -44,48 +39,18 @@ var version string
 
 const (
 	defaultListen      = "127.0.0.1:8090"
-	defaultMemoryLimit = 256 << 20
+	defaultMemoryLimit = 256 << 20 // larger than depotd's: HQ holds many depots
 	shutdownTimeout    = 10 * time.Second
 	minTokenLen        = 16
 )
 
-func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit keeps Badger's compaction garbage from doubling
-		// the heap, as in depotd; HQ's budget is larger (many depots).
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// A second signal while shutting down kills the process the default way.
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { runner.Main(defaultMemoryLimit, run) }
 
 // run is hqd without the process around it: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hqd", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	showVersion := fs.Bool("version", false, "print hqd's version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: hqd [flags]\n\nEvery flag can also be set by its environment variable or in the config file.\n\n")
-		fs.PrintDefaults()
-	}
-	cfg, err := config.Load(fs, args, getenv, config.Defaults(defaultListen))
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "hqd: %v\n", err)
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, "hqd", versionString())
-		return 0
+	cfg, code, done := runner.Settings("hqd", defaultListen, version, args, getenv, stdout, stderr)
+	if done {
+		return code
 	}
 	if err := cfg.Require("data", "mqtt", "admin-token"); err != nil {
 		fmt.Fprintf(stderr, "hqd: %v\n", err)
@@ -106,16 +71,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // serve runs hqd until ctx is cancelled or the server fails.
@@ -155,7 +110,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "hqd ready at http://%s\n", ln.Addr())
-	log.Info("hqd started", "listen", ln.Addr().String(), "version", versionString(),
+	log.Info("hqd started", "listen", ln.Addr().String(), "version", runner.Version(version),
 		"config", fmt.Sprintf("%+v", cfg.Redacted()))
 
 	select {
