@@ -258,6 +258,9 @@ func (h *HQ) apply(depot string, w HWM, b replication.Batch, evs []inventory.Eve
 				return fmt.Errorf("write event %s/%d: %w", depot, b.From+uint64(i), err)
 			}
 		}
+		if err := h.derive(txn, depot, evs); err != nil {
+			return err
+		}
 		return setHWM(txn, depot, next)
 	})
 	if err != nil {
@@ -298,6 +301,7 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 		next := HWM{Floor: b.Epoch, Seq: lo - 1}
 		moved := w.Seq - lo + 1
 		err := h.db.Update(func(txn *badger.Txn) error {
+			gone := make([]inventory.Event, 0, moved)
 			for seq := w.Seq; seq >= lo; seq-- {
 				ev, raw, ok, err := held(txn, depot, seq)
 				if err != nil {
@@ -312,6 +316,15 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 				if err := txn.Delete(eventKey(depot, seq)); err != nil {
 					return fmt.Errorf("move superseded event %s/%d: %w", depot, seq, err)
 				}
+				var full inventory.Event
+				if err := json.Unmarshal(raw, &full); err != nil {
+					return fmt.Errorf("superseded event %s/%d as stored: %w", depot, seq, err)
+				}
+				gone = append(gone, full)
+			}
+			// Highest first, the order they are undone in.
+			if err := h.underive(txn, depot, gone); err != nil {
+				return err
 			}
 			if next.Seq > 0 {
 				ev, _, ok, err := held(txn, depot, next.Seq)
