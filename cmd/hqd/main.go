@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/partsedge/partsedge/api/hqapi"
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/cmd/internal/runner"
 	"github.com/partsedge/partsedge/replication/hq"
@@ -99,7 +100,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	var stopping atomic.Bool
 	ready := func() bool { return !stopping.Load() && sub.Connected() }
 	srv := &http.Server{
-		Handler:           newHandler(h, cfg.AdminToken, ready, log),
+		Handler:           hqapi.New(hqapi.Options{HQ: h, AdminToken: cfg.AdminToken, Ready: ready, Log: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      time.Minute,

@@ -446,6 +446,9 @@ const MaxEvents = 1000
 // ErrUnknownDepot is returned for a depot HQ holds nothing of.
 var ErrUnknownDepot = errors.New("unknown depot")
 
+// CodeUnknownDepot is the stable code of ErrUnknownDepot in HQ's API.
+const CodeUnknownDepot inventory.Code = "unknown_depot"
+
 // Events returns up to limit raw events of depot after seq after, in seq
 // order, exactly as the depot stored them.
 func (h *HQ) Events(depot string, after uint64, limit int) ([]json.RawMessage, error) {
