@@ -159,7 +159,17 @@ func inboundTransfers(txn *badger.Txn) (inbound, error) {
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pTransfer}, PrefetchValues: true, PrefetchSize: 64})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		var st TransferState
+		// Only what the position needs is decoded: a watcher pass reads
+		// every transfer, and the manifests are the bulk of them.
+		var st struct {
+			Direction TransferDirection `json:"direction"`
+			Status    TransferStatus    `json:"status"`
+			Transit   string            `json:"transit"`
+			Lines     []struct {
+				SKU       string `json:"sku"`
+				Requested int64  `json:"requested"`
+			} `json:"lines"`
+		}
 		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &st) }); err != nil {
 			return inbound{}, fmt.Errorf("decode transfer %q: %w", it.Item().Key()[1:], err)
 		}

@@ -737,3 +737,30 @@ func TestVerifyFindsInboundOrderTampering(t *testing.T) {
 		t.Fatalf("problems %v", rep.Problems)
 	}
 }
+
+// BenchmarkPositionsInboundOrders times Positions for 100 parts while 200
+// inbound orders wait and 200 announced ones are being received: one scan
+// of the transfers serves every part.
+func BenchmarkPositionsInboundOrders(b *testing.B) {
+	s := seeded(b)
+	skus := make([]string, 100)
+	for i := range skus {
+		skus[i] = fmt.Sprintf("P%03d", i)
+		mustAppend(b, s, Command{Type: EvPartDefined, Actor: "admin", Part: &Part{SKU: skus[i]}})
+	}
+	for i := range 400 {
+		number := fmt.Sprintf("T-%d", i)
+		lines := []TransferLine{{SKU: skus[i%100], Qty: 3}, {SKU: skus[(i+1)%100], Qty: 2}}
+		mustAppend(b, s, inboundOrder(number, lines...))
+		if i%2 == 1 {
+			mustAppend(b, s, announceFrom(number, "SRC", lines, ShipmentLine{SKU: skus[i%100], Qty: 3}))
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		ps, err := s.Positions(skus)
+		if err != nil || ps[skus[0]].Inbound == 0 {
+			b.Fatal(ps[skus[0]], err)
+		}
+	}
+}
