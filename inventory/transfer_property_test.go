@@ -296,7 +296,7 @@ func trStore(t *testing.T, dir string, stock bool) *Store {
 // announcement; every close and write-off the destination accepts is
 // relayed back to settle the source, sometimes corrupted first.
 func TestPropertyTransfers(t *testing.T) {
-	n := propRuns(150, 30)
+	n := propRuns(150, 20)
 	seed := propRunSeed(t)
 	base := propDir(t)
 	ctx := context.Background()
