@@ -78,6 +78,9 @@ func (c *Command) check() error {
 	if (c.Transfer != nil || c.Shipment != nil) && !isTransferDoc(c.Type) {
 		return errf(CodeInvalid, "transfer", "only the transfer events carry a transfer or shipment")
 	}
+	if c.TransferReport != nil && c.Type != EvTransferClosed {
+		return errf(CodeInvalid, "transferReport", "only %s (a source settling its transfer) carries a transfer report", EvTransferClosed)
+	}
 	if c.WorkOrder != nil && c.Type != EvWOCreated {
 		return errf(CodeInvalid, "workOrder", "only %s carries a work order", EvWOCreated)
 	}

@@ -231,6 +231,10 @@ type Command struct {
 	// Transfer and Shipment are for the transfer events (transfer.go).
 	Transfer *Transfer `json:"transfer,omitempty"`
 	Shipment *Shipment `json:"shipment,omitempty"`
+	// TransferReport, on a transfer-closed with no lines, settles an
+	// outbound transfer with the destination's report (HQ relays it); it
+	// is refused on every other type and on an inbound transfer's close.
+	TransferReport *TransferReport `json:"transferReport,omitempty"`
 	// WorkOrder is required by wo-created and refused on every other type.
 	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
 	// Supplier is required by rts-created and refused on every other type.

@@ -58,9 +58,11 @@ func (s *Store) ReorderSignals(f SignalFilter) ([]SignalRecord, error) {
 
 // Position is a part's inventory position as the store knows it: stock
 // available in stock and van locations, what open purchase orders still
-// owe, and what inbound transfers hold in transit to this depot (announced,
-// not yet closed for receipt: a short left in transit after the close is
-// lost, not coming).
+// owe, and what inbound transfers bring to this depot: while HQ's order is
+// only requested here, its requested quantities (stock ordered from another
+// depot, like stock on order); once announced, what the manifest put in
+// transit instead, until the receipt is closed (a short left in transit
+// after the close is lost, not coming).
 func (s *Store) Position(sku string) (Position, error) {
 	ps, err := s.Positions([]string{sku})
 	return ps[sku], err
@@ -73,15 +75,16 @@ func (s *Store) Positions(skus []string) (map[string]Position, error) {
 	out := make(map[string]Position, len(skus))
 	kinds := map[string]LocationKind{}
 	err := s.read(func(txn *badger.Txn) error {
-		inbound, err := inboundTransits(txn)
+		inbound, err := inboundTransfers(txn)
 		if err != nil {
 			return err
 		}
 		for _, sku := range skus {
-			p, err := available(txn, sku, kinds, inbound)
+			p, err := available(txn, sku, kinds, inbound.transits)
 			if err != nil {
 				return err
 			}
+			p.Inbound += inbound.requested[sku]
 			out[sku] = p
 		}
 		// On order in the same snapshot, so a receipt is counted once:
@@ -143,19 +146,43 @@ func available(txn *badger.Txn, sku string, kinds map[string]LocationKind, inbou
 	return p, err
 }
 
-// inboundTransits names the transit locations of inbound transfers still
-// being received: what they hold is on its way to this depot's shelves.
-func inboundTransits(txn *badger.Txn) (map[string]bool, error) {
-	out := map[string]bool{}
+// inbound is what inbound transfers bring: the transit locations of those
+// being received, and the quantities per part of those only ordered yet.
+// A transfer is in one or the other, never both, so nothing counts twice.
+type inbound struct {
+	transits  map[string]bool
+	requested map[string]int64
+}
+
+func inboundTransfers(txn *badger.Txn) (inbound, error) {
+	out := inbound{transits: map[string]bool{}, requested: map[string]int64{}}
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{pTransfer}, PrefetchValues: true, PrefetchSize: 64})
 	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		var st TransferState
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &st) }); err != nil {
-			return nil, fmt.Errorf("decode transfer %q: %w", it.Item().Key()[1:], err)
+		// Only what the position needs is decoded: a watcher pass reads
+		// every transfer, and the manifests are the bulk of them.
+		var st struct {
+			Direction TransferDirection `json:"direction"`
+			Status    TransferStatus    `json:"status"`
+			Transit   string            `json:"transit"`
+			Lines     []struct {
+				SKU       string `json:"sku"`
+				Requested int64  `json:"requested"`
+			} `json:"lines"`
 		}
-		if st.Direction == TransferInbound && st.Status == TransferShipped && st.Transit != "" {
-			out[st.Transit] = true
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &st) }); err != nil {
+			return inbound{}, fmt.Errorf("decode transfer %q: %w", it.Item().Key()[1:], err)
+		}
+		if st.Direction != TransferInbound {
+			continue
+		}
+		switch {
+		case st.Status == TransferRequested:
+			for _, l := range st.Lines {
+				out.requested[l.SKU] += l.Requested
+			}
+		case st.Status == TransferShipped && st.Transit != "":
+			out.transits[st.Transit] = true
 		}
 	}
 	return out, nil

@@ -205,6 +205,19 @@ func (c *Command) checkTransfer() error {
 		}
 		c.Shipment = &sh
 	case EvTransferClosed:
+		if c.TransferReport != nil {
+			// The source settling: it records the destination's report and
+			// moves no stock, so the report is all it carries.
+			if len(c.Lines) > 0 {
+				return errf(CodeInvalid, "lines", "a settlement carries only the destination's report")
+			}
+			rep, err := checkTransferReport(c.TransferReport, c.Ref)
+			if err != nil {
+				return err
+			}
+			c.TransferReport = rep
+			return nil
+		}
 		// Its lines are the damaged units: from transit to quarantine or
 		// defective. None is fine: everything came, or the rest is short.
 		if err := c.checkStockLines(lineRules[c.Type]); err != nil {
@@ -304,6 +317,60 @@ func (c *Command) checkAnnounced() error {
 	return nil
 }
 
+// checkTransferReport checks what a report says on its own: it is the
+// report of transfer ref, lists each part once with quantities in range,
+// and adds up. It returns a copy, so the caller's value stays as it was.
+// Both the command check and the settlement step run it: Verify holds a
+// logged settlement to the same rules as the store did.
+func checkTransferReport(r *TransferReport, ref string) (*TransferReport, *Error) {
+	if r.Number != ref {
+		return nil, errf(CodeInvalid, "transferReport.number", "is %q: a settlement of transfer %s carries that transfer's report", r.Number, ref)
+	}
+	if n := len(r.Lines); n == 0 || n > MaxLines {
+		return nil, errf(CodeInvalid, "transferReport.lines", "must list 1 to %d parts", MaxLines)
+	}
+	var sum TransferReport
+	seen := make(map[string]bool, len(r.Lines))
+	for i, l := range r.Lines {
+		f := "transferReport.lines[" + strconv.Itoa(i) + "]"
+		if err := checkCode(f+".sku", l.SKU); err != nil {
+			return nil, err
+		}
+		if seen[l.SKU] {
+			return nil, errf(CodeInvalid, f+".sku", "%s is listed twice", l.SKU)
+		}
+		seen[l.SKU] = true
+		for _, q := range []struct {
+			name string
+			n    int64
+		}{{"requested", l.Requested}, {"shipped", l.Shipped}, {"received", l.Received}, {"damaged", l.Damaged},
+			{"over", l.Over}, {"short", l.Short}, {"writtenOff", l.WrittenOff}} {
+			if q.n < 0 || q.n > MaxQuantity {
+				return nil, errf(CodeInvalid, f+"."+q.name, "must be between 0 and %d", MaxQuantity)
+			}
+		}
+		// Over-received units are booked apart at the destination (a
+		// receipt), so they are not part of what was shipped.
+		if l.Received+l.Damaged+l.Short != l.Shipped {
+			return nil, errf(CodeInvalid, f, "received %d + damaged %d + short %d is not the %d shipped", l.Received, l.Damaged, l.Short, l.Shipped)
+		}
+		if l.WrittenOff > l.Short {
+			return nil, errf(CodeInvalid, f+".writtenOff", "%d written off of %d short", l.WrittenOff, l.Short)
+		}
+		sum.Shipped += l.Shipped
+		sum.Received += l.Received
+		sum.Damaged += l.Damaged
+		sum.Over += l.Over
+		sum.Short += l.Short
+	}
+	if r.Shipped != sum.Shipped || r.Received != sum.Received || r.Damaged != sum.Damaged || r.Over != sum.Over || r.Short != sum.Short {
+		return nil, errf(CodeInvalid, "transferReport", "the totals are not the sums of the lines")
+	}
+	out := *r
+	out.Lines = slices.Clone(r.Lines)
+	return &out, nil
+}
+
 func allDigits(s string) bool {
 	for _, c := range s {
 		if c < '0' || c > '9' {
@@ -367,16 +434,64 @@ func newTransferState(ev *Event) *TransferState {
 	for _, l := range t.Lines {
 		st.Lines = append(st.Lines, TransferLineState{SKU: l.SKU, Requested: l.Qty})
 	}
-	if ev.Type == EvTransferAnnounced {
-		st.Direction, st.Status, st.ShippedSeq = TransferInbound, TransferShipped, ev.Seq
-		st.Transit, st.SSCC = TransitLocation(t.Number), ev.Shipment.SSCC
-		for _, l := range ev.Shipment.Lines {
-			st.line(l.SKU).Shipped += l.Qty
-		}
-		st.Manifest = slices.Clone(ev.Shipment.Lines)
-		st.settle()
+	switch {
+	case ev.Type == EvTransferAnnounced:
+		st.Direction = TransferInbound
+		st.shipIn(ev)
+	case t.To == ev.Depot:
+		// HQ's order reaching the destination before the goods: an inbound
+		// document that only says what is coming. Its transit location
+		// waits for the announcement, which brings the goods into it.
+		st.Direction = TransferInbound
 	}
 	return st
+}
+
+// shipIn books an announced manifest into an inbound transfer: it is on
+// its way into T's transit location here.
+func (st *TransferState) shipIn(ev *Event) {
+	st.Status, st.ShippedSeq = TransferShipped, ev.Seq
+	st.Transit, st.SSCC = TransitLocation(st.Number), ev.Shipment.SSCC
+	for _, l := range ev.Shipment.Lines {
+		st.line(l.SKU).Shipped += l.Qty
+	}
+	st.Manifest = slices.Clone(ev.Shipment.Lines)
+	st.settle()
+}
+
+// canAnnounce says whether an announcement continues this transfer, the
+// inbound order HQ sent ahead: the same two depots, and only parts the
+// order asked for. The requested quantities stay the order's; the manifest
+// says what actually comes.
+func (st *TransferState) canAnnounce(t *Transfer) *Error {
+	if st.Direction != TransferInbound || st.Status != TransferRequested {
+		return errf(CodeDocumentExists, "ref", "transfer %s exists (event %d, %s %s)", st.Number, st.CreatedSeq, st.Direction, st.Status)
+	}
+	// A number naming another source is another transfer: the number is
+	// taken, so it is refused like any second document. (Both name this
+	// depot as the destination: the store checks that of each.)
+	if t.From != st.From {
+		return errf(CodeDocumentExists, "transfer.from", "transfer %s was ordered from %s (event %d), not from %s", st.Number, st.From, st.CreatedSeq, t.From)
+	}
+	for i, l := range t.Lines {
+		if st.line(l.SKU) == nil {
+			return errf(CodeNotOnTransfer, "transfer.lines["+strconv.Itoa(i)+"].sku", "%s is not on transfer %s as ordered (event %d)", l.SKU, st.Number, st.CreatedSeq)
+		}
+	}
+	return nil
+}
+
+// announce continues an inbound order with the manifest the source sealed:
+// from here on the transfer is received like one announced without an order.
+func (st *TransferState) announce(ev *Event) *Error {
+	if err := st.canAnnounce(ev.Transfer); err != nil {
+		return err
+	}
+	if st.Expected == "" {
+		st.Expected = ev.Transfer.Expected
+	}
+	st.shipIn(ev)
+	return nil
 }
 
 func (st *TransferState) line(sku string) *TransferLineState {
@@ -561,6 +676,71 @@ func (st *TransferState) closeReceipt(ev *Event) (TransferReport, *Error) {
 		st.Status, st.ClosedSeq = TransferClosed, ev.Seq
 	}
 	return rep, nil
+}
+
+// settleOutbound records, at the source, the report the destination made
+// when it closed its receipt (HQ relays it): what came, what was damaged,
+// over, short and written off. No stock moves: the goods left this ledger
+// when they were sealed. The first settlement comes in while T is shipped;
+// while something short is still not written off T is received here too,
+// and a later settlement (the destination wrote off the short) replaces the
+// report, changing nothing but the written-off figures. With nothing left
+// to write off T is closed.
+func (st *TransferState) settleOutbound(ev *Event) *Error {
+	if st.Direction != TransferOutbound {
+		return errf(CodeInvalid, "transferReport", "transfer %s is inbound here: its close computes its own report", st.Number)
+	}
+	if st.Status != TransferShipped && st.Status != TransferReceived {
+		return errf(CodeTransferState, "ref", "transfer %s is %s: it cannot be settled", st.Number, st.Status)
+	}
+	if len(ev.Lines) > 0 {
+		return errf(CodeInvalid, "lines", "a settlement carries only the destination's report")
+	}
+	if ev.TransferReport == nil {
+		return errf(CodeInvalid, "transferReport", "is required: transfer %s is outbound here and settles with the destination's report", st.Number)
+	}
+	rep, err := checkTransferReport(ev.TransferReport, st.Number)
+	if err != nil {
+		return err
+	}
+	again := st.Status == TransferReceived
+	next := slices.Clone(st.Lines)
+	listed := make(map[string]bool, len(rep.Lines))
+	for i, rl := range rep.Lines {
+		f := "transferReport.lines[" + strconv.Itoa(i) + "]"
+		j := slices.IndexFunc(next, func(l TransferLineState) bool { return l.SKU == rl.SKU })
+		if j < 0 {
+			return errf(CodeNotOnTransfer, f+".sku", "%s is not on transfer %s", rl.SKU, st.Number)
+		}
+		listed[rl.SKU] = true
+		l := &next[j]
+		if rl.Shipped != l.Shipped {
+			return errf(CodeInvalid, f+".shipped", "is %d: this depot shipped %d of %s on transfer %s", rl.Shipped, l.Shipped, rl.SKU, st.Number)
+		}
+		// The destination's receipt is closed before it reports, so a later
+		// report may only add write-offs.
+		if again && (rl.Received != l.Received || rl.Damaged != l.Damaged || rl.Over != l.Over || rl.Short != l.Short || rl.WrittenOff < l.WrittenOff) {
+			return errf(CodeInvalid, f, "transfer %s was settled by event %d: a later report changes only what is written off, and only upwards", st.Number, st.ReceivedSeq)
+		}
+		l.Received, l.Damaged, l.Over, l.Short, l.WrittenOff = rl.Received, rl.Damaged, rl.Over, rl.Short, rl.WrittenOff
+	}
+	for _, l := range next {
+		if l.Shipped > 0 && !listed[l.SKU] {
+			return errf(CodeInvalid, "transferReport.lines", "%s was shipped on transfer %s and is missing from the report", l.SKU, st.Number)
+		}
+	}
+	st.Lines, st.ReceivedSeq, st.Status = next, ev.Seq, TransferReceived
+	if ev.Note != "" {
+		st.ReceiptNotes = ev.Note
+	}
+	done := true
+	for _, l := range next {
+		done = done && l.WrittenOff == l.Short
+	}
+	if done {
+		st.Status, st.ClosedSeq = TransferClosed, ev.Seq
+	}
+	return nil
 }
 
 // writeOff books a scrap of transit stock with Ref T: only once receipt is

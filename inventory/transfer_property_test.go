@@ -13,7 +13,8 @@ import (
 // must agree with it on every answer and every balance.
 type trModel struct {
 	status                          TransferStatus
-	inbound                         bool // short is counted at the destination only
+	inbound                         bool             // short is counted at the destination only
+	settledShort                    map[string]int64 // the source's: what the destination reported short
 	requester                       string
 	req, shipped, received, damaged map[string]int64
 	over, writtenOff                map[string]int64
@@ -24,14 +25,50 @@ type trModel struct {
 func newTRModel() *trModel {
 	mk := func() map[string]int64 { return map[string]int64{} }
 	return &trModel{req: mk(), shipped: mk(), received: mk(), damaged: mk(), over: mk(), writtenOff: mk(),
-		pn: mk(), ps: map[string]string{}}
+		settledShort: mk(), pn: mk(), ps: map[string]string{}}
 }
 
 func (m *trModel) short(sku string) int64 {
 	if !m.inbound {
-		return 0
+		return m.settledShort[sku]
 	}
 	return max(m.shipped[sku]-m.received[sku]-m.damaged[sku], 0)
+}
+
+// settleFrom applies the relay of the destination d's report to the
+// source model: accepted while shipped or received, and then the source
+// says what the destination says. A corrupt report (one line no longer
+// adds up) is refused.
+func (m *trModel) settleFrom(d *trModel, corrupt bool) Code {
+	switch {
+	case corrupt:
+		return CodeInvalid
+	case m.status != TransferShipped && m.status != TransferReceived:
+		return CodeTransferState
+	}
+	for _, sku := range []string{"PN", "PS"} {
+		m.received[sku], m.damaged[sku], m.over[sku] = d.received[sku], d.damaged[sku], d.over[sku]
+		m.writtenOff[sku], m.settledShort[sku] = d.writtenOff[sku], d.short(sku)
+	}
+	m.status = d.status
+	return ""
+}
+
+// position is what the store's Position must say of PN: available in A;
+// inbound the order's quantity while an inbound order waits, then what is
+// in transit until the receipt is closed.
+func (m *trModel) position() Position {
+	p := Position{Available: m.pn["A"]}
+	if m.inbound {
+		switch m.status {
+		case TransferRequested:
+			p.Inbound = m.req["PN"]
+		case TransferShipped:
+			p.Inbound = m.pn[trTransit]
+		}
+	}
+	p.Total = p.Available + p.Inbound
+	return p
 }
 
 // balances is what the store's Stock must list, in its order.
@@ -121,6 +158,28 @@ func (m *trModel) dest(c Command) Code {
 	if len(c.Lines) > 0 {
 		l = c.Lines[0]
 	}
+	if m.status == TransferRequested {
+		// Only an order yet: its transit location comes with the goods.
+		switch {
+		case c.Type == EvTransferAnnounced && c.Transfer.From != "SRC":
+			return CodeDocumentExists
+		case c.Type == EvTransferAnnounced:
+			m.status = TransferShipped
+			for _, sl := range c.Shipment.Lines {
+				m.shipped[sl.SKU] += sl.Qty
+				if sl.SKU == "PN" {
+					m.pn[trTransit] += sl.Qty
+				}
+				for _, sn := range sl.Serials {
+					m.ps[sn] = trTransit
+				}
+			}
+			return ""
+		case l.From == trTransit:
+			return CodeUnknownLocation
+		}
+		return CodeTransferState
+	}
 	move := func(to string) Code {
 		if l.SKU == "PN" {
 			if m.pn[trTransit] < l.Qty {
@@ -207,6 +266,9 @@ func (m *trModel) check(t *testing.T, s *Store, where string) {
 				m.shipped[l.SKU], m.received[l.SKU], m.damaged[l.SKU], m.over[l.SKU], m.short(l.SKU), m.writtenOff[l.SKU])
 		}
 	}
+	if p, err := s.Position("PN"); err != nil || p != m.position() {
+		t.Fatalf("%s: position of PN %+v %v, model %+v", where, p, err, m.position())
+	}
 	if rep, err := s.Verify(context.Background(), nil); err != nil || !rep.OK {
 		t.Fatalf("%s: verify: %v %v", where, err, rep.Problems)
 	}
@@ -229,15 +291,17 @@ func trStore(t *testing.T, dir string, stock bool) *Store {
 // TestPropertyTransfers runs random sequences of transfer commands against
 // a source and then a destination store and the model: the same answer to
 // every command (accepted, or refused with the same code, writing
-// nothing), the same balances and transfer lines after each, and a log
-// that verifies.
+// nothing), the same balances, transfer lines and position after each, and
+// a log that verifies. Half the destinations get HQ's order before the
+// announcement; every close and write-off the destination accepts is
+// relayed back to settle the source, sometimes corrupted first.
 func TestPropertyTransfers(t *testing.T) {
-	n := propRuns(150, 30)
+	n := propRuns(150, 20)
 	seed := propRunSeed(t)
 	base := propDir(t)
 	ctx := context.Background()
 	refused := map[Code]int{}
-	closed := 0
+	closed, ordered, settled := 0, 0, 0
 	run := func(s *Store, apply func(Command) Code, m *trModel, c Command, where string) {
 		t.Helper()
 		before := s.Head()
@@ -260,8 +324,9 @@ func TestPropertyTransfers(t *testing.T) {
 		src := trStore(t, fmt.Sprintf("%s/src-%d", base, i), true)
 		m.requester = []string{"kim", "lee"}[r.IntN(2)]
 		m.req["PN"], m.req["PS"] = int64(1+r.IntN(5)), int64(1+r.IntN(2))
+		trLines := []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}
 		mustAppend(t, src, Command{Type: EvTransferRequested, Actor: m.requester, Ref: "T-1",
-			Transfer: &Transfer{From: "PROP", To: "DST", Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}}})
+			Transfer: &Transfer{From: "PROP", To: "DST", Lines: trLines}})
 		m.status = TransferRequested
 		m.check(t, src, "requested")
 		var sealed *Event
@@ -290,26 +355,16 @@ func TestPropertyTransfers(t *testing.T) {
 		if sealed == nil {
 			continue
 		}
-		// The destination: the manifest as sealed, then receiving.
+		// The destination: HQ's order first (half the time), then the
+		// manifest as sealed, then receiving.
 		dst := trStore(t, fmt.Sprintf("%s/dst-%d", base, i), false)
 		d := newTRModel()
-		d.status, d.inbound = TransferShipped, true
-		d.req = m.req
-		for _, l := range sealed.Shipment.Lines {
-			d.shipped[l.SKU] += l.Qty
-			if l.SKU == "PN" {
-				d.pn[trTransit] += l.Qty
-			}
-			for _, sn := range l.Serials {
-				d.ps[sn] = trTransit
-			}
+		d.status, d.inbound, d.req = TransferRequested, true, m.req
+		announce := func(from string) Command {
+			return Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: from, To: "PROP", Lines: trLines},
+				Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}}
 		}
-		mustAppend(t, dst, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: "SRC", To: "PROP",
-			Lines: []TransferLine{{SKU: "PN", Qty: m.req["PN"]}, {SKU: "PS", Qty: m.req["PS"]}}},
-			Shipment: &Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
-		d.check(t, dst, "announced")
-		for op := range 10 + r.IntN(15) {
-			var c Command
+		destOp := func() Command {
 			pnLine := Line{SKU: "PN", Qty: int64(1 + r.IntN(3)), From: trTransit}
 			psLine := Line{SKU: "PS", Qty: 1, From: trTransit, Serials: []string{serial()}}
 			pick := func() Line {
@@ -322,32 +377,75 @@ func TestPropertyTransfers(t *testing.T) {
 			case k < 5:
 				l := pick()
 				l.To = "A"
-				c = trCmd(EvTransferReceived, "kim", "T-1", l)
+				return trCmd(EvTransferReceived, "kim", "T-1", l)
 			case k < 6:
-				c = trCmd(EvReceipt, "kim", "T-1", Line{SKU: "PN", Qty: 1, To: "A"})
+				return trCmd(EvReceipt, "kim", "T-1", Line{SKU: "PN", Qty: 1, To: "A"})
 			case k < 8:
-				c = trCmd(EvTransferClosed, "kim", "T-1")
+				c := trCmd(EvTransferClosed, "kim", "T-1")
 				if r.IntN(2) == 0 {
 					l := pick()
 					l.To = "DEF"
 					c.Lines = []Line{l}
 				}
-			default:
-				c = Command{Type: EvScrap, Actor: "pat", Ref: "T-1", Note: "lost", Lines: []Line{pick()}}
+				return c
 			}
-			run(dst, d.dest, d, c, fmt.Sprintf("seed %d seq %d destination op %d", seed, i, op))
+			return Command{Type: EvScrap, Actor: "pat", Ref: "T-1", Note: "lost", Lines: []Line{pick()}}
+		}
+		if r.IntN(2) == 0 {
+			ordered++
+			mustAppend(t, dst, Command{Type: EvTransferRequested, Actor: "hq", Ref: "T-1", Transfer: &Transfer{From: "SRC", To: "PROP", Lines: trLines}})
+			d.check(t, dst, "ordered")
+			for op := range r.IntN(4) {
+				c := destOp()
+				if r.IntN(3) == 0 {
+					c = announce("OTHER")
+				}
+				run(dst, d.dest, d, c, fmt.Sprintf("seed %d seq %d destination op %d before the announcement", seed, i, op))
+			}
+		}
+		run(dst, d.dest, d, announce("SRC"), fmt.Sprintf("seed %d seq %d announced", seed, i))
+		// relay settles the source with the destination's report as it
+		// stands, sometimes first with a line that no longer adds up.
+		relay := func(where string) {
+			tr, err := dst.Transfer("T-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.IntN(3) == 0 {
+				bad := tr.Report
+				bad.Lines = slices.Clone(bad.Lines)
+				bad.Lines[0].Received++
+				run(src, func(Command) Code { return m.settleFrom(d, true) }, m,
+					Command{Type: EvTransferClosed, Actor: "hq", Ref: "T-1", TransferReport: &bad}, where+" (corrupt)")
+			}
+			run(src, func(Command) Code { return m.settleFrom(d, false) }, m,
+				Command{Type: EvTransferClosed, Actor: "hq", Ref: "T-1", TransferReport: &tr.Report}, where)
+		}
+		for op := range 10 + r.IntN(15) {
+			c := destOp()
+			where := fmt.Sprintf("seed %d seq %d destination op %d", seed, i, op)
+			before := dst.Head()
+			run(dst, d.dest, d, c, where)
+			if dst.Head() != before && (c.Type == EvTransferClosed || c.Type == EvScrap) {
+				relay(where + " relayed")
+			}
 		}
 		if d.status == TransferClosed {
 			closed++
 		}
+		if m.status == TransferClosed {
+			settled++
+		}
 	}
-	t.Logf("%d sequences, %d transfers closed at the destination, refused %v", n, closed, refused)
-	for _, c := range []Code{CodeTransferState, CodeSelfApproval, CodeOverShipped, CodeInsufficientStock, CodeSerialNotHere, CodeUnknownLocation} {
+	t.Logf("%d sequences, %d transfers closed at the destination, %d ordered ahead, %d settled closed at the source, refused %v",
+		n, closed, ordered, settled, refused)
+	for _, c := range []Code{CodeTransferState, CodeSelfApproval, CodeOverShipped, CodeInsufficientStock, CodeSerialNotHere,
+		CodeUnknownLocation, CodeDocumentExists, CodeInvalid} {
 		if refused[c] == 0 && n >= 100 {
 			t.Errorf("no command was refused with %s: the generator misses a rule", c)
 		}
 	}
-	if closed == 0 && n >= 100 {
-		t.Error("no transfer was closed: the generator never gets to the end")
+	if (closed == 0 || ordered == 0 || settled == 0) && n >= 100 {
+		t.Error("no transfer was closed, ordered ahead or settled closed: the generator never gets to the end")
 	}
 }

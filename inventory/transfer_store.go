@@ -48,8 +48,11 @@ func defineTransit(v *view, ev *Event, number, dest string) error {
 }
 
 func requestTransfer(v *view, ev *Event) error {
-	if ev.Transfer.From != ev.Depot {
-		return errf(CodeInvalid, "transfer.from", "this depot is %s: a transfer requested here leaves from it, not from %s", ev.Depot, ev.Transfer.From)
+	// From here it is outbound; to here, HQ's order arriving ahead of the
+	// goods (inbound). A transfer between two other depots is none of ours.
+	if ev.Transfer.From != ev.Depot && ev.Transfer.To != ev.Depot {
+		return errf(CodeInvalid, "transfer.from", "this depot is %s: a transfer requested here leaves from it or comes to it, not from %s to %s",
+			ev.Depot, ev.Transfer.From, ev.Transfer.To)
 	}
 	if err := transferIsNew(v, ev.Transfer.Number); err != nil {
 		return err
@@ -139,8 +142,16 @@ func transferBefore(v *view, ev *Event) error {
 		if ev.Transfer.To != ev.Depot {
 			return errf(CodeInvalid, "transfer.to", "this depot is %s: a transfer announced here comes to it, not to %s", ev.Depot, ev.Transfer.To)
 		}
-		if err := transferIsNew(v, ev.Transfer.Number); err != nil {
+		old, err := getTransfer(v, ev.Transfer.Number)
+		if err != nil {
 			return err
+		}
+		if old != nil {
+			// Only an inbound order sent ahead is continued; anything else
+			// under that number is another document.
+			if err := old.canAnnounce(ev.Transfer); err != nil {
+				return err
+			}
 		}
 		if err := transferPartsKnown(v, ev.Transfer); err != nil {
 			return err
@@ -156,17 +167,34 @@ func transferBefore(v *view, ev *Event) error {
 func transferAfter(v *view, ev *Event) error {
 	switch ev.Type {
 	case EvTransferAnnounced:
-		return putTransfer(v, newTransferState(ev))
+		st, err := getTransfer(v, ev.Transfer.Number)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			return putTransfer(v, newTransferState(ev))
+		}
+		if err := st.announce(ev); err != nil {
+			return err
+		}
+		return putTransfer(v, st)
 	case EvTransferDispatched, EvTransferClosed:
 		st, err := mustGetTransfer(v, ev.Ref)
 		if err != nil {
 			return err
 		}
-		if ev.Type == EvTransferDispatched {
+		switch {
+		case ev.Type == EvTransferDispatched:
 			if err := st.dispatch(ev); err != nil {
 				return err
 			}
-		} else {
+		case st.Direction == TransferOutbound && ev.TransferReport != nil:
+			if err := st.settleOutbound(ev); err != nil {
+				return err
+			}
+		case ev.TransferReport != nil:
+			return errf(CodeInvalid, "transferReport", "transfer %s is inbound here: its close computes its own report", st.Number)
+		default:
 			rep, err := st.closeReceipt(ev)
 			if err != nil {
 				return err
@@ -248,11 +276,16 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 			r.problem("event %d: %s without its transfer", ev.Seq, ev.Type)
 			return
 		}
-		if end := map[EventType]string{EvTransferRequested: ev.Transfer.From, EvTransferAnnounced: ev.Transfer.To}[ev.Type]; end != ev.Depot {
-			r.problem("event %d: transfer %s at depot %s names %s as this end", ev.Seq, ev.Transfer.Number, ev.Depot, end)
+		here := ev.Transfer.To == ev.Depot || (ev.Type == EvTransferRequested && ev.Transfer.From == ev.Depot)
+		if !here {
+			r.problem("event %d: %s of transfer %s from %s to %s at depot %s", ev.Seq, ev.Type, ev.Transfer.Number, ev.Transfer.From, ev.Transfer.To, ev.Depot)
 		}
 		if old, ok := states[ev.Transfer.Number]; ok {
-			r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)
+			if ev.Type != EvTransferAnnounced {
+				r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)
+			} else if err := old.announce(ev); err != nil {
+				r.problem("event %d: %s on transfer %s: %v", ev.Seq, ev.Type, ev.Transfer.Number, err)
+			}
 			return
 		}
 		states[ev.Transfer.Number] = newTransferState(ev)
@@ -281,6 +314,12 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 	case EvTransferDispatched:
 		err = st.dispatch(ev)
 	case EvTransferClosed:
+		if st.Direction == TransferOutbound {
+			// A settlement: the report on the event is the destination's,
+			// held to what this depot shipped.
+			err = st.settleOutbound(ev)
+			break
+		}
 		var rep TransferReport
 		rep, err = st.closeReceipt(ev)
 		if err == nil {
