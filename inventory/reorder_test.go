@@ -510,3 +510,29 @@ func TestReorderVerifyCatchesTampering(t *testing.T) {
 		})
 	}
 }
+
+// TestReorderInboundOrderRearms: HQ's transfer order arriving at the
+// destination (a transfer-requested with no lines of its own) raises the
+// position, so the next pass re-arms the part without another event
+// touching it.
+func TestReorderInboundOrderRearms(t *testing.T) {
+	s := seeded(t)
+	mustAppend(t, s, cmd(EvReceipt, "", Line{SKU: "PN", Qty: 4, To: "A"}))
+	mustAppend(t, s, minmax("PN", 5, 20))
+	w := NewReorderWatcher(s, ReorderWatchOptions{})
+	if err := w.SyncAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(signals(t, s)); n != 1 {
+		t.Fatalf("%d signals at 4 <= 5, want 1", n)
+	}
+	order := mustAppend(t, s, Command{Type: EvTransferRequested, Actor: "hq.planner", Transfer: &Transfer{
+		Number: "HQ-1", From: "D9", To: s.Depot(), Lines: []TransferLine{{SKU: "PN", Qty: 16}}}})
+	if n, err := w.Sync(context.Background()); err != nil || n != 1 {
+		t.Fatalf("the inbound order touched %d parts (%v), want 1", n, err)
+	}
+	st, err := s.ReorderPolicy("PN")
+	if err != nil || !st.Armed || st.ArmedSeq <= order.Event.Seq {
+		t.Fatalf("after the inbound order of 16 (position 20): %+v %v", st, err)
+	}
+}

@@ -283,6 +283,10 @@ func (w *ReorderWatcher) catchUp() (map[string]bool, error) {
 			for _, l := range ev.Report.Lines {
 				touched[l.SKU] = true
 			}
+		case ev.Transfer != nil:
+			for _, l := range ev.Transfer.Lines {
+				touched[l.SKU] = true
+			}
 		case ev.Policy != nil:
 			touched[ev.Policy.SKU] = true
 			if ev.Policy.Method == MethodROP && !w.tracked[ev.Policy.SKU] && !slices.Contains(newROP, ev.Policy.SKU) {
@@ -321,6 +325,13 @@ type watchedEvent struct {
 		SKU    string `json:"sku"`
 		Method string `json:"method"`
 	} `json:"policy"`
+	// An inbound transfer order (transfer-requested at the destination)
+	// raises the position with no lines of its own.
+	Transfer *struct {
+		Lines []struct {
+			SKU string `json:"sku"`
+		} `json:"lines"`
+	} `json:"transfer"`
 }
 
 // period numbers days since the Monday 1970-01-05 in buckets of n days, so
