@@ -291,6 +291,12 @@ func (s *server) postEvent(c *gin.Context, u *inventory.User) {
 		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not write off stock in transit")
 		return
 	}
+	// A settlement closes the source's copy on the destination's word, which
+	// HQ relays; by hand it is an admin's correction, nobody else's.
+	if cmd.TransferReport != nil && u.Role != RoleAdmin {
+		refuse(c, CodeForbidden, "transferReport", "a transfer's settlement comes from HQ; only an admin may post one by hand")
+		return
+	}
 	res, ok := s.append(c, u, cmd)
 	if !ok {
 		return

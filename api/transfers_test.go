@@ -193,6 +193,8 @@ func TestTransferAPIRefusals(t *testing.T) {
 		{"ship unknown", p(RoleStorekeeper, "/api/v1/transfers/T-NONE/ship", `{"companyPrefix":"0614141"}`), 404, "not_found"},
 		{"receive an outbound transfer", p(RoleStorekeeper, "/api/v1/transfers/T-SEALED/receive", `{}`), 409, "transfer_state"},
 		{"write off an outbound transfer", p(RolePlanner, "/api/v1/transfers/T-SEALED/write-off", `{"reason":"x"}`), 409, "transfer_state"},
+		{"settle by hand as a storekeeper", p(RoleStorekeeper, "/api/v1/events", `{"type":"transfer-closed","ref":"T-SEALED","transferReport":{"number":"T-SEALED","lines":[{"sku":"P-NONE","shipped":1,"received":1}]}}`), 403, "forbidden"},
+		{"settle by hand as a planner", p(RolePlanner, "/api/v1/events", `{"type":"transfer-closed","ref":"T-SEALED","transferReport":{"number":"T-SEALED","lines":[{"sku":"P-NONE","shipped":1,"received":1}]}}`), 403, "forbidden"},
 		{"label before sealing", get("/api/v1/transfers/T-OPEN/label"), 409, "transfer_state"},
 		{"label in another format", get("/api/v1/transfers/T-SEALED/label?format=pdf"), 400, "invalid_request"},
 		{"list by a bad status", get("/api/v1/transfers?status=lost"), 400, "invalid_request"},
