@@ -18,7 +18,7 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 ## run: the full demo on one machine (cmd/partsedge-demo): hqd on :8090 with the
-## embedded MQTT broker on :1883, depots DEMO-1 (:8081) and DEMO-2 (:8082) with
+## embedded MQTT broker on :1883, depots DEMO-1 (:8080) and DEMO-2 (:8081) with
 ## demo data and simulated scanners and RFID readers; data in $(DEMO_DATA),
 ## no broker to install. It prints the URLs and tokens; Ctrl-C stops it all.
 run: build

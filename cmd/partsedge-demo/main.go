@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Bin, "bin", filepath.Dir(exe), "the `folder` holding hqd, depotd and devsim")
 	fs.StringVar(&o.HQListen, "hq-listen", "127.0.0.1:8090", "hqd's HTTP `address`")
 	fs.StringVar(&o.MQTTListen, "mqtt-listen", "127.0.0.1:1883", "the embedded broker's `address` (in hqd)")
-	fs.StringVar(&depotListen, "depot-listen", "127.0.0.1:8081,127.0.0.1:8082", "the depots' HTTP `addresses`, comma-separated, in the order "+strings.Join(Depots, ", "))
+	fs.StringVar(&depotListen, "depot-listen", "127.0.0.1:8080,127.0.0.1:8081", "the depots' HTTP `addresses`, comma-separated, in the order "+strings.Join(Depots, ", "))
 	fs.StringVar(&o.Token, "token", "demo-admin-token-change-me", "the admin `token` of hqd and of every depot (at least 16 characters)")
 	fs.DurationVar(&o.Timeout, "timeout", time.Minute, "how long each process may take to start or stop")
 	if err := fs.Parse(args); err != nil {
