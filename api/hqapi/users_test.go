@@ -266,3 +266,34 @@ func FuzzPostUser(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAuthedRequest is an authenticated GET /api/v1/depots with the
+// token cache (as served) and without it (every request asks the store).
+func BenchmarkAuthedRequest(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cached", 0}, {"uncached", -1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			h, err := hq.Open(hq.Options{Dir: b.TempDir(), Log: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer h.Close()
+			srv := newServer(Options{HQ: h, AdminToken: fixtureAdminToken, Log: slog.New(slog.DiscardHandler), TokenCacheTTL: bc.ttl})
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest("GET", "/api/v1/depots", nil)
+					req.Header.Set("Authorization", "Bearer "+fixtureAdminToken)
+					w := httptest.NewRecorder()
+					srv.engine.ServeHTTP(w, req)
+					if w.Code != 200 {
+						b.Errorf("%d %s", w.Code, w.Body)
+						return
+					}
+				}
+			})
+		})
+	}
+}
