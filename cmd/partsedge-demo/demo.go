@@ -116,10 +116,10 @@ func Start(ctx context.Context, o Options) (d *Demo, err error) {
 	if err != nil {
 		return d, err
 	}
-	if d.HQURL, err = hqd.wait(hqReady, o.Timeout); err != nil {
+	if d.HQURL, err = hqd.wait(ctx, hqReady, o.Timeout); err != nil {
 		return d, err
 	}
-	if d.BrokerURL, err = hqd.wait(hqBroker, o.Timeout); err != nil {
+	if d.BrokerURL, err = hqd.wait(ctx, hqBroker, o.Timeout); err != nil {
 		return d, err
 	}
 
@@ -148,7 +148,7 @@ func Start(ctx context.Context, o Options) (d *Demo, err error) {
 			if err != nil {
 				return d, err
 			}
-			if _, err := p.wait(devsimReady, o.Timeout); err != nil {
+			if _, err := p.wait(ctx, devsimReady, o.Timeout); err != nil {
 				return d, err
 			}
 			dep.Devices = append(dep.Devices, dev.Device)
@@ -169,7 +169,7 @@ func Start(ctx context.Context, o Options) (d *Demo, err error) {
 		if err != nil {
 			return d, err
 		}
-		if dep.URL, err = p.wait(depotReady, o.Timeout); err != nil {
+		if dep.URL, err = p.wait(ctx, depotReady, o.Timeout); err != nil {
 			return d, err
 		}
 		d.Depots = append(d.Depots, dep)
@@ -435,7 +435,7 @@ func (d *Demo) start(name, bin string, args, env []string) (*proc, error) {
 }
 
 // wait returns the first submatch of the first stdout line matching re.
-func (p *proc) wait(re *regexp.Regexp, timeout time.Duration) (string, error) {
+func (p *proc) wait(ctx context.Context, re *regexp.Regexp, timeout time.Duration) (string, error) {
 	deadline := time.After(timeout)
 	for {
 		p.mu.Lock()
@@ -458,7 +458,9 @@ func (p *proc) wait(re *regexp.Regexp, timeout time.Duration) (string, error) {
 					return m[1], nil
 				}
 			}
-			return "", fmt.Errorf("%s exited before it was ready (%v): see %s", p.name, p.err, p.log.Name())
+			return "", fmt.Errorf("%s exited before it was ready (%v); the end of %s:\n%s", p.name, p.err, p.log.Name(), tail(p.log.Name(), 5))
+		case <-ctx.Done():
+			return "", fmt.Errorf("%s: %w", p.name, ctx.Err())
 		case <-deadline:
 			return "", fmt.Errorf("%s was not ready in %s: see %s", p.name, timeout, p.log.Name())
 		}
@@ -519,4 +521,17 @@ func mqttUsers(data string) (map[string]string, string, error) {
 		return nil, "", fmt.Errorf("write the users file: %w", err)
 	}
 	return users, path, nil
+}
+
+// tail is the last n lines of a log file, indented, for an error message.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "  (" + err.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  " + strings.Join(lines, "\n  ")
 }

@@ -6,25 +6,81 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication/hq"
 )
 
-// buildBinaries builds the daemons the demo runs into a temp folder.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// buildBinaries builds the daemons the demo runs, once for the package.
 func buildBinaries(t *testing.T) string {
 	t.Helper()
-	bin := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "../hqd", "../depotd", "../devsim")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "partsedge-demo-test-"); built.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", built.dir+string(filepath.Separator), "../hqd", "../depotd", "../devsim")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// TestBusyPort: a daemon that cannot start stops the demo with exit 1,
+// the cause from its log, and nothing left running.
+func TestBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stderr strings.Builder
+	data := t.TempDir()
+	code := run(context.Background(), []string{"--bin", buildBinaries(t), "--data", data, "--hq-listen", "127.0.0.1:0",
+		"--mqtt-listen", "127.0.0.1:0", "--depot-listen", "127.0.0.1:0," + ln.Addr().String()}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "DEMO-2 exited before it was ready") || !strings.Contains(stderr.String(), "address already in use") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	// hqd and DEMO-1 had started; their stores open (Badger locks its
+	// folder while a process holds it) only if they were stopped.
+	h, err := hq.Open(hq.Options{Dir: filepath.Join(data, "hq"), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("hqd still holds its store: %v", err)
+	}
+	h.Close()
+	st, err := inventory.Open(inventory.Options{Dir: filepath.Join(data, "DEMO-1", "store"), Depot: "DEMO-1", GCInterval: -1, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("DEMO-1 still holds its store: %v", err)
+	}
+	st.Close()
 }
 
 func testOptions(bin, data string) Options {
