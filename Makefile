@@ -17,12 +17,12 @@ build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## run: depotd with demo data on http://127.0.0.1:8080 (embedded defaults, no broker needed)
+## run: the full demo on one machine (cmd/partsedge-demo): hqd on :8090 with the
+## embedded MQTT broker on :1883, depots DEMO-1 (:8080) and DEMO-2 (:8081) with
+## demo data and simulated scanners and RFID readers; data in $(DEMO_DATA),
+## no broker to install. It prints the URLs and tokens; Ctrl-C stops it all.
 run: build
-	@mkdir -p $(DEMO_DATA)
-	PARTSEDGE_DEPOT=$${PARTSEDGE_DEPOT:-DEMO-1} PARTSEDGE_DATA=$${PARTSEDGE_DATA:-$(DEMO_DATA)} \
-	PARTSEDGE_ADMIN_TOKEN=$${PARTSEDGE_ADMIN_TOKEN:-$(DEMO_TOKEN)} \
-	$(BIN)/depotd --demo
+	$(BIN)/partsedge-demo --bin $(BIN) --data $(DEMO_DATA) --token $(DEMO_TOKEN)
 
 ## deps: install the system packages the build and tests need, when missing
 deps:

@@ -50,7 +50,7 @@ func statusOf(code inventory.Code) (int, string) {
 		return http.StatusNotFound, "Not found"
 	case CodeMethodNotAllowed:
 		return http.StatusMethodNotAllowed, "Method not allowed"
-	case inventory.CodeIdempotencyReuse, inventory.CodeDocumentExists:
+	case inventory.CodeIdempotencyReuse, inventory.CodeDocumentExists, inventory.CodeUserExists:
 		return http.StatusConflict, "Conflict"
 	case CodeNotReady:
 		return http.StatusServiceUnavailable, "Not ready"

@@ -6,10 +6,11 @@
 package hqapi
 
 import (
-	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,30 +41,52 @@ type Principal struct {
 // Options configure the API.
 type Options struct {
 	HQ *hq.HQ
-	// AdminToken is the bootstrap admin's bearer token.
+	// AdminToken, when set, bootstraps the user "admin" with this token in
+	// a store that has no users yet (EnsureAdmin); later it changes nothing.
 	AdminToken string
 	// Ready reports whether hqd may take traffic (subscribed to the broker).
 	Ready func() bool
 	Log   *slog.Logger
+	// Now is the clock (token cache, idempotency records); time.Now when nil.
+	Now func() time.Time
+	// TokenCacheTTL is how long a resolved token is trusted without asking
+	// the store again; 0 means 5 s, negative turns the cache off.
+	TokenCacheTTL time.Duration
 }
 
 type server struct {
 	hq     *hq.HQ
-	admin  string
+	users  userStore
+	tokens *tokenCache
+	idem   *idemCache
+	now    func() time.Time
 	ready  func() bool
 	log    *slog.Logger
 	engine *gin.Engine
 }
 
 // New returns hqd's HTTP handler.
-func New(o Options) http.Handler {
+func New(o Options) http.Handler { return newServer(o).engine }
+
+func newServer(o Options) *server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
 	if o.Ready == nil {
 		o.Ready = func() bool { return true }
 	}
-	s := &server{hq: o.HQ, admin: o.AdminToken, ready: o.Ready, log: o.Log}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AdminToken != "" {
+		if _, err := EnsureAdmin(o.HQ, o.AdminToken); err != nil {
+			// The API still serves the users the store has; hqd itself
+			// calls EnsureAdmin first and stops on this error.
+			o.Log.Error("bootstrap the admin user", "err", err)
+		}
+	}
+	s := &server{hq: o.HQ, users: o.HQ, tokens: newTokenCache(o.TokenCacheTTL), idem: newIdemCache(),
+		now: o.Now, ready: o.Ready, log: o.Log}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.RedirectTrailingSlash = false
@@ -96,10 +119,12 @@ func New(o Options) http.Handler {
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
 	v1 := e.Group("/api/v1")
+	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPIJSON) })
+	s.userRoutes(v1)
 	s.depotRoutes(v1)
 	s.viewRoutes(v1)
 	s.orderRoutes(v1)
-	return e
+	return s
 }
 
 // anyone, planners and admins name who may call a route.
@@ -110,19 +135,25 @@ var (
 )
 
 // authed lets through requests whose bearer token carries one of roles,
-// and puts the Principal in the context under "principal".
+// and puts the Principal in the context under "principal". The role is
+// checked before the handler reads the body, so a refused request writes
+// nothing.
 func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, ok := strings.CutPrefix(c.Request.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(c.Request.Header.Get("Authorization"))
+		if !ok {
 			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq"`)
 			refuse(c, CodeUnauthenticated, "Authorization", "send the header Authorization: Bearer followed by your token")
 			return
 		}
-		p, ok := s.principal(token)
-		if !ok {
+		p, err := s.principal(token)
+		if inventory.CodeOf(err) == inventory.CodeNotFound {
 			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq", error="invalid_token"`)
 			refuse(c, CodeUnauthenticated, "Authorization", "the token is not valid")
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
 			return
 		}
 		allowed := false
@@ -138,13 +169,33 @@ func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 	}
 }
 
-// principal finds who token belongs to. It compares in constant time so
-// the token cannot be guessed byte by byte.
-func (s *server) principal(token string) (Principal, bool) {
-	if subtle.ConstantTimeCompare([]byte(token), []byte(s.admin)) == 1 {
-		return Principal{Name: "admin", Role: RoleAdmin}, true
+// bearerToken takes the token out of an Authorization header; the scheme
+// name is case-insensitive (RFC 9110 section 11.1).
+func bearerToken(h string) (string, bool) {
+	const scheme = "bearer "
+	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
 	}
-	return Principal{}, false
+	t := strings.TrimSpace(h[len(scheme):])
+	return t, t != ""
+}
+
+// principal finds who token belongs to in HQ's user store, through a
+// short-lived cache: the lookup (a hash and two reads) would otherwise be
+// paid by every request. Only the token's hash is compared by the store,
+// so the lookup leaks nothing about how close a guess came.
+func (s *server) principal(token string) (Principal, error) {
+	now := s.now()
+	if p, ok := s.tokens.get(token, now); ok {
+		return p, nil
+	}
+	u, err := s.users.UserByToken(token)
+	if err != nil {
+		return Principal{}, err
+	}
+	p := Principal{Name: u.Name, Role: u.Role}
+	s.tokens.put(token, p, now)
+	return p, nil
 }
 
 // who is the request's principal (set by authed).
@@ -152,4 +203,64 @@ func who(c *gin.Context) Principal {
 	p, _ := c.Get("principal")
 	pr, _ := p.(Principal)
 	return pr
+}
+
+// tokenCache remembers resolved tokens for a few seconds. Only successes
+// are kept, so a new token works at once; the API forgets every entry when
+// it changes users or tokens itself, and anything changed behind its back
+// is honoured within the TTL.
+type tokenCache struct {
+	mu  sync.RWMutex
+	m   map[string]cachedPrincipal
+	ttl time.Duration
+}
+
+type cachedPrincipal struct {
+	p     Principal
+	until time.Time
+}
+
+const (
+	defaultTokenTTL = 5 * time.Second
+	maxCachedTokens = 4096
+)
+
+func newTokenCache(ttl time.Duration) *tokenCache {
+	if ttl == 0 {
+		ttl = defaultTokenTTL
+	}
+	return &tokenCache{m: map[string]cachedPrincipal{}, ttl: ttl}
+}
+
+func (tc *tokenCache) get(token string, now time.Time) (Principal, bool) {
+	if tc.ttl < 0 {
+		return Principal{}, false
+	}
+	tc.mu.RLock()
+	c, ok := tc.m[token]
+	tc.mu.RUnlock()
+	if !ok || now.After(c.until) {
+		return Principal{}, false
+	}
+	return c.p, true
+}
+
+func (tc *tokenCache) put(token string, p Principal, now time.Time) {
+	if tc.ttl < 0 {
+		return
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if len(tc.m) >= maxCachedTokens {
+		// HQ has tens of users, not thousands: a full cache holds stale
+		// entries, and starting over is cheaper than tracking age.
+		clear(tc.m)
+	}
+	tc.m[token] = cachedPrincipal{p: p, until: now.Add(tc.ttl)}
+}
+
+func (tc *tokenCache) forget() {
+	tc.mu.Lock()
+	clear(tc.m)
+	tc.mu.Unlock()
 }

@@ -2,7 +2,11 @@
 // its Badger store and serves the HTTP API over it.
 //
 // Settings come from flags, PARTSEDGE_* environment variables and a YAML
-// file (see cmd/internal/config). On its first start depotd creates the user
+// file (see cmd/internal/config). PARTSEDGE_MQTT is a broker URL to
+// replicate to, empty to work offline, or "embedded": depotd then runs the
+// embedded broker on PARTSEDGE_MQTT_LISTEN with the users of
+// PARTSEDGE_MQTT_USERS (this depot's id and HQ's "hq"), publishes to it,
+// and an hqd connects to it (a one-box site). On its first start depotd creates the user
 // "admin" with the configured admin token, or a generated one, and prints it
 // on the ready line. SIGINT or SIGTERM stops it: it stops accepting, lets
 // in-flight requests finish for up to 10 s and closes the store cleanly.
@@ -70,9 +74,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "depotd: the GS1 company prefix must be 6 to 12 digits")
 		return 2
 	}
+	emb, err := embeddedBrokerSettings(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "depotd: %v\n", err)
+		return 2
+	}
 	level, _ := config.ParseLevel(cfg.LogLevel) // Load checked it
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if err := serve(ctx, cfg, log, stdout); err != nil {
+	if err := serve(ctx, cfg, emb, log, stdout); err != nil {
 		log.Error("depotd stopped", "err", err)
 		var ie *inventory.Error
 		if errors.As(err, &ie) && ie.Code == inventory.CodeInvalid {
@@ -88,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // serve runs depotd until ctx is cancelled or the server fails.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) (err error) {
+func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *slog.Logger, stdout io.Writer) (err error) {
 	st, err := inventory.Open(inventory.Options{Dir: cfg.Data, Depot: cfg.Depot, Log: log})
 	if err != nil {
 		return fmt.Errorf("open the store: %w", err)
@@ -130,7 +139,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return errBadSetting{err}
 	}
 	router.SetSignaller(devs)
-	pub, err := newPublisher(cfg, st, log)
+	emb, pubCfg, err := embCfg.start(cfg, log)
+	if err != nil {
+		return err
+	}
+	if emb != nil {
+		// Closed after the publisher has stopped (deferred below, so run
+		// before this): the depot says offline through its own broker.
+		defer emb.Close()
+	}
+	pub, err := newPublisher(pubCfg, st, log)
 	if err != nil {
 		return errBadSetting{err}
 	}
@@ -172,6 +190,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		line += " (admin token: " + token + ")"
 	}
 	fmt.Fprintln(stdout, line)
+	if emb != nil {
+		// After the ready line, which scripts read as the first line.
+		fmt.Fprintf(stdout, "depotd %s mqtt broker at %s\n", st.Depot(), emb.URL())
+	}
 	log.Info("depotd started", "depot", st.Depot(), "listen", ln.Addr().String(), "seq", st.Head().Seq,
 		"version", runner.Version(version), "config", fmt.Sprintf("%+v", cfg.Redacted()))
 

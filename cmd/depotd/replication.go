@@ -15,8 +15,65 @@ import (
 	"github.com/partsedge/partsedge/cmd/internal/config"
 	"github.com/partsedge/partsedge/cmd/internal/runner"
 	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication/broker"
 	"github.com/partsedge/partsedge/replication/depot"
+	"github.com/partsedge/partsedge/replication/mosquitto"
 )
+
+// embeddedBroker is the embedded broker's settings when PARTSEDGE_MQTT is
+// "embedded": a one-box site, where the depot runs the broker HQ connects
+// to (as its user "hq") instead of reaching one at HQ. They are read before
+// the store opens, so a users file that does not fit writes nothing.
+type embeddedBroker struct {
+	listen   string
+	users    map[string]string
+	password string // this depot's
+}
+
+// embeddedBrokerSettings reads PARTSEDGE_MQTT_LISTEN and the users file
+// PARTSEDGE_MQTT_USERS, which must name HQ's user and this depot's id (the
+// access rule gives a depot's user exactly its own topics); nil when
+// PARTSEDGE_MQTT is not "embedded".
+func embeddedBrokerSettings(cfg config.Config) (*embeddedBroker, error) {
+	if cfg.MQTT != "embedded" {
+		return nil, nil
+	}
+	if err := cfg.Require("mqtt-users"); err != nil {
+		return nil, fmt.Errorf("the embedded broker lets in only the users of a file: %w", err)
+	}
+	users, err := broker.ReadUsersFile(cfg.MQTTUsers)
+	if err != nil {
+		return nil, err
+	}
+	password, ok := users[cfg.Depot]
+	if !ok {
+		return nil, fmt.Errorf("the users file %s has no line for this depot's user %s", cfg.MQTTUsers, cfg.Depot)
+	}
+	if _, ok := users[mosquitto.HQUser]; !ok {
+		return nil, fmt.Errorf("the users file %s has no line for HQ's user %s, so nothing could read this depot's events", cfg.MQTTUsers, mosquitto.HQUser)
+	}
+	e := &embeddedBroker{listen: cfg.MQTTListen, users: users, password: password}
+	if e.listen == "" {
+		e.listen = config.DefaultMQTTListen
+	}
+	return e, nil
+}
+
+// start starts the broker and returns the settings rewritten so the
+// publisher connects to it over loopback as this depot. A nil e starts
+// nothing and returns cfg as it is.
+func (e *embeddedBroker) start(cfg config.Config, log *slog.Logger) (*broker.Broker, config.Config, error) {
+	if e == nil {
+		return nil, cfg, nil
+	}
+	b, err := broker.Start(broker.Options{Addr: e.listen, Users: e.users, HQ: mosquitto.HQUser, Log: log.With("component", "broker")})
+	if err != nil {
+		return nil, cfg, fmt.Errorf("start the embedded broker: %w", err)
+	}
+	log.Info("embedded broker started", "addr", b.Addr(), "users", len(e.users))
+	cfg.MQTT, cfg.MQTTUser, cfg.MQTTPassword = b.URL(), cfg.Depot, e.password
+	return b, cfg, nil
+}
 
 // newPublisher returns the replication publisher for a tcp:// or ssl://
 // broker, or nil when PARTSEDGE_MQTT names none: an empty setting keeps the

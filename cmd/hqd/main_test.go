@@ -158,7 +158,14 @@ func TestBadSettings(t *testing.T) {
 		{"no broker", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_ADMIN_TOKEN": testToken}, "mqtt is not set"},
 		{"no token", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "tcp://127.0.0.1:1"}, "admin-token is not set"},
 		{"short token", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "tcp://127.0.0.1:1", "PARTSEDGE_ADMIN_TOKEN": "short"}, "at least 16"},
-		{"embedded broker", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded", "PARTSEDGE_ADMIN_TOKEN": testToken}, "tcp:// or ssl://"},
+		{"embedded broker without users", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded", "PARTSEDGE_ADMIN_TOKEN": testToken}, "mqtt-users is not set"},
+		{"embedded broker without HQ's user", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded", "PARTSEDGE_ADMIN_TOKEN": testToken,
+			"PARTSEDGE_MQTT_USERS": usersFile(t, "D1:d1-password\n")}, `no line for HQ's user "hq"`},
+		{"embedded broker, bad users file", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded", "PARTSEDGE_ADMIN_TOKEN": testToken,
+			"PARTSEDGE_MQTT_USERS": usersFile(t, "hq hq-password\n")}, "line 1"},
+		{"embedded broker, missing users file", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded", "PARTSEDGE_ADMIN_TOKEN": testToken,
+			"PARTSEDGE_MQTT_USERS": t.TempDir() + "/none"}, "no such file"},
+		{"another scheme", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "mqtt://x:1883", "PARTSEDGE_ADMIN_TOKEN": testToken}, "tcp:// or ssl://"},
 		{"bad listen", map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "tcp://127.0.0.1:1", "PARTSEDGE_ADMIN_TOKEN": testToken, "PARTSEDGE_LISTEN": "nowhere"}, "listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,8 +34,14 @@ type Config struct {
 	// MQTTCAFile is a PEM file of CAs trusted for ssl:// brokers besides
 	// the system's roots (a private HQ CA).
 	MQTTCAFile string
-	LogLevel   string
-	Demo       bool
+	// MQTTListen is where the embedded broker listens (PARTSEDGE_MQTT
+	// embedded); empty means DefaultMQTTListen.
+	MQTTListen string
+	// MQTTUsers is the embedded broker's users file (ReadUsersFile in
+	// replication/broker): one "user:password" line per MQTT user.
+	MQTTUsers string
+	LogLevel  string
+	Demo      bool
 	// Devices is the device list in its one-line form (see
 	// devices/manager.ParseSpecs); the file may give it as a YAML list.
 	Devices string
@@ -77,6 +83,10 @@ func settings() []setting {
 			str: func(c *Config) *string { return &c.MQTTPassword }, secret: true},
 		{flag: "mqtt-ca-file", env: "PARTSEDGE_MQTT_CA_FILE", yaml: "mqttCAFile", usage: "a PEM `file` of CAs to trust for ssl:// brokers, besides the system's",
 			str: func(c *Config) *string { return &c.MQTTCAFile }},
+		{flag: "mqtt-listen", env: "PARTSEDGE_MQTT_LISTEN", yaml: "mqttListen", usage: "the embedded broker's `address` (host:port; default " + DefaultMQTTListen + ")",
+			str: func(c *Config) *string { return &c.MQTTListen }},
+		{flag: "mqtt-users", env: "PARTSEDGE_MQTT_USERS", yaml: "mqttUsers", usage: "the embedded broker's users `file`: one user:password line each (HQ's user and each depot's id)",
+			str: func(c *Config) *string { return &c.MQTTUsers }},
 		{flag: "log-level", env: "PARTSEDGE_LOG_LEVEL", yaml: "logLevel", usage: "debug, info, warn or error",
 			str: func(c *Config) *string { return &c.LogLevel }},
 		{flag: "demo", env: "PARTSEDGE_DEMO", yaml: "demo", usage: "seed demo data into an empty store",
@@ -93,6 +103,10 @@ func settings() []setting {
 			str: func(c *Config) *string { return &c.GS1CompanyPrefix }},
 	}
 }
+
+// DefaultMQTTListen is where the embedded broker listens unless
+// PARTSEDGE_MQTT_LISTEN says otherwise: loopback, the standard MQTT port.
+const DefaultMQTTListen = "127.0.0.1:1883"
 
 // Defaults returns the defaults every daemon shares; a daemon sets its own
 // Listen (depotd 127.0.0.1:8080, hqd 127.0.0.1:8090).
@@ -290,11 +304,15 @@ func (c Config) check() error {
 	if _, err := ParseLevel(c.LogLevel); err != nil {
 		return err
 	}
-	if c.Listen != "" {
-		if _, port, err := net.SplitHostPort(c.Listen); err != nil {
-			return fmt.Errorf("listen %q: want host:port, such as 127.0.0.1:8080", c.Listen)
+	for _, a := range []struct{ name, addr, example string }{
+		{"listen", c.Listen, "127.0.0.1:8080"}, {"mqtt-listen", c.MQTTListen, DefaultMQTTListen}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil {
+			return fmt.Errorf("%s %q: want host:port, such as %s", a.name, a.addr, a.example)
 		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-			return fmt.Errorf("listen %q: %q is not a port number", c.Listen, port)
+			return fmt.Errorf("%s %q: %q is not a port number", a.name, a.addr, port)
 		}
 	}
 	return nil

@@ -42,6 +42,7 @@ mqttPassword: file-pass
 logLevel: warn
 demo: true
 `)
+	brokerFile := writeFile(t, "mqtt: embedded\nmqttListen: 127.0.0.1:11883\nmqttUsers: /file/users\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -81,6 +82,11 @@ demo: true
 		{name: "the broker CA file by env, then by flag", args: []string{"--mqtt-ca-file", "/flag/ca.pem"},
 			env:  map[string]string{"PARTSEDGE_MQTT_CA_FILE": "/env/ca.pem", "PARTSEDGE_MQTT": "ssl://hq:8883"},
 			want: Config{Listen: "127.0.0.1:8080", LogLevel: "info", MQTT: "ssl://hq:8883", MQTTCAFile: "/flag/ca.pem"}},
+		{name: "the embedded broker's address and users by env, then by flag", args: []string{"--mqtt-listen", "127.0.0.1:0"},
+			env:  map[string]string{"PARTSEDGE_MQTT_LISTEN": "0.0.0.0:1883", "PARTSEDGE_MQTT_USERS": "/env/users", "PARTSEDGE_MQTT": "embedded"},
+			want: Config{Listen: "127.0.0.1:8080", LogLevel: "info", MQTT: "embedded", MQTTListen: "127.0.0.1:0", MQTTUsers: "/env/users"}},
+		{name: "the embedded broker's settings in the file", args: []string{"--config", brokerFile},
+			want: Config{File: brokerFile, Listen: "127.0.0.1:8080", LogLevel: "info", MQTT: "embedded", MQTTListen: "127.0.0.1:11883", MQTTUsers: "/file/users"}},
 		{name: "the broker CA file by env", env: map[string]string{"PARTSEDGE_MQTT_CA_FILE": "/env/ca.pem"},
 			want: Config{Listen: "127.0.0.1:8080", LogLevel: "info", MQTTCAFile: "/env/ca.pem"}},
 	} {
@@ -123,6 +129,7 @@ func TestBadConfig(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"PARTSEDGE_LOG_LEVEL": "loud"}, want: "log level"},
 		{name: "bad listen", args: []string{"--listen", "8080"}, want: "host:port"},
 		{name: "bad port", args: []string{"--listen", "localhost:http-alt"}, want: "port"},
+		{name: "bad broker listen", env: map[string]string{"PARTSEDGE_MQTT_LISTEN": "1883"}, want: "mqtt-listen"},
 		{name: "unknown flag", args: []string{"--dpot", "D1"}, want: "flag provided but not defined"},
 		{name: "stray argument", args: []string{"D1"}, want: "unexpected argument"},
 	} {

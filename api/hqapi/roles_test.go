@@ -1,0 +1,98 @@
+package hqapi
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// public marks a route every caller may use without a token (an empty
+// role list).
+var public = []string{}
+
+// routeRoles is the published access table of every route hqd serves,
+// written out by hand and independently of the roles the handlers pass to
+// authed: who may call it. A route added anywhere (view.go, orders.go, ...)
+// fails TestEveryRouteHasItsRoles until it has a line here.
+var routeRoles = map[string][]string{
+	"GET /healthz":                    public,
+	"GET /readyz":                     public,
+	"GET /metrics":                    public,
+	"GET /api/v1/openapi.json":        public,
+	"GET /api/v1/users":               {RoleAdmin},
+	"POST /api/v1/users":              {RoleAdmin},
+	"POST /api/v1/users/:name/tokens": {RoleAdmin},
+	"GET /api/v1/depots":              {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/depots/:id":          {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/depots/:id/events":   {RoleAdmin, RolePlanner, RoleViewer},
+}
+
+var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)
+
+// TestEveryRouteHasItsRoles holds every route of the engine to the table
+// above: a public route answers without a token, every other one answers
+// 401 without one; a role the table lists is never refused for its role,
+// and a role it does not list is refused 403 forbidden with nothing
+// written.
+func TestEveryRouteHasItsRoles(t *testing.T) {
+	f := newUserFixture(t)
+	served := map[string]bool{}
+	var missing []string
+	for _, r := range f.srv.engine.Routes() {
+		k := r.Method + " " + r.Path
+		served[k] = true
+		if _, ok := routeRoles[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	for _, k := range missing {
+		t.Errorf("route %s is served but has no line in routeRoles (roles_test.go): add it with the roles that may call it", k)
+	}
+	for k := range routeRoles {
+		if !served[k] {
+			t.Errorf("routeRoles lists %s, which is not served", k)
+		}
+	}
+	for k, roles := range routeRoles {
+		if !served[k] {
+			continue
+		}
+		method, path, _ := strings.Cut(k, " ")
+		path = routeParam.ReplaceAllString(path, "X")
+		body := ""
+		if method == "POST" || method == "PUT" || method == "PATCH" {
+			body = "{}"
+		}
+		if len(roles) == 0 { // public
+			if w := f.do(hreq{method: method, path: path, body: body}); w.Code == 401 || w.Code == 403 {
+				t.Errorf("%s is public, yet answers %d without a token", k, w.Code)
+			}
+			continue
+		}
+		if w := f.do(hreq{method: method, path: path, body: body}); w.Code != 401 || problemOf(t, w).Code != "unauthenticated" {
+			t.Errorf("%s without a token: %d %s, want 401", k, w.Code, w.Body)
+		}
+		for _, role := range Roles() {
+			before, _ := f.hq.Users()
+			w := f.do(hreq{method: method, path: path, token: f.tokens[role], body: body})
+			forbidden := w.Code == 403 && problemOf(t, w).Code == "forbidden"
+			allowed := slices.Contains(roles, role)
+			switch {
+			case allowed && forbidden:
+				t.Errorf("%s as %s: refused %s, the table allows it", k, role, w.Body)
+			case !allowed && !forbidden:
+				t.Errorf("%s as %s: %d %s, want 403 forbidden", k, role, w.Code, w.Body)
+			case !allowed:
+				if after, _ := f.hq.Users(); len(after) != len(before) {
+					t.Errorf("%s as %s: forbidden, yet a user was written", k, role)
+				}
+			}
+		}
+	}
+	if len(served) < 10 {
+		t.Fatalf("only %d routes served: the check saw too little", len(served))
+	}
+}
