@@ -1,0 +1,413 @@
+package hq
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/partsedge/partsedge/inventory"
+)
+
+type testClock struct{ t time.Time }
+
+func (c *testClock) Now() time.Time { return c.t }
+
+// clockedDepot is a real depot store on a fixed clock (issue days and
+// transfer due dates are then known).
+func clockedDepot(t testing.TB, id string, at time.Time) *depot {
+	t.Helper()
+	st, err := inventory.Open(inventory.Options{Dir: t.TempDir(), Depot: id, GCInterval: -1, Log: quietLog(), Clock: &testClock{at}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &depot{t: t, st: st}
+}
+
+func (d *depot) must(c inventory.Command) inventory.Event {
+	d.t.Helper()
+	if c.Actor == "" {
+		c.Actor = "sk"
+	}
+	r, err := d.st.Append(context.Background(), c)
+	if err != nil {
+		d.t.Fatalf("%s %s: %v", c.Type, c.Ref, err)
+	}
+	return r.Event
+}
+
+// watch runs the depot's reorder watcher once: signals and re-armings
+// are appended as depotd's watcher would.
+func (d *depot) watch() {
+	d.t.Helper()
+	w := inventory.NewReorderWatcher(d.st, inventory.ReorderWatchOptions{Log: quietLog()})
+	if err := w.SyncAll(context.Background()); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *depot) seed() {
+	d.t.Helper()
+	for _, p := range []inventory.Part{{SKU: "PN"}, {SKU: "PL", Tracking: inventory.TrackLot}, {SKU: "PS", Tracking: inventory.TrackSerial}} {
+		d.must(inventory.Command{Type: inventory.EvPartDefined, Actor: "admin", Part: &p})
+	}
+	for _, l := range []inventory.Location{{Code: "A"}, {Code: "B"}, {Code: "Q", Kind: inventory.KindQuarantine},
+		{Code: "DEF", Kind: inventory.KindDefective}, {Code: "VAN", Kind: inventory.KindVan}} {
+		d.must(inventory.Command{Type: inventory.EvLocationDefined, Actor: "admin", Location: &l})
+	}
+}
+
+func line(sku string, qty int64, from, to string) inventory.Line {
+	return inventory.Line{SKU: sku, Qty: qty, From: from, To: to}
+}
+
+// feed sends the depot's log from HQ's HWM on in batches of the given
+// sizes (the last one repeating); each must apply.
+func feed(t *testing.T, h *HQ, d *depot, sizes ...int) {
+	t.Helper()
+	id := d.st.Depot()
+	head := d.st.Head().Seq
+	for i := 0; h.hwm(id).Seq < head; i++ {
+		from := h.hwm(id).Seq + 1
+		to := min(head, from+uint64(sizes[min(i, len(sizes)-1)])-1)
+		if out := h.HandleEvents(id, d.batch(from, to)); out.Kind != Applied {
+			t.Fatalf("%s %d..%d: %+v", id, from, to, out)
+		}
+	}
+}
+
+// wantMirror asserts HQ's view of d is d's own ledger: the balance rows
+// exactly, each part's position, and each transfer end's state.
+func wantMirror(t *testing.T, h *HQ, d *depot) {
+	t.Helper()
+	id := d.st.Depot()
+	want, err := d.st.Stock(inventory.StockFilter{}, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Balances(id, BalanceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) || len(want) == 0 {
+		t.Fatalf("%s balances at HQ\n%+v\ndepot\n%+v", id, got, want)
+	}
+	// A filtered read is the depot's filtered read.
+	for _, f := range []inventory.StockFilter{{SKU: "PS"}, {Location: "A"}, {SKU: "PL", Lot: "L1"}} {
+		want, _ := d.st.Stock(f, 1000)
+		got, err := h.Balances(id, BalanceFilter{SKU: f.SKU, Location: f.Location, Lot: f.Lot})
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s balances %+v at HQ %+v (%v), depot %+v", id, f, got, err, want)
+		}
+	}
+	parts, err := d.st.Parts(inventory.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := h.GlobalStock(GlobalFilter{Depot: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) != len(parts) {
+		t.Fatalf("%s: %d parts at HQ, %d at the depot", id, len(gs), len(parts))
+	}
+	for i, p := range parts {
+		pos, err := d.st.Position(p.SKU)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gs[i].SKU != p.SKU || len(gs[i].Depots) != 1 || gs[i].Depots[0].Position != pos {
+			t.Fatalf("%s %s: HQ %+v, depot position %+v", id, p.SKU, gs[i], pos)
+		}
+	}
+	trs, err := d.st.Transfers(inventory.TransferFilter{}, inventory.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range trs {
+		v, err := h.Transfer(tr.Number, tr.From)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := v.Source
+		if tr.Direction == inventory.TransferInbound {
+			end = v.Destination
+		}
+		g, _ := json.Marshal(end)
+		w, _ := json.Marshal(tr.TransferState)
+		if string(g) != string(w) {
+			t.Fatalf("%s transfer %s at HQ\n%s\ndepot\n%s", id, tr.Number, g, w)
+		}
+	}
+}
+
+// twoDepots runs a transfer TR-1 from D1 to D2 through both real stores,
+// with work orders, purchase orders, moves into a van, quarantine and
+// defective stock, counts, scraps and reorder policies with the watcher's
+// signals around it. D2 receives TR-1 one unit of PN short and serial S2
+// damaged.
+func twoDepots(t *testing.T) (d1, d2 *depot) {
+	day := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	d1, d2 = clockedDepot(t, "D1", day), clockedDepot(t, "D2", day)
+	d1.seed()
+	d2.seed()
+	d1.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{line("PN", 20, "", "A"),
+		{SKU: "PL", Qty: 10, To: "A", Lot: "L1"}, {SKU: "PS", Qty: 4, To: "A", Serials: []string{"S1", "S2", "S3", "S4"}}}})
+	d1.must(inventory.Command{Type: inventory.EvWOCreated, Actor: "planner", Ref: "WO-1",
+		WorkOrder: &inventory.WorkOrder{Number: "WO-1", Engineer: "eng", Lines: []inventory.WOLine{{Line: 1, SKU: "PN", Qty: 3}}}})
+	pick, err := d1.st.PlanPick(inventory.PickRequest{WorkOrder: "WO-1", SKU: "PN", Qty: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1.must(pick)
+	d1.must(inventory.Command{Type: inventory.EvWOClosed, Actor: "planner", Ref: "WO-1"})
+	d1.must(inventory.Command{Type: inventory.EvMove, Lines: []inventory.Line{line("PN", 5, "A", "VAN")}})
+	d1.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "PL", Qty: 3, To: "Q", Lot: "L2"}}})
+	d1.must(inventory.Command{Type: inventory.EvPOCreated, Actor: "proc", Ref: "PO-1",
+		Order: &inventory.PurchaseOrder{Number: "PO-1", Supplier: "ACME", Lines: []inventory.POLine{{Line: 1, SKU: "PN", Qty: 10}}}})
+	d1.must(inventory.Command{Type: inventory.EvReceipt, Ref: "PO-1", Lines: []inventory.Line{line("PN", 4, "", "B")}})
+	d1.must(inventory.Command{Type: inventory.EvReserve, Lines: []inventory.Line{{SKU: "PN", Qty: 2, Location: "B"}}})
+	d1.must(inventory.Command{Type: inventory.EvCountAdjustment, Lines: []inventory.Line{{SKU: "PN", Qty: -1, Location: "B"}}})
+	d1.must(inventory.Command{Type: inventory.EvScrap, Lines: []inventory.Line{{SKU: "PS", Qty: 1, From: "A", Serials: []string{"S4"}}}})
+	d1.must(inventory.Command{Type: inventory.EvTransferRequested, Ref: "TR-1", Transfer: &inventory.Transfer{Number: "TR-1",
+		From: "D1", To: "D2", Expected: "2026-11-22", Lines: []inventory.TransferLine{{SKU: "PN", Qty: 4}, {SKU: "PS", Qty: 2}}}})
+	d1.must(inventory.Command{Type: inventory.EvTransferApproved, Actor: "planner", Ref: "TR-1"})
+	d1.must(inventory.Command{Type: inventory.EvTransferShipped, Ref: "TR-1", Lines: []inventory.Line{line("PN", 4, "A", "TRANSIT-TR-1"),
+		{SKU: "PS", Qty: 2, From: "A", To: "TRANSIT-TR-1", Serials: []string{"S1", "S2"}}}})
+	sealed := d1.must(inventory.Command{Type: inventory.EvTransferDispatched, Ref: "TR-1",
+		Shipment: &inventory.Shipment{CompanyPrefix: "0614141"}})
+
+	d2.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{line("PN", 2, "", "A")}})
+	d2.must(inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "planner",
+		Policy: &inventory.ReorderPolicy{SKU: "PN", Method: inventory.MethodMinMax, Min: 4, Max: 12}})
+	d2.watch() // PN: position 2 <= 4: a signal
+	d2.must(inventory.Command{Type: inventory.EvTransferAnnounced, Actor: "planner", Ref: "TR-1",
+		Transfer: &inventory.Transfer{Number: "TR-1", From: "D1", To: "D2", Expected: "2026-11-22",
+			Lines: []inventory.TransferLine{{SKU: "PN", Qty: 4}, {SKU: "PS", Qty: 2}}},
+		Shipment: &inventory.Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
+	d2.watch() // PN: 2 + 4 inbound > 4: re-armed
+	d2.must(inventory.Command{Type: inventory.EvTransferReceived, Ref: "TR-1", Lines: []inventory.Line{line("PN", 3, "TRANSIT-TR-1", "A"),
+		{SKU: "PS", Qty: 1, From: "TRANSIT-TR-1", To: "A", Serials: []string{"S1"}}}})
+	d2.must(inventory.Command{Type: inventory.EvTransferClosed, Ref: "TR-1", Lines: []inventory.Line{{SKU: "PS", Qty: 1,
+		From: "TRANSIT-TR-1", To: "DEF", Serials: []string{"S2"}}}})
+	d2.must(inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "planner",
+		Policy: &inventory.ReorderPolicy{SKU: "PS", Method: inventory.MethodROP, ROP: inventory.ROPFixed, ReorderPoint: 3}})
+	d2.watch() // PS: 1 available <= 3: a signal
+	return d1, d2
+}
+
+// TestViewMirrorsDepotLedgers: two real depots' logs fed to HQ in batches
+// of odd sizes; HQ's balances, positions and transfer ends are the depots'
+// own, and the merged transfer, the global stock and the signals say what
+// the scenario did.
+func TestViewMirrorsDepotLedgers(t *testing.T) {
+	d1, d2 := twoDepots(t)
+	h := openHQ(t, t.TempDir()) // HQ's clock: 2026-11-23 12:00
+	defer h.Close()
+	feed(t, h, d1, 3, 7, 1)
+	feed(t, h, d2, 500)
+	wantMirror(t, h, d1)
+	wantMirror(t, h, d2)
+
+	tr, err := h.Transfer("TR-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Received: D2 closed the receipt with PN 1 short; S2 came damaged.
+	wantLines := []inventory.TransferLineState{
+		{SKU: "PN", Requested: 4, Shipped: 4, Received: 3, Short: 1},
+		{SKU: "PS", Requested: 2, Shipped: 2, Received: 1, Damaged: 1},
+	}
+	if tr.Status != inventory.TransferReceived || !tr.Differences || tr.Overdue || tr.From != "D1" || tr.To != "D2" ||
+		!reflect.DeepEqual(tr.Lines, wantLines) || tr.Source == nil || tr.Destination == nil || tr.SSCC == "" {
+		t.Fatalf("TR-1: %+v", tr)
+	}
+	if l, err := h.Transfers(TransferFilter{Differences: true}); err != nil || len(l) != 1 || l[0].Number != "TR-1" {
+		t.Fatalf("transfers with differences: %+v %v", l, err)
+	}
+	if l, err := h.Transfers(TransferFilter{Overdue: true}); err != nil || len(l) != 0 {
+		t.Fatalf("overdue transfers: %+v %v", l, err)
+	}
+	if _, err := h.Transfer("TR-9", ""); inventory.CodeOf(err) != inventory.CodeNotFound {
+		t.Fatalf("unknown transfer: %v", err)
+	}
+
+	sig, err := h.Signals(SignalFilter{Depot: "D2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sig) != 2 || sig[0].SKU != "PN" || sig[0].Open || sig[0].CoveredSeq == 0 || sig[0].ReorderPoint != 4 ||
+		sig[0].OrderUpTo != 12 || sig[0].SuggestedQty != 10 || sig[0].Position.Total != 2 ||
+		sig[1].SKU != "PS" || !sig[1].Open || sig[1].ReorderPoint != 3 {
+		t.Fatalf("D2's signals: %+v", sig)
+	}
+	if open, _ := h.Signals(SignalFilter{Status: SignalOpen}); len(open) != 1 || open[0].SKU != "PS" {
+		t.Fatalf("open signals: %+v", open)
+	}
+	if _, err := h.Signals(SignalFilter{Status: "closed"}); inventory.CodeOf(err) != inventory.CodeInvalid {
+		t.Fatalf("a bad status: %v", err)
+	}
+
+	gs, err := h.GlobalStock(GlobalFilter{SKU: "PN"})
+	if err != nil || len(gs) != 1 || len(gs[0].Depots) != 2 {
+		t.Fatalf("PN: %+v %v", gs, err)
+	}
+	// D1: A 20-3(reserved by WO-1, 2 picked, 1 released)-2 picked-5 van-4
+	// shipped = 9 in A; B 4 received -1 counted = 3, 2 reserved; VAN 5.
+	// On hand 17, reserved 2, available 15; PO-1 owes 6. No policy.
+	d1pn := DepotStock{Depot: "D1", OnHand: 17, Reserved: 2, Available: 15, OnOrder: 6,
+		Position: inventory.Position{Available: 15, OnOrder: 6, Total: 21}}
+	// D2: 2 + 3 received = 5 in A; minmax 4..12 from the policy; the
+	// transfer's short unit is not coming (receipt closed).
+	rop, upTo := int64(4), int64(12)
+	d2pn := DepotStock{Depot: "D2", OnHand: 5, Available: 5, Position: inventory.Position{Available: 5, Total: 5},
+		Method: inventory.MethodMinMax, ReorderPoint: &rop, OrderUpTo: &upTo, FiguresFrom: "policy"}
+	if !reflect.DeepEqual(gs[0].Depots, []DepotStock{d1pn, d2pn}) {
+		t.Fatalf("PN across depots:\n%+v\nwant\n%+v", gs[0].Depots, []DepotStock{d1pn, d2pn})
+	}
+	// PS at D2: fixed rop 3 without max orders up to what its signal said.
+	ps, _ := h.GlobalStock(GlobalFilter{SKU: "PS", Depot: "D2"})
+	if d := ps[0].Depots[0]; d.Defective != 1 || d.Available != 1 || !d.BelowReorderPoint || *d.ReorderPoint != 3 ||
+		*d.OrderUpTo != sig[1].OrderUpTo || d.FiguresFrom != "signal" || d.OpenSignal != sig[1].Seq {
+		t.Fatalf("PS at D2: %+v", d)
+	}
+	if pl, _ := h.GlobalStock(GlobalFilter{SKU: "PL", Depot: "D1"}); pl[0].Depots[0].Quarantine != 3 || pl[0].Depots[0].Available != 10 {
+		t.Fatalf("PL at D1: %+v", pl)
+	}
+	if below, _ := h.GlobalStock(GlobalFilter{BelowReorderPoint: true}); len(below) != 1 || below[0].SKU != "PS" {
+		t.Fatalf("below the reorder point: %+v", below)
+	}
+	if page, _ := h.GlobalStock(GlobalFilter{After: "PL", Limit: 1}); len(page) != 1 || page[0].SKU != "PN" {
+		t.Fatalf("the page after PL: %+v", page)
+	}
+	if _, err := h.Balances("D9", BalanceFilter{}); err == nil {
+		t.Fatal("balances of an unknown depot")
+	}
+}
+
+// TestViewWhileInTransit: before D2 announces it, TR-1 is the source's
+// alone, on the way and past its due day by HQ's clock; once D2 announces
+// it, D2's position counts it inbound, as D2's own does.
+func TestViewWhileInTransit(t *testing.T) {
+	day := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	d1, d2 := clockedDepot(t, "D1", day), clockedDepot(t, "D2", day)
+	d1.seed()
+	d2.seed()
+	d1.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{line("PN", 5, "", "A")}})
+	d1.must(inventory.Command{Type: inventory.EvTransferRequested, Ref: "T", Transfer: &inventory.Transfer{Number: "T",
+		From: "D1", To: "D2", Expected: "2026-11-21", Lines: []inventory.TransferLine{{SKU: "PN", Qty: 3}}}})
+	d1.must(inventory.Command{Type: inventory.EvTransferApproved, Actor: "planner", Ref: "T"})
+	d1.must(inventory.Command{Type: inventory.EvTransferShipped, Ref: "T", Lines: []inventory.Line{line("PN", 2, "A", "TRANSIT-T")}})
+	sealed := d1.must(inventory.Command{Type: inventory.EvTransferDispatched, Ref: "T", Shipment: &inventory.Shipment{CompanyPrefix: "0614141"}})
+	h := openHQ(t, t.TempDir())
+	defer h.Close()
+	feed(t, h, d1, 4)
+	feed(t, h, d2, 100)
+	tr, err := h.Transfer("T", "D1")
+	// Shipped 2 of 3 asked: a difference as soon as it is sealed.
+	if err != nil || tr.Status != inventory.TransferShipped || !tr.Overdue || !tr.Differences || tr.Destination != nil ||
+		!reflect.DeepEqual(tr.Lines, []inventory.TransferLineState{{SKU: "PN", Requested: 3, Shipped: 2}}) {
+		t.Fatalf("T before the announcement: %+v %v", tr, err)
+	}
+	d2.must(inventory.Command{Type: inventory.EvTransferAnnounced, Actor: "planner", Ref: "T",
+		Transfer: &inventory.Transfer{Number: "T", From: "D1", To: "D2", Expected: "2026-11-21", Lines: []inventory.TransferLine{{SKU: "PN", Qty: 3}}},
+		Shipment: &inventory.Shipment{SSCC: sealed.Shipment.SSCC, Lines: sealed.Shipment.Lines}})
+	feed(t, h, d2, 100)
+	wantMirror(t, h, d1)
+	wantMirror(t, h, d2)
+	gs, _ := h.GlobalStock(GlobalFilter{SKU: "PN", Depot: "D2"})
+	if d := gs[0].Depots[0]; d.Inbound != 2 || d.Position.Total != 2 {
+		t.Fatalf("PN at D2 while T is on its way: %+v", d)
+	}
+	if l, _ := h.Transfers(TransferFilter{Overdue: true, To: "D2"}); len(l) != 1 {
+		t.Fatalf("overdue into D2: %+v", l)
+	}
+}
+
+// TestViewAfterSupersede: D1 restored from a backup comes back with epoch
+// 2 and other events than HQ holds past the backup; the old epoch's
+// events are taken back out of the view (their balances, documents,
+// issues and signals), and the view is the restored depot's ledger.
+func TestViewAfterSupersede(t *testing.T) {
+	day := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	d := clockedDepot(t, "D1", day)
+	d.seed()
+	d.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{line("PN", 6, "", "A")}})
+	backup := d.backup()
+	// What the restore loses: a policy and its signal, an order, a
+	// transfer, an issue and a new location.
+	d.must(inventory.Command{Type: inventory.EvLocationDefined, Actor: "admin", Location: &inventory.Location{Code: "C"}})
+	d.must(inventory.Command{Type: inventory.EvWOCreated, Actor: "planner", Ref: "WO-1",
+		WorkOrder: &inventory.WorkOrder{Number: "WO-1", Engineer: "eng", Lines: []inventory.WOLine{{Line: 1, SKU: "PN", Qty: 4}}}})
+	pick, err := d.st.PlanPick(inventory.PickRequest{WorkOrder: "WO-1", SKU: "PN", Qty: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.must(pick)
+	d.must(inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "planner",
+		Policy: &inventory.ReorderPolicy{SKU: "PN", Method: inventory.MethodMinMax, Min: 3, Max: 9}})
+	d.watch()
+	d.must(inventory.Command{Type: inventory.EvPOCreated, Actor: "proc", Ref: "PO-1",
+		Order: &inventory.PurchaseOrder{Number: "PO-1", Supplier: "ACME", Lines: []inventory.POLine{{Line: 1, SKU: "PN", Qty: 7}}}})
+	d.must(inventory.Command{Type: inventory.EvTransferRequested, Ref: "TR-1", Transfer: &inventory.Transfer{Number: "TR-1",
+		From: "D1", To: "D2", Lines: []inventory.TransferLine{{SKU: "PN", Qty: 1}}}})
+	h, err := Open(Options{Dir: t.TempDir(), Log: quietLog(), SupersedeChunk: 4, Now: func() time.Time { return day }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	feed(t, h, d, 5)
+	wantMirror(t, h, d)
+	if s, _ := h.Signals(SignalFilter{}); len(s) != 1 {
+		t.Fatalf("signals before the restore: %+v", s)
+	}
+
+	r := restoredDepot(t, "D1", backup)
+	r.must(inventory.Command{Type: inventory.EvMove, Lines: []inventory.Line{line("PN", 2, "A", "VAN")}})
+	r.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "PS", Qty: 1, To: "B", Serials: []string{"X1"}}}})
+	base := r.st.Head().Seq - 2
+	if out := h.HandleEvents("D1", r.batch(base+1, r.st.Head().Seq)); out.Kind != Applied {
+		t.Fatalf("the restored depot's batch: %+v", out)
+	}
+	wantMirror(t, h, r)
+	if s, _ := h.Signals(SignalFilter{}); len(s) != 0 {
+		t.Fatalf("the superseded signal is still there: %+v", s)
+	}
+	if l, _ := h.Transfers(TransferFilter{}); len(l) != 0 {
+		t.Fatalf("the superseded transfer is still there: %+v", l)
+	}
+	gs, _ := h.GlobalStock(GlobalFilter{SKU: "PN"})
+	if d := gs[0].Depots[0]; d.OnOrder != 0 || d.ReorderPoint != nil || d.Available != 6 {
+		t.Fatalf("PN after the restore: %+v", d)
+	}
+	// The issue day went with the pick: D1 has no demand for PN again.
+	err = h.db.View(func(txn *badger.Txn) error {
+		if issuedSince(txn, "D1", "PN", "2000-01-01") {
+			t.Error("the superseded issue still counts as demand")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing is left of the old epoch but its raw events: no undo record
+	// past the HWM.
+	var keys []string
+	_ = h.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: sub(prefixDepotDoc, "D1", tableUndo)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			keys = append(keys, string(it.Item().Key()))
+		}
+		return nil
+	})
+	sort.Strings(keys)
+	if uint64(len(keys)) != r.st.Head().Seq {
+		t.Fatalf("%d undo records for %d events", len(keys), r.st.Head().Seq)
+	}
+}
