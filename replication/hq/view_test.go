@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"fmt"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,4 +412,83 @@ func TestViewAfterSupersede(t *testing.T) {
 	if uint64(len(keys)) != r.st.Head().Seq {
 		t.Fatalf("%d undo records for %d events", len(keys), r.st.Head().Seq)
 	}
+}
+
+// BenchmarkProjectedIngest: a 4,000-event depot log applied in batches of
+// 500 with the view projected in the same transactions (events/s).
+func BenchmarkProjectedIngest(b *testing.B) {
+	raws := benchLog(b, "D1", 4002)
+	for b.Loop() {
+		b.StopTimer()
+		h := openHQ(b, b.TempDir())
+		b.StartTimer()
+		for from := 0; from < len(raws); from += 500 {
+			to := min(from+500, len(raws))
+			if out := h.HandleEvents("D1", batchOf("D1", 1, uint64(from+1), raws[from:to])); out.Kind != Applied {
+				b.Fatalf("%+v", out)
+			}
+		}
+		b.StopTimer()
+		h.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(raws))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkPlanning: the global stock and the suggestions over 10 depots
+// with 50 parts each, half of them under a minmax policy and short at
+// every other depot.
+func BenchmarkPlanning(b *testing.B) {
+	h := openHQ(b, b.TempDir())
+	defer h.Close()
+	const depots, parts = 10, 50
+	var wg sync.WaitGroup
+	logs := make([]*depot, depots)
+	for i := range logs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := clockedDepot(b, fmt.Sprintf("D%02d", i), time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC))
+			d.must(inventory.Command{Type: inventory.EvLocationDefined, Actor: "admin", Location: &inventory.Location{Code: "A"}})
+			var lines []inventory.Line
+			for p := range parts {
+				sku := fmt.Sprintf("P%03d", p)
+				d.must(inventory.Command{Type: inventory.EvPartDefined, Actor: "admin", Part: &inventory.Part{SKU: sku}})
+				lines = append(lines, line(sku, int64(1+(i%2)*20), "", "A"))
+			}
+			d.must(inventory.Command{Type: inventory.EvReceipt, Lines: lines})
+			for p := 0; p < parts; p += 2 {
+				d.must(inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "planner",
+					Policy: &inventory.ReorderPolicy{SKU: fmt.Sprintf("P%03d", p), Method: inventory.MethodMinMax, Min: 3, Max: 10}})
+			}
+			logs[i] = d
+		}()
+	}
+	wg.Wait()
+	for i, d := range logs {
+		raws := d.raws()
+		for from := 0; from < len(raws); from += 500 {
+			to := min(from+500, len(raws))
+			if out := h.HandleEvents(d.st.Depot(), batchOf(d.st.Depot(), 1, uint64(from+1), raws[from:to])); out.Kind != Applied {
+				b.Fatalf("%+v", out)
+			}
+		}
+		if err := h.SetSite(d.st.Depot(), Site{Name: "x", Lat: float64(i), Lon: float64(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("GlobalStock", func(b *testing.B) {
+		for b.Loop() {
+			if gs, err := h.GlobalStock(GlobalFilter{Limit: 1000}); err != nil || len(gs) != parts {
+				b.Fatalf("%d parts, %v", len(gs), err)
+			}
+		}
+	})
+	b.Run("Suggestions", func(b *testing.B) {
+		for b.Loop() {
+			if sg, err := h.Suggestions(SuggestionFilter{}); err != nil || len(sg) == 0 {
+				b.Fatalf("%d suggestions, %v", len(sg), err)
+			}
+		}
+	})
 }
