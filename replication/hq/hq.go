@@ -263,6 +263,18 @@ func (h *HQ) apply(depot string, w HWM, b replication.Batch, evs []inventory.Eve
 		}
 		return setHWM(txn, depot, next)
 	})
+	if errors.Is(err, badger.ErrTxnTooBig) && len(evs) > 1 {
+		// The view writes per line of every event: a batch of many large
+		// events may not fit one transaction. Its halves are exact
+		// continuations too, so they apply one after the other.
+		k := len(evs) / 2
+		head := replication.Batch{V: b.V, Depot: b.Depot, Epoch: b.Epoch, From: b.From, To: b.From + uint64(k) - 1, Events: b.Events[:k]}
+		tail := replication.Batch{V: b.V, Depot: b.Depot, Epoch: b.Epoch, From: b.From + uint64(k), To: b.To, Events: b.Events[k:]}
+		if _, err := h.apply(depot, w, head, evs[:k]); err != nil {
+			return Outcome{}, err
+		}
+		return h.apply(depot, h.hwm(depot), tail, evs[k:])
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("apply %s %d..%d: %w", depot, b.From, b.To, err)
 	}
