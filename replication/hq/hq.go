@@ -308,8 +308,9 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 	if !chains {
 		return Outcome{Kind: Rejected, Reason: ReasonUnchained}, nil
 	}
+	chunk := h.chunk
 	for w.Seq > base {
-		lo := max(base+1, w.Seq-uint64(min(uint64(h.chunk), w.Seq))+1)
+		lo := max(base+1, w.Seq-uint64(min(uint64(chunk), w.Seq))+1)
 		next := HWM{Floor: b.Epoch, Seq: lo - 1}
 		moved := w.Seq - lo + 1
 		err := h.db.Update(func(txn *badger.Txn) error {
@@ -350,6 +351,12 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 			}
 			return setHWM(txn, depot, next)
 		})
+		if errors.Is(err, badger.ErrTxnTooBig) && chunk > 1 {
+			// Taking large events back out of the view writes per line:
+			// fewer events per transaction.
+			chunk /= 2
+			continue
+		}
 		if err != nil {
 			return Outcome{}, fmt.Errorf("supersede %s %d..%d: %w", depot, lo, w.Seq, err)
 		}

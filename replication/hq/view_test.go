@@ -526,6 +526,7 @@ func TestLargeBatchApplies(t *testing.T) {
 		sn[j] = fmt.Sprintf("S%d", j)
 	}
 	d.must(inventory.Command{Type: inventory.EvReceipt, Lines: []inventory.Line{{SKU: "PS", Qty: serials, To: "A", Serials: sn}}})
+	backup := d.backup()
 	for i := range moves {
 		from, to := "A", "B"
 		if i%2 == 1 {
@@ -550,5 +551,24 @@ func TestLargeBatchApplies(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameBalances(t, f.Location, got, want)
+	}
+	// Restored from the backup before the moves, the depot moves one
+	// serial instead: taking the nine big moves back out of the view does
+	// not fit one transaction either.
+	r := restoredDepot(t, "D1", backup)
+	r.must(inventory.Command{Type: inventory.EvMove, Lines: []inventory.Line{{SKU: "PS", Qty: 1, From: "A", To: "B", Serials: sn[:1]}}})
+	if out := h.HandleEvents("D1", r.batch(r.st.Head().Seq, r.st.Head().Seq)); out.Kind != Applied {
+		t.Fatalf("the restored depot's move: %+v", out)
+	}
+	if c := depotOf(t, h, "D1").Counters; c.Superseded != moves {
+		t.Fatalf("counters %+v", c)
+	}
+	for _, f := range []inventory.StockFilter{{SKU: "PS", Location: "B"}, {SKU: "PS", Location: "A"}} {
+		want, _ := r.st.Stock(f, 10000)
+		got, err := h.Balances("D1", BalanceFilter{SKU: f.SKU, Location: f.Location})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBalances(t, "restored "+f.Location, got, want)
 	}
 }
