@@ -400,8 +400,12 @@ type TransferView struct {
 	SSCC        string                        `json:"sscc,omitempty"`
 	Lines       []inventory.TransferLineState `json:"lines"`
 	Manifest    []inventory.ShipmentLine      `json:"manifest"`
-	Source      *inventory.TransferState      `json:"source,omitempty"`
-	Destination *inventory.TransferState      `json:"destination,omitempty"`
+	// Report is the destination's discrepancy report once it closed the
+	// receipt: the transfer-closed event's figures, with what was written
+	// off since.
+	Report      *inventory.TransferReport `json:"report,omitempty"`
+	Source      *inventory.TransferState  `json:"source,omitempty"`
+	Destination *inventory.TransferState  `json:"destination,omitempty"`
 }
 
 func mergeTransfer(src, dst *inventory.TransferState, now time.Time) TransferView {
@@ -439,6 +443,17 @@ func mergeTransfer(src, dst *inventory.TransferState, now time.Time) TransferVie
 			v.Differences = true
 		}
 		v.Lines = append(v.Lines, line)
+	}
+	if dst != nil && dst.Status != inventory.TransferShipped {
+		r := inventory.TransferReport{Number: dst.Number, Lines: dst.Lines}
+		for _, l := range dst.Lines {
+			r.Shipped += l.Shipped
+			r.Received += l.Received
+			r.Damaged += l.Damaged
+			r.Over += l.Over
+			r.Short += l.Short
+		}
+		v.Report = &r
 	}
 	// On the way: sealed at the source and not yet announced, or announced
 	// and not closed for receipt; the depot's own overdue rule.

@@ -248,6 +248,19 @@ func TestViewMirrorsDepotLedgers(t *testing.T) {
 		!reflect.DeepEqual(tr.Lines, wantLines) || tr.Source == nil || tr.Destination == nil || tr.SSCC == "" {
 		t.Fatalf("TR-1: %+v", tr)
 	}
+	// The report is what D2's transfer-closed event recorded.
+	var closed inventory.Event
+	if err := d2.st.EachEvent(0, func(ev *inventory.Event, _ []byte) error {
+		if ev.Type == inventory.EvTransferClosed {
+			closed = *ev
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Report == nil || closed.TransferReport == nil || !reflect.DeepEqual(*tr.Report, *closed.TransferReport) {
+		t.Fatalf("TR-1's report %+v, the event's %+v", tr.Report, closed.TransferReport)
+	}
 	if l, err := h.Transfers(TransferFilter{Differences: true}); err != nil || len(l) != 1 || l[0].Number != "TR-1" {
 		t.Fatalf("transfers with differences: %+v %v", l, err)
 	}
@@ -331,7 +344,7 @@ func TestViewWhileInTransit(t *testing.T) {
 	feed(t, h, d2, 100)
 	tr, err := h.Transfer("T", "D1")
 	// Shipped 2 of 3 asked: a difference as soon as it is sealed.
-	if err != nil || tr.Status != inventory.TransferShipped || !tr.Overdue || !tr.Differences || tr.Destination != nil ||
+	if err != nil || tr.Status != inventory.TransferShipped || !tr.Overdue || !tr.Differences || tr.Destination != nil || tr.Report != nil ||
 		!reflect.DeepEqual(tr.Lines, []inventory.TransferLineState{{SKU: "PN", Requested: 3, Shipped: 2}}) {
 		t.Fatalf("T before the announcement: %+v %v", tr, err)
 	}
