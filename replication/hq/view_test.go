@@ -226,10 +226,18 @@ func twoDepots(t *testing.T) (d1, d2 *depot) {
 // the scenario did.
 func TestViewMirrorsDepotLedgers(t *testing.T) {
 	d1, d2 := twoDepots(t)
-	h := openHQ(t, t.TempDir()) // HQ's clock: 2026-11-23 12:00
-	defer h.Close()
+	dir := t.TempDir()
+	h := openHQ(t, dir) // HQ's clock: 2026-11-23 12:00
 	feed(t, h, d1, 3, 7, 1)
 	feed(t, h, d2, 500)
+	wantMirror(t, h, d1)
+	wantMirror(t, h, d2)
+	// The view is HQ's store, not its memory: reopened, it is all there.
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h = openHQ(t, dir)
+	defer h.Close()
 	wantMirror(t, h, d1)
 	wantMirror(t, h, d2)
 
@@ -358,6 +366,24 @@ func TestViewWhileInTransit(t *testing.T) {
 	}
 	if l, _ := h.Transfers(TransferFilter{Overdue: true, To: "D2"}); len(l) != 1 {
 		t.Fatalf("overdue into D2: %+v", l)
+	}
+	// D2 receives one, closes the receipt a unit short and writes it off.
+	d2.must(inventory.Command{Type: inventory.EvTransferReceived, Ref: "T", Lines: []inventory.Line{line("PN", 1, "TRANSIT-T", "A")}})
+	d2.must(inventory.Command{Type: inventory.EvTransferClosed, Ref: "T"})
+	lines, err := d2.st.WriteOffLines("T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2.must(inventory.Command{Type: inventory.EvScrap, Actor: "planner", Ref: "T", Lines: lines})
+	feed(t, h, d2, 2)
+	wantMirror(t, h, d2)
+	tr, err = h.Transfer("T", "")
+	if err != nil || tr.Status != inventory.TransferClosed || tr.Overdue || !tr.Differences || tr.Report == nil || tr.Report.Short != 1 ||
+		!reflect.DeepEqual(tr.Lines, []inventory.TransferLineState{{SKU: "PN", Requested: 3, Shipped: 2, Received: 1, Short: 1, WrittenOff: 1}}) {
+		t.Fatalf("T written off: %+v %v", tr, err)
+	}
+	if l, _ := h.Transfers(TransferFilter{Status: inventory.TransferClosed}); len(l) != 1 {
+		t.Fatalf("closed transfers: %+v", l)
 	}
 }
 
