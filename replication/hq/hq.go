@@ -263,6 +263,18 @@ func (h *HQ) apply(depot string, w HWM, b replication.Batch, evs []inventory.Eve
 		}
 		return setHWM(txn, depot, next)
 	})
+	if errors.Is(err, badger.ErrTxnTooBig) && len(evs) > 1 {
+		// The view writes per line of every event: a batch of many large
+		// events may not fit one transaction. Its halves are exact
+		// continuations too, so they apply one after the other.
+		k := len(evs) / 2
+		head := replication.Batch{V: b.V, Depot: b.Depot, Epoch: b.Epoch, From: b.From, To: b.From + uint64(k) - 1, Events: b.Events[:k]}
+		tail := replication.Batch{V: b.V, Depot: b.Depot, Epoch: b.Epoch, From: b.From + uint64(k), To: b.To, Events: b.Events[k:]}
+		if _, err := h.apply(depot, w, head, evs[:k]); err != nil {
+			return Outcome{}, err
+		}
+		return h.apply(depot, h.hwm(depot), tail, evs[k:])
+	}
 	if err != nil {
 		return Outcome{}, fmt.Errorf("apply %s %d..%d: %w", depot, b.From, b.To, err)
 	}
@@ -296,8 +308,9 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 	if !chains {
 		return Outcome{Kind: Rejected, Reason: ReasonUnchained}, nil
 	}
+	chunk := h.chunk
 	for w.Seq > base {
-		lo := max(base+1, w.Seq-uint64(min(uint64(h.chunk), w.Seq))+1)
+		lo := max(base+1, w.Seq-uint64(min(uint64(chunk), w.Seq))+1)
 		next := HWM{Floor: b.Epoch, Seq: lo - 1}
 		moved := w.Seq - lo + 1
 		err := h.db.Update(func(txn *badger.Txn) error {
@@ -338,6 +351,12 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 			}
 			return setHWM(txn, depot, next)
 		})
+		if errors.Is(err, badger.ErrTxnTooBig) && chunk > 1 {
+			// Taking large events back out of the view writes per line:
+			// fewer events per transaction.
+			chunk /= 2
+			continue
+		}
 		if err != nil {
 			return Outcome{}, fmt.Errorf("supersede %s %d..%d: %w", depot, lo, w.Seq, err)
 		}
