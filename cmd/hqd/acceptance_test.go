@@ -393,6 +393,7 @@ func TestAcceptanceReplicationThroughMosquitto(t *testing.T) {
 	}
 	dropsBefore := drops()
 	hqProc.Load().kill()
+	hqKilled := time.Now()
 	gate.Unlock()
 	step("4. HQ caught up (D1 %d, D2 %d); hqd killed -9 for the queue overflow", quiet["D1"].Head, quiet["D2"].Head)
 	// Each depot publishes more batches than the queue holds (a batch per
@@ -422,7 +423,27 @@ func TestAcceptanceReplicationThroughMosquitto(t *testing.T) {
 	}
 	step("4. both depots published %d+ batches; the broker is dropping messages for partsedge-hq", acceptQueue+1)
 	startHQ()
-	step("4. hqd back at %s", hqProc.Load().base)
+	// The hole is certain only if hqd took the kept batches before the
+	// depots' ack timeout (10 s from their first batch after the kill)
+	// sent them back to their ack; a box so loaded that hqd took longer
+	// to come back is told in the log instead of failing the test.
+	gapCertain := time.Since(hqKilled) < 8*time.Second
+	step("4. hqd back at %s, %.1fs after the kill", hqProc.Load().base, time.Since(hqKilled).Seconds())
+	for _, id := range []string{"D1", "D2"} {
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var dep hq.Depot
+			if err := c.getJSON(hqProc.Load().base+"/api/v1/depots/"+id, &dep); err != nil {
+				t.Fatal(err)
+			}
+			if dep.HWM.Seq > quiet[id].Head {
+				step("4. HQ applied %s's first batch after its restart: HWM %d, counters %+v", id, dep.HWM.Seq, dep.Counters)
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("HQ never applied %s's batches after its restart", id)
+			}
+		}
+	}
 
 	// 5. D1 cut off from the broker while its API keeps taking writes,
 	// then reconnected; the broker restarts once meanwhile too.
@@ -513,8 +534,13 @@ func TestAcceptanceReplicationThroughMosquitto(t *testing.T) {
 			}
 		}
 	}
-	if gaps == 0 {
+	switch {
+	case gaps == 0 && gapCertain:
 		t.Errorf("HQ counted no gap after the broker dropped its queued batches")
+	case gaps == 0:
+		step("c. no gap counted: hqd came back too late for one to be certain")
+	default:
+		step("c. HQ counted %d gaps after the overflow", gaps)
 	}
 
 	for _, id := range []string{"D1", "D2"} {
