@@ -416,11 +416,15 @@ func (c client) depotStock(base string) ([]inventory.Balance, error) {
 // hqStock is HQ's derived balances of one depot, normalised.
 func (c client) hqStock(base, depot string) ([]inventory.Balance, error) {
 	var ans struct {
-		Depot    string              `json:"depot"`
-		Balances []inventory.Balance `json:"balances"`
+		Depot     string              `json:"depot"`
+		Balances  []inventory.Balance `json:"balances"`
+		Truncated bool                `json:"truncated"`
 	}
 	if err := c.getJSON(base+"/api/v1/depots/"+depot+"/stock", &ans); err != nil {
 		return nil, err
+	}
+	if ans.Truncated {
+		return nil, fmt.Errorf("HQ's stock of %s is truncated at %d rows", depot, len(ans.Balances))
 	}
 	if ans.Depot != depot {
 		return nil, fmt.Errorf("HQ's stock of %s names depot %q", depot, ans.Depot)
