@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -174,23 +175,49 @@ func ginPath(p string) string {
 // JSON the Go types produce, so a field added to a type shows up here.
 func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	for name, v := range map[string]any{
-		"User": hq.User{}, "NewUser": NewUser{}, "Problem": Problem{}, "Depot": hq.Depot{},
-		"HWM": hq.HWM{}, "Counters": hq.Counters{}, "DepotStatus": hq.DepotStatus{},
+	// A list, not a map: one schema may stand for two types (Site is both
+	// what PUT .../site decodes and what the API answers).
+	for _, tc := range []struct {
+		name string
+		v    any
+	}{
+		{"User", hq.User{}}, {"NewUser", NewUser{}}, {"Problem", Problem{}}, {"Depot", hq.Depot{}},
+		{"HWM", hq.HWM{}}, {"Counters", hq.Counters{}}, {"DepotStatus", hq.DepotStatus{}},
+		{"Balance", inventory.Balance{}}, {"Position", inventory.Position{}},
+		{"DepotStock", hq.DepotStock{}}, {"PartStock", hq.PartStock{}},
+		{"TransferView", hq.TransferView{}}, {"TransferLineState", inventory.TransferLineState{}},
+		{"ShipmentLine", inventory.ShipmentLine{}}, {"TransferReport", inventory.TransferReport{}},
+		{"TransferState", inventory.TransferState{}}, {"Signal", hq.Signal{}},
+		{"Suggestion", hq.Suggestion{}}, {"Site", hq.Site{}}, {"Site", siteBody{}},
+		{"DepotSite", hq.DepotSite{}},
 	} {
-		fields := jsonFields(reflect.TypeOf(v))
+		schema, ok := doc.Components.Schemas[tc.name]
+		if !ok {
+			t.Errorf("schema %s is missing", tc.name)
+			continue
+		}
+		fields := jsonFields(reflect.TypeOf(tc.v))
 		var props []string
-		for p := range doc.Components.Schemas[name].Properties {
+		for p := range schema.Properties {
 			props = append(props, p)
 		}
 		slices.Sort(fields)
 		slices.Sort(props)
 		if !slices.Equal(fields, props) {
-			t.Errorf("schema %s has %v, the type encodes %v", name, props, fields)
+			t.Errorf("schema %s has %v, the type %T encodes %v", tc.name, props, tc.v, fields)
 		}
 	}
-	if got := doc.Components.Schemas["Role"].Enum; !slices.Equal(got, Roles()) {
-		t.Errorf("Role enum %v, want %v", got, Roles())
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{
+		{"Role", Roles()},
+		{"TransferStatus", []string{string(inventory.TransferRequested), string(inventory.TransferApproved),
+			string(inventory.TransferShipped), string(inventory.TransferReceived), string(inventory.TransferClosed)}},
+	} {
+		if got := doc.Components.Schemas[tc.name].Enum; !slices.Equal(got, tc.want) {
+			t.Errorf("%s enum %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -27,6 +27,14 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/depots":              {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/depots/:id":          {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/depots/:id/events":   {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/depots/:id/stock":    {RoleAdmin, RolePlanner, RoleViewer},
+	"PUT /api/v1/depots/:id/site":     {RoleAdmin, RolePlanner},
+	"GET /api/v1/sites":               {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/stock":               {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/transfers":           {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/transfers/:number":   {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/reorder-signals":     {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/suggestions":         {RoleAdmin, RolePlanner, RoleViewer},
 }
 
 var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)
