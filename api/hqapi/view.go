@@ -85,7 +85,7 @@ func (s *server) depotStock(c *gin.Context) {
 	}
 	id := c.Param("id")
 	rows, err := s.hq.Balances(id, hq.BalanceFilter{SKU: c.Query("sku"), Location: c.Query("location"),
-		Lot: c.Query("lot"), Serial: c.Query("serial"), Limit: min(limit+1, hq.MaxBalances)})
+		Lot: c.Query("lot"), Serial: c.Query("serial"), Limit: limit + 1})
 	if err != nil {
 		s.fail(c, err)
 		return

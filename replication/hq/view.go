@@ -17,7 +17,9 @@ import (
 const MaxBalances = 100_000
 
 // BalanceFilter narrows Balances like the depot's GET /api/v1/stock.
-// Empty fields match everything; Limit is 1..MaxBalances (MaxBalances when 0).
+// Empty fields match everything; Limit is 1..MaxBalances+1 (MaxBalances
+// when 0): one row over the bound lets a caller tell a full answer from a
+// cut one.
 type BalanceFilter struct {
 	SKU, Location, Lot, Serial string
 	Limit                      int
@@ -45,7 +47,7 @@ func (h *HQ) Balances(depot string, f BalanceFilter) ([]inventory.Balance, error
 		return nil, fmt.Errorf("%w %q", ErrUnknownDepot, depot)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > MaxBalances {
+	if limit <= 0 || limit > MaxBalances+1 {
 		limit = MaxBalances
 	}
 	prefix := sub(prefixBalance, depot)
