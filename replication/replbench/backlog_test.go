@@ -39,8 +39,9 @@ func backlogStore(b *testing.B) string {
 // <= 60 s on a 2-core machine.
 func BenchmarkMosquittoBacklog1M(b *testing.B) {
 	src := filepath.Join(backlogStore(b), "store")
-	b.ReportMetric(float64(dirSize(src))/(1<<20), "store-MB")
+	storeMB := float64(dirSize(src)) / (1 << 20)
 	var drain time.Duration
+	var wasted uint64
 	b.ResetTimer()
 	for n := range b.N {
 		b.StopTimer()
@@ -68,7 +69,7 @@ func BenchmarkMosquittoBacklog1M(b *testing.B) {
 
 		b.StopTimer()
 		stop()
-		in.check(b, backlogDepot, head)
+		wasted += in.check(b, backlogDepot, head)
 		in.close()
 		br.Stop()
 		if err := st.Close(); err != nil {
@@ -80,4 +81,6 @@ func BenchmarkMosquittoBacklog1M(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(drain.Seconds()/float64(b.N), "s/drain")
 	b.ReportMetric(float64(backlogEvents*b.N)/drain.Seconds(), "events/s")
+	b.ReportMetric(storeMB, "store-MB")
+	b.ReportMetric(float64(wasted)/float64(b.N), "wasted-batches")
 }

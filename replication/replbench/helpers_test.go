@@ -125,8 +125,9 @@ func (in *ingest) hwm(depot string) hq.HWM {
 
 // check fails unless HQ holds exactly the depot's log: its HWM is the
 // head (seq, epoch and hash, so the last event is the same one), every
-// event was applied once and no batch was refused.
-func (in *ingest) check(tb testing.TB, id string, head inventory.Head) {
+// event was applied once and no batch was refused. It returns the batches
+// HQ received and did not apply (repeats and gaps): the cost of resends.
+func (in *ingest) check(tb testing.TB, id string, head inventory.Head) (wasted uint64) {
 	tb.Helper()
 	d, ok := in.h.Depot(id)
 	switch {
@@ -143,6 +144,7 @@ func (in *ingest) check(tb testing.TB, id string, head inventory.Head) {
 			tb.Fatalf("depot %s: HQ rejected %d batches (%s)", id, n, reason)
 		}
 	}
+	return d.Counters.Duplicates + d.Counters.Gaps
 }
 
 // waitApplied polls until HQ's HWM of depot reaches seq; a benchmark that

@@ -94,7 +94,7 @@ func steady(b *testing.B, writers int) {
 	if head.Seq != base+uint64(n) {
 		b.Fatalf("the log holds %d events, want %d", head.Seq, base+uint64(n))
 	}
-	in.check(b, steadyDepot, head)
+	wasted := in.check(b, steadyDepot, head)
 	lags := make([]time.Duration, n)
 	for i := range n {
 		lags[i] = applied[i].Sub(appended[i])
@@ -103,6 +103,7 @@ func steady(b *testing.B, writers int) {
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(ms(percentile(lags, 0.50)), "lag-p50-ms")
 	b.ReportMetric(ms(percentile(lags, 0.99)), "lag-p99-ms")
+	b.ReportMetric(float64(wasted), "wasted-batches")
 }
 
 // watchHWM polls HQ's HWM of the steady depot until it is past base+n and
