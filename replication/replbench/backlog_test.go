@@ -41,7 +41,7 @@ func BenchmarkMosquittoBacklog1M(b *testing.B) {
 	src := filepath.Join(backlogStore(b), "store")
 	storeMB := float64(dirSize(src)) / (1 << 20)
 	var drain time.Duration
-	var wasted uint64
+	var wasted waste
 	b.ResetTimer()
 	for n := range b.N {
 		b.StopTimer()
@@ -69,7 +69,7 @@ func BenchmarkMosquittoBacklog1M(b *testing.B) {
 
 		b.StopTimer()
 		stop()
-		wasted += in.check(b, backlogDepot, head)
+		wasted.add(in.check(b, backlogDepot, head))
 		in.close()
 		br.Stop()
 		if err := st.Close(); err != nil {
@@ -82,5 +82,5 @@ func BenchmarkMosquittoBacklog1M(b *testing.B) {
 	b.ReportMetric(drain.Seconds()/float64(b.N), "s/drain")
 	b.ReportMetric(float64(backlogEvents*b.N)/drain.Seconds(), "events/s")
 	b.ReportMetric(storeMB, "store-MB")
-	b.ReportMetric(float64(wasted)/float64(b.N), "wasted-batches")
+	wasted.report(b, b.N)
 }

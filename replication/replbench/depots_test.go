@@ -81,7 +81,7 @@ func BenchmarkMosquittoHQ500Depots(b *testing.B) {
 	}
 	total := manyDepots * eventsPerLog
 	var applied, acked time.Duration
-	var wasted uint64
+	var wasted waste
 	b.ResetTimer()
 	for n := range b.N {
 		b.StopTimer()
@@ -124,7 +124,7 @@ func BenchmarkMosquittoHQ500Depots(b *testing.B) {
 		}
 		wg.Wait()
 		for i, l := range stores {
-			wasted += in.check(b, ids[i], l.Head())
+			wasted.add(in.check(b, ids[i], l.Head()))
 		}
 		in.close()
 		br.Stop()
@@ -133,5 +133,5 @@ func BenchmarkMosquittoHQ500Depots(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(total*b.N)/applied.Seconds(), "events/s")
 	b.ReportMetric(acked.Seconds()/float64(b.N), "s/all-acked")
-	b.ReportMetric(float64(wasted)/float64(b.N), "wasted-batches")
+	wasted.report(b, b.N)
 }

@@ -125,9 +125,9 @@ func (in *ingest) hwm(depot string) hq.HWM {
 
 // check fails unless HQ holds exactly the depot's log: its HWM is the
 // head (seq, epoch and hash, so the last event is the same one), every
-// event was applied once and no batch was refused. It returns the batches
-// HQ received and did not apply (repeats and gaps): the cost of resends.
-func (in *ingest) check(tb testing.TB, id string, head inventory.Head) (wasted uint64) {
+// event was applied once and no batch was refused. It returns what HQ
+// received and did not apply: the cost of resends.
+func (in *ingest) check(tb testing.TB, id string, head inventory.Head) waste {
 	tb.Helper()
 	d, ok := in.h.Depot(id)
 	switch {
@@ -144,7 +144,21 @@ func (in *ingest) check(tb testing.TB, id string, head inventory.Head) (wasted u
 			tb.Fatalf("depot %s: HQ rejected %d batches (%s)", id, n, reason)
 		}
 	}
-	return d.Counters.Duplicates + d.Counters.Gaps
+	return waste{dups: d.Counters.Duplicates, gaps: d.Counters.Gaps}
+}
+
+// waste counts batches HQ received and did not apply: repeats (a resend
+// after an ack timeout, a reconnect) and gaps (a batch after one the broker
+// dropped, or one that overtook another).
+type waste struct{ dups, gaps uint64 }
+
+func (w *waste) add(o waste) { w.dups += o.dups; w.gaps += o.gaps }
+
+// report puts the counts per run of the scenario next to the benchmark's
+// figures.
+func (w waste) report(b *testing.B, runs int) {
+	b.ReportMetric(float64(w.dups)/float64(runs), "dup-batches")
+	b.ReportMetric(float64(w.gaps)/float64(runs), "gap-batches")
 }
 
 // waitApplied polls until HQ's HWM of depot reaches seq; a benchmark that
