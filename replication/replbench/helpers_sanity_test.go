@@ -2,11 +2,17 @@ package replbench
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication"
+	"github.com/partsedge/partsedge/replication/hq"
 )
 
 // smallLog is a real store with a short log, closed, and its raw events.
@@ -122,5 +128,84 @@ func TestCopyDirKeepsTheStore(t *testing.T) {
 	rep, err := st.Verify(t.Context(), nil)
 	if err != nil || rep.ProblemCount > 0 {
 		t.Fatalf("the copy does not verify: %v %v", err, rep.Problems)
+	}
+}
+
+// failRecorder stands in for the benchmark's testing.TB to see a guard
+// fail: Fatalf records and ends the goroutine, as testing's does.
+type failRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *failRecorder) Helper() {}
+
+func (f *failRecorder) Fatalf(format string, a ...any) {
+	f.msg = fmt.Sprintf(format, a...)
+	runtime.Goexit()
+}
+
+// failure runs fn on a recorder in a goroutine of its own and returns what
+// it failed with ("" when it passed).
+func failure(t *testing.T, fn func(tb testing.TB)) string {
+	rec := &failRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(rec)
+	}()
+	<-done
+	return rec.msg
+}
+
+// The benchmarks' end check must fail when HQ lacks events or holds other
+// ones: a benchmark that cannot fail on lost events measures nothing.
+func TestCheckFailsOnLostEvents(t *testing.T) {
+	_, raws, head := smallLog(t, "CHECK-1")
+	_, otherRaws, _ := smallLog(t, "CHECK-1") // same depot id, other events
+	h, err := hq.Open(hq.Options{Dir: t.TempDir(), Log: quietLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &ingest{h: h, dir: t.TempDir()}
+	t.Cleanup(in.close)
+	apply := func(from, to int) {
+		b := replication.Batch{V: replication.Version, Depot: "CHECK-1", Epoch: head.Epoch, From: uint64(from), To: uint64(to)}
+		for _, r := range raws[from-1 : to] {
+			b.Events = append(b.Events, r)
+		}
+		payload, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := h.HandleEvents("CHECK-1", payload); out.Kind != hq.Applied {
+			t.Fatalf("batch %d..%d: %+v", from, to, out)
+		}
+	}
+	apply(1, 30)
+	other, err := newCachedLog("CHECK-1", otherRaws[:30])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		id   string
+		head inventory.Head
+		want string
+	}{
+		{"HQ is behind the head", "CHECK-1", head, "HWM"},
+		{"the same seq, another event", "CHECK-1", other.Head(), "HWM"},
+		{"a depot HQ never heard of", "CHECK-2", head, "never heard"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := failure(t, func(tb testing.TB) { in.check(tb, tc.id, tc.head) })
+			if !strings.Contains(msg, tc.want) {
+				t.Fatalf("check said %q, want a failure about %q", msg, tc.want)
+			}
+		})
+	}
+	apply(31, 60)
+	if msg := failure(t, func(tb testing.TB) { in.check(tb, "CHECK-1", head) }); msg != "" {
+		t.Fatalf("HQ holds the whole log, yet check failed: %s", msg)
 	}
 }
