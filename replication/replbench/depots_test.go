@@ -87,7 +87,7 @@ func BenchmarkMosquittoHQ500Depots(b *testing.B) {
 		b.StopTimer()
 		// HQ's session queues every depot's window plus a resend of it and
 		// the statuses; past max_queued_messages Mosquitto drops silently.
-		br := startMosquitto(b, ids, max(shippedMaxQueued, manyDepots*(2*depotWindow+4)))
+		br := startMosquitto(b, ids, manyDepots*(2*depotWindow+4))
 		in := startHQ(b, br, "bench-hq-"+strconv.Itoa(n))
 		stores := make([]*cachedLog, manyDepots)
 		pubs := make([]*depot.Publisher, manyDepots)

@@ -209,3 +209,15 @@ func TestCheckFailsOnLostEvents(t *testing.T) {
 		t.Fatalf("HQ holds the whole log, yet check failed: %s", msg)
 	}
 }
+
+// The benchmarks take the broker's limits from the shipped config.
+func TestShippedSettings(t *testing.T) {
+	for _, key := range []string{"max_queued_messages", "max_inflight_messages"} {
+		if n := shippedSetting(t, key); n <= 0 {
+			t.Fatalf("%s = %d", key, n)
+		}
+	}
+	if msg := failure(t, func(tb testing.TB) { shippedSetting(tb, "no_such_setting") }); msg == "" {
+		t.Fatal("a setting the file lacks was found")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,12 +30,24 @@ import (
 
 func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// Mosquitto's shipped limits (replication/mosquitto/mosquitto.conf): the
-// benchmarks run with what operators get unless a scenario needs more.
-const (
-	shippedMaxQueued   = 10000
-	shippedMaxInflight = 20
-)
+// shippedSetting reads a number from the shipped mosquitto.conf: the
+// benchmarks run with the queue and in-flight limits operators get (unless
+// a scenario needs more), read from the file so they cannot drift from it.
+func shippedSetting(tb testing.TB, key string) int {
+	tb.Helper()
+	for _, line := range strings.Split(mosquitto.Config(), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if ok && k == key {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				tb.Fatalf("shipped mosquitto.conf: %s %q: %v", key, v, err)
+			}
+			return n
+		}
+	}
+	tb.Fatalf("shipped mosquitto.conf sets no %s", key)
+	return 0
+}
 
 // ensureOpenFiles makes sure this process, and so the Mosquitto it starts,
 // may hold need file descriptors: 500 depots are 500 sockets at the broker
@@ -58,15 +71,13 @@ func ensureOpenFiles(tb testing.TB, need uint64) {
 }
 
 // startMosquitto runs a real Mosquitto with one user per depot and the
-// shipped ACL. maxQueued 0 keeps the shipped queue length.
+// shipped ACL; its queue is the shipped one or maxQueued if that is longer.
 func startMosquitto(tb testing.TB, depots []string, maxQueued int) *brokertest.Broker {
 	tb.Helper()
 	ensureOpenFiles(tb, uint64(2*len(depots)+512))
-	if maxQueued == 0 {
-		maxQueued = shippedMaxQueued
-	}
+	maxQueued = max(maxQueued, shippedSetting(tb, "max_queued_messages"))
 	return brokertest.Start(tb, brokertest.Options{Depots: depots,
-		MaxQueuedMessages: maxQueued, MaxInflightMessages: shippedMaxInflight})
+		MaxQueuedMessages: maxQueued, MaxInflightMessages: shippedSetting(tb, "max_inflight_messages")})
 }
 
 // ingest is HQ as hqd runs it: its Badger store and its MQTT subscriber.
