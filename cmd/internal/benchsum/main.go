@@ -35,6 +35,7 @@ var budgets = []budget{
 	{regexp.MustCompile(`^BenchmarkDepotdScale`), "rss-MB", false, 150, "depotd RSS, 100k parts + 1M events"},
 	{regexp.MustCompile(`^BenchmarkDepotdScale`), "ready-ms", false, 1000, "depotd start to ready, 1M events"},
 	{regexp.MustCompile(`^BenchmarkDecodeAndSmooth`), "reads/s", true, 50000, "RFID tag reads decoded + smoothed, one core"},
+	{regexp.MustCompile(`^BenchmarkMosquittoBacklog1M$`), "s/drain", false, 60, "replication: 1M-event backlog to HQ through Mosquitto"},
 }
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+(\d+)\s+(.*)$`)
