@@ -135,7 +135,7 @@ func (s *Store) Audit(f AuditFilter, before uint64, limit int) (AuditPage, error
 				return fmt.Errorf("decode event %d: %w", seq, err)
 			}
 			pg.Examined++
-			hashOK := hashStored(raw, ev.Hash) == ev.Hash && ev.Seq == seq
+			hashOK := hashOf(&ev, raw) == ev.Hash && ev.Seq == seq
 			if !hashOK {
 				pg.Broken = append(pg.Broken, seq)
 			}
