@@ -229,8 +229,9 @@ type Command struct {
 	// receipt takes in whole.
 	SSCC string `json:"sscc,omitempty"`
 	// Transfer and Shipment are for the transfer events (transfer.go).
-	Transfer *Transfer `json:"transfer,omitempty"`
-	Shipment *Shipment `json:"shipment,omitempty"`
+	Transfer       *Transfer       `json:"transfer,omitempty"`
+	Shipment       *Shipment       `json:"shipment,omitempty"`
+	TransferReport *TransferReport `json:"transferReport,omitempty"`
 	// WorkOrder is required by wo-created and refused on every other type.
 	WorkOrder *WorkOrder `json:"workOrder,omitempty"`
 	// Supplier is required by rts-created and refused on every other type.
