@@ -59,7 +59,7 @@ func startHQCommands(tb testing.TB, b *brokertest.Embedded) *hqCommands {
 func (h *hqCommands) publish(payload []byte) {
 	h.tb.Helper()
 	tok := h.client.Publish(replication.Topic(testDepot, replication.KindCommands), 1, false, payload)
-	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+	if !tok.WaitTimeout(60*time.Second) || tok.Error() != nil {
 		h.tb.Fatalf("publish commands: %v", tok.Error())
 	}
 }
@@ -146,10 +146,11 @@ func part(sku string) inventory.Command {
 // idempotency key: a duplicate is acknowledged again and applies nothing,
 // a gap is ignored until HQ fills it, an overlapping resend applies only
 // what is new, a refusal is final and reported with its code, a batch HQ
-// may not send is dropped unanswered. Across a broker restart and a
-// depot restart (store closed and reopened, a new publisher) the cursor
+// may not send is dropped unanswered. Across a depot restart (store
+// closed and reopened, a new publisher) the cursor
 // and the outcomes hold, and a command appended before a crash that
-// struck before the cursor moved is replayed, not appended twice.
+// struck before the cursor moved is replayed, not appended twice. (Broker
+// restarts are proven with HQ's real end against Mosquitto, in package hq.)
 func TestCommandsAppliedOnce(t *testing.T) {
 	b := startBroker(t)
 	dir := t.TempDir()
@@ -207,9 +208,6 @@ func TestCommandsAppliedOnce(t *testing.T) {
 	hqc.publish([]byte(`{"v":1,"depot":"D1","from":6,"to":6,"commands":[{"seq":6,"at":"2026-11-24T09:00:00Z","command":{"type":"receipt","lines":[{"sku":"PN","qty":5,"to":"A"}]}}]}`))
 	waitFor(t, 60*time.Second, "the rejections", func() bool { return p.CommandStats().Rejected == 2 })
 
-	// The broker restarts: the depot reconnects and goes on.
-	b.Restart()
-	waitFor(t, 60*time.Second, "reconnected", func() bool { return p.State().Connects >= 2 && p.State().Connected })
 	n = hqc.count()
 	hqc.send(6, part("P6"))
 	hqc.waitAck(n, 6)
