@@ -135,9 +135,9 @@ func checkIdemKey(key string) error {
 	return nil
 }
 
-// knownDepot reports whether HQ has heard of depot or queued commands for
+// KnownDepot reports whether HQ has heard of depot or queued commands for
 // it: orders go only to depots that exist.
-func (h *HQ) knownDepot(depot string) (bool, error) {
+func (h *HQ) KnownDepot(depot string) (bool, error) {
 	if _, ok := h.Depot(depot); ok {
 		return true, nil
 	}
@@ -157,7 +157,7 @@ func (h *HQ) checkDepot(field, depot string) error {
 	if err := replication.ValidDepot(depot); err != nil {
 		return invalid(field, "%v", err)
 	}
-	ok, err := h.knownDepot(depot)
+	ok, err := h.KnownDepot(depot)
 	if err != nil {
 		return err
 	}
