@@ -480,3 +480,40 @@ func TestCommandWindow(t *testing.T) {
 		t.Errorf("states %s", s)
 	}
 }
+
+// BenchmarkCommandsToDepot: commands queued at HQ until a real depot
+// (fsync'd store) has applied every one and HQ has recorded it, through an
+// embedded broker. Each command is its own fsync'd append and cursor write
+// at the depot, so this is the rate a burst of orders drains at.
+func BenchmarkCommandsToDepot(b *testing.B) {
+	broker := brokertest.StartEmbedded(b, nil)
+	h := openHQ(b, b.TempDir())
+	defer h.Close()
+	sub, err := h.Subscribe(context.Background(), MQTTOptions{Broker: broker.URL(), ClientID: "hq-bench",
+		CommandPoll: 5 * time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	waitUntil(b, "HQ subscribed", sub.Connected)
+	d := startDepotNode(b, "D1", broker.URL())
+	waitUntil(b, "D1 connected", func() bool { return d.pub.State().Connected })
+	b.ResetTimer()
+	for sent := 0; sent < b.N; {
+		n := min(replication.MaxBatchCommands, b.N-sent)
+		cmds := make([]inventory.Command, n)
+		for i := range cmds {
+			cmds[i] = partCmd(fmt.Sprintf("P%07d", sent+i))
+		}
+		if _, err := h.SendCommands("D1", "", "bench", cmds); err != nil {
+			b.Fatal(err)
+		}
+		sent += n
+	}
+	waitUntil(b, "every command acknowledged", func() bool {
+		heads, _ := h.outboxHeads()
+		return heads["D1"].Acked == uint64(b.N)
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commands/s")
+}
