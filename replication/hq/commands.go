@@ -314,14 +314,16 @@ func (h *HQ) HandleCommandAck(depot string, payload []byte) (replication.Command
 			if err != nil {
 				return err
 			}
-			if st.State != CommandPending && st.State != CommandDone {
-				continue // recorded from an earlier ack
+			state, code := CommandApplied, inventory.Code(r.Code)
+			if code != "" {
+				state = CommandRefused
 			}
-			st.State, st.DoneAt = CommandApplied, now
-			st.Event = r.Event
-			if r.Code != "" {
-				st.State, st.Code, st.Detail = CommandRefused, inventory.Code(r.Code), r.Detail
+			if st.State == state && st.Event == r.Event && st.Code == code {
+				continue // recorded from an earlier ack: every ack repeats the recent outcomes
 			}
+			// A changed outcome is the depot's word on a command it applied
+			// again (restored from a backup that predates it).
+			st.State, st.Event, st.Code, st.Detail, st.DoneAt = state, r.Event, code, r.Detail, now
 			if err := setJSON(txn, commandKey(depot, r.Seq), st); err != nil {
 				return err
 			}

@@ -108,10 +108,11 @@ func TestOutbox(t *testing.T) {
 		// Outcome 3 fell out of the depot's list: done, unreported.
 		{`{"v":1,"seq":3,"results":[]}`, "1:applied/10/ 2:refused/0/unknown_part 3:done/0/"},
 		// A later ack reports it; what was recorded stays as it was.
-		{`{"v":1,"seq":3,"results":[{"seq":1,"event":99},{"seq":3,"event":12}]}`, "1:applied/10/ 2:refused/0/unknown_part 3:applied/12/"},
-		// A depot restored from an older backup acknowledges less: it is
-		// taken (the sender goes back) but records stay.
-		{`{"v":1,"seq":1,"results":[{"seq":1,"event":10}]}`, "1:applied/10/ 2:refused/0/unknown_part 3:applied/12/"},
+		{`{"v":1,"seq":3,"results":[{"seq":1,"event":10},{"seq":3,"event":12}]}`, "1:applied/10/ 2:refused/0/unknown_part 3:applied/12/"},
+		// A depot restored from an older backup acknowledges less and
+		// applies command 1 again: its new event is recorded, the rest
+		// stays until it reports again.
+		{`{"v":1,"seq":1,"results":[{"seq":1,"event":4}]}`, "1:applied/4/ 2:refused/0/unknown_part 3:applied/12/"},
 	} {
 		if _, ok, err := h.HandleCommandAck("D1", []byte(step.ack)); !ok || err != nil {
 			t.Fatalf("ack %s: %v %v", step.ack, ok, err)
@@ -126,7 +127,7 @@ func TestOutbox(t *testing.T) {
 	}
 	h = openHQ(t, dir)
 	defer h.Close()
-	if s := statesOf(commandsOf(t, h, "D1")); s != "1:applied/10/ 2:refused/0/unknown_part 3:applied/12/" {
+	if s := statesOf(commandsOf(t, h, "D1")); s != "1:applied/4/ 2:refused/0/unknown_part 3:applied/12/" {
 		t.Fatalf("after reopen: %s", s)
 	}
 	if seqs, err := h.SendCommands("D1", "", "anna", []inventory.Command{partCmd("P4")}); err != nil || fmt.Sprint(seqs) != "[4]" {
@@ -470,15 +471,30 @@ func TestCommandWindow(t *testing.T) {
 		return false
 	})
 	mu.Lock()
-	defer mu.Unlock()
 	for _, cb := range got {
 		if cb.To > 9 {
 			t.Errorf("batch %d..%d beyond ack 4 + window 5", cb.From, cb.To)
 		}
 	}
+	got = nil
+	mu.Unlock()
 	if s := statesOf(commandsOf(t, h, "D1")[:5]); s != "1:applied/1/ 2:applied/2/ 3:applied/3/ 4:applied/4/ 5:pending/0/" {
 		t.Errorf("states %s", s)
 	}
+	// Restored from a backup, the depot acknowledges only 2: HQ sends
+	// again from 3, though it recorded 3 and 4 as applied.
+	publish(t, c, replication.Topic("D1", replication.KindCommandsAck), true,
+		[]byte(`{"v":1,"seq":2,"results":[{"seq":1,"event":1},{"seq":2,"event":2}]}`))
+	waitUntil(t, "the resend from 3", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, cb := range got {
+			if cb.From == 3 {
+				return cb.To <= 7
+			}
+		}
+		return false
+	})
 }
 
 // BenchmarkCommandsToDepot: commands queued at HQ until a real depot

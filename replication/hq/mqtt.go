@@ -319,14 +319,18 @@ func (s *Subscriber) pumpCommands() {
 	}
 	now := s.cmd.Clock()
 	for depot, head := range heads {
-		if head.Last == head.Acked || s.offline(depot) {
-			continue
-		}
 		s.cmdMu.Lock()
 		st := s.streams[depot]
 		if st == nil {
 			st = &cmdStream{base: head.Acked, sent: head.Acked}
 			s.streams[depot] = st
+		}
+		// The stream's base, not the durable ack, says what the depot
+		// lacks: a depot restored from a backup acknowledges less than it
+		// once did and gets the rest again.
+		if st.base >= head.Last || s.offline(depot) {
+			s.cmdMu.Unlock()
+			continue
 		}
 		if !st.deadline.IsZero() && !now.Before(st.deadline) {
 			s.hq.log.Info("no command ack in time; sending again", "depot", depot, "from", st.base+1)
