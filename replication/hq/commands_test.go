@@ -533,3 +533,49 @@ func BenchmarkCommandsToDepot(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commands/s")
 }
+
+// FuzzHandleCommandAck: whatever a depot publishes as its command ack, HQ
+// either refuses it and records nothing, or records it: the durable ack
+// never passes what HQ queued nor goes back, and every command at or below
+// it is no longer pending. HQ's store lives across inputs, so sequences of
+// acks are exercised too.
+func FuzzHandleCommandAck(f *testing.F) {
+	f.Add([]byte(`{"v":1,"seq":2,"results":[{"seq":1,"event":10},{"seq":2,"code":"unknown_part","detail":"no"}]}`))
+	f.Add([]byte(`{"v":1,"seq":6,"results":[]}`))
+	f.Add([]byte(`{"v":1,"seq":9,"results":[]}`))
+	h := openHQ(f, f.TempDir())
+	f.Cleanup(func() { h.Close() })
+	var cmds []inventory.Command
+	for i := range 8 {
+		cmds = append(cmds, partCmd(fmt.Sprintf("P%d", i)))
+	}
+	if _, err := h.SendCommands("D1", "", "anna", cmds); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		before, _ := h.outboxHeads()
+		_, ok, err := h.HandleCommandAck("D1", payload)
+		after, herr := h.outboxHeads()
+		if herr != nil {
+			t.Fatal(herr)
+		}
+		if err != nil || !ok {
+			if after["D1"] != before["D1"] {
+				t.Fatalf("a refused ack moved the head: %+v -> %+v", before["D1"], after["D1"])
+			}
+			if err != nil && !errors.Is(err, replication.ErrRejected) {
+				t.Fatalf("a store failure: %v", err)
+			}
+			return
+		}
+		head := after["D1"]
+		if head.Last != 8 || head.Acked < before["D1"].Acked || head.Acked > head.Last {
+			t.Fatalf("head %+v -> %+v", before["D1"], head)
+		}
+		for _, c := range commandsOf(t, h, "D1") {
+			if c.Seq <= head.Acked && c.State == CommandPending {
+				t.Fatalf("command %d pending under ack %d", c.Seq, head.Acked)
+			}
+		}
+	})
+}
