@@ -152,9 +152,6 @@ func (s *server) createToken(c *gin.Context, body []byte) (int, any, error) {
 	}{token}, nil
 }
 
-// maxBody bounds a request body.
-const maxBody = 1 << 20
-
 // readJSONBody decodes one JSON object from body into v: unknown fields
 // and anything after the value are refused, so a misspelt field is an
 // error and not silently ignored.

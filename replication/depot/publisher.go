@@ -53,6 +53,9 @@ func (systemClock) Now() time.Time { return time.Now() }
 // of the rest are defaults.
 type Options struct {
 	Store Store
+	// Commands is where HQ's commands are applied; when nil, Store is used
+	// if it takes commands (*inventory.Store does).
+	Commands CommandStore
 	// Broker is the broker's URL: tcp://host:port or ssl://host:port.
 	Broker   string
 	Username string
@@ -176,6 +179,11 @@ type Publisher struct {
 	log    *slog.Logger
 
 	topicEvents, topicAck, topicStatus string
+	topicCmds, topicCmdAck             string
+
+	// cmds applies HQ's commands on the same connection; nil when the
+	// store takes none.
+	cmds *commander
 
 	// Paho's callbacks hand over to the run loop through these, so all
 	// stream state below has one owner.
@@ -229,12 +237,22 @@ func New(o Options) (*Publisher, error) {
 		topicEvents: replication.Topic(depot, replication.KindEvents),
 		topicAck:    replication.Topic(depot, replication.KindAck),
 		topicStatus: replication.Topic(depot, replication.KindStatus),
+		topicCmds:   replication.Topic(depot, replication.KindCommands),
+		topicCmdAck: replication.Topic(depot, replication.KindCommandsAck),
 		acks:        make(chan []byte, 256),
 		connChange:  make(chan struct{}, 1),
 		savedAck:    ack,
 		ackOK:       ack,
 		sent:        ack.Seq,
 		maxSent:     ack.Seq,
+	}
+	if o.Commands == nil {
+		o.Commands, _ = o.Store.(CommandStore)
+	}
+	if o.Commands != nil {
+		if p.cmds, err = newCommander(o.Commands, depot, p.log); err != nil {
+			return nil, fmt.Errorf("replication publisher: %w", err)
+		}
 	}
 	p.st.Broker = o.Broker
 	p.st.AckEpoch, p.st.AckSeq = ack.Epoch, ack.Seq
@@ -290,9 +308,21 @@ func (p *Publisher) Run(ctx context.Context) error {
 	p.client.Connect() // with ConnectRetry it keeps trying; OnConnect tells the loop
 	tick := time.NewTicker(p.opts.Poll)
 	defer tick.Stop()
+	// The command applier writes to the store: it is stopped before Run
+	// returns, and so before the caller closes the store.
+	cmdCtx, cmdStop := context.WithCancel(ctx)
+	cmdDone := make(chan struct{})
+	go func() {
+		defer close(cmdDone)
+		if p.cmds != nil {
+			p.cmds.run(cmdCtx, p.publishCommandAck)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
+			cmdStop()
+			<-cmdDone
 			p.stop()
 			return nil
 		case <-p.connChange:
@@ -329,15 +359,25 @@ func (p *Publisher) onConnChange() {
 	p.subscribe()
 }
 
-// subscribe asks for the ack topic (whose retained ack then arrives) and
-// says online. Until it succeeds nothing is published: without acks every
-// batch would only time out.
+// subscribe asks for the ack topic (whose retained ack then arrives), and
+// the commands topic when the store takes HQ's commands, and says online.
+// Until it succeeds nothing is published: without acks every batch would
+// only time out.
 func (p *Publisher) subscribe() {
-	tok := p.client.Subscribe(p.topicAck, 1, func(_ mqtt.Client, m mqtt.Message) {
+	filters := map[string]byte{p.topicAck: 1}
+	if p.cmds != nil {
+		filters[p.topicCmds] = 1
+	}
+	tok := p.client.SubscribeMultiple(filters, func(_ mqtt.Client, m mqtt.Message) {
 		// Paho's router calls this in order and must not block: the loop
 		// may itself be blocked in Publish on a dying connection, which
 		// waits for the router. Acks are cumulative, so one dropped when
-		// 256 are queued costs at most an ack timeout and a resend.
+		// 256 are queued costs at most an ack timeout and a resend; so
+		// does a command batch (HQ resends it).
+		if m.Topic() == p.topicCmds {
+			p.cmds.offer(m.Payload())
+			return
+		}
 		select {
 		case p.acks <- m.Payload():
 		default:
@@ -349,6 +389,9 @@ func (p *Publisher) subscribe() {
 	}
 	p.subscribed = true
 	p.publishStatus(replication.StateOnline)
+	if p.cmds != nil {
+		p.signal(p.cmds.reack)
+	}
 }
 
 func (p *Publisher) setOnline(on bool) {

@@ -26,6 +26,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/partsedge/partsedge/inventory"
 )
 
 // Key layout. Depot ids never hold bytes <= ' ' (replication.ValidDepot),
@@ -160,4 +162,37 @@ func setHWM(txn *badger.Txn, depot string, h HWM) error {
 		return fmt.Errorf("write HWM of %s: %w", depot, err)
 	}
 	return nil
+}
+
+func getJSON(txn *badger.Txn, key []byte, v any) (bool, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read %q: %w", key, err)
+	}
+	if err := item.Value(func(b []byte) error { return json.Unmarshal(b, v) }); err != nil {
+		return false, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func setJSON(txn *badger.Txn, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	if err := txn.Set(key, b); err != nil {
+		return fmt.Errorf("write %q: %w", key, err)
+	}
+	return nil
+}
+
+func invalid(field, format string, a ...any) error {
+	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: fmt.Sprintf(format, a...)}
+}
+
+func notFound(field, format string, a ...any) error {
+	return &inventory.Error{Code: inventory.CodeNotFound, Field: field, Msg: fmt.Sprintf(format, a...)}
 }

@@ -30,14 +30,6 @@ func (f BalanceFilter) match(sku, loc, lot, serial string) bool {
 		(f.Lot == "" || f.Lot == lot) && (f.Serial == "" || f.Serial == serial)
 }
 
-func notFound(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeNotFound, Field: field, Msg: fmt.Sprintf(format, a...)}
-}
-
-func invalid(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: fmt.Sprintf(format, a...)}
-}
-
 // Balances returns depot's balance rows as HQ derived them from its
 // events: exactly the rows the depot's GET /api/v1/stock lists (no row
 // with nothing on hand and nothing reserved), sorted by sku, location,
@@ -235,20 +227,6 @@ func readTransferEnd(txn *badger.Txn, depot, number string) (inventory.TransferS
 	var st inventory.TransferState
 	found, err := getJSON(txn, key(prefixDepotDoc, depot, tableTransfer, number), &st)
 	return st, found, err
-}
-
-func getJSON(txn *badger.Txn, k []byte, into any) (bool, error) {
-	item, err := txn.Get(k)
-	if err == badger.ErrKeyNotFound {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read %q: %w", k, err)
-	}
-	if err := item.Value(func(b []byte) error { return json.Unmarshal(b, into) }); err != nil {
-		return false, fmt.Errorf("decode %q: %w", k, err)
-	}
-	return true, nil
 }
 
 // depotStock computes one part at one depot.
