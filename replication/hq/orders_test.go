@@ -364,11 +364,24 @@ func TestTransferOrderEndToEnd(t *testing.T) {
 		return st.Commands[0].State == CommandApplied && st.Commands[1].State == CommandApplied
 	})
 
-	sealed := pickAndDispatch(t, src.st, o.Number)
+	// Before anything ships, the destination expects the inbound transfer,
+	// and its reorder position counts it.
 	var in inventory.TransferInfo
-	waitUntil(t, "the transfer announced at the destination", func() bool {
+	waitUntil(t, "the order expected at the destination", func() bool {
 		in, err = dst.st.Transfer(o.Number)
 		return err == nil && in.Direction == inventory.TransferInbound
+	})
+	if in.Status != inventory.TransferRequested || in.From != "SRC" || in.Expected != order().Expected {
+		t.Fatalf("destination's expected transfer %+v", in)
+	}
+	if pos, err := dst.st.Position("PN"); err != nil || pos.Inbound != 4 {
+		t.Fatalf("destination's position of PN %+v %v, want 4 inbound", pos, err)
+	}
+
+	sealed := pickAndDispatch(t, src.st, o.Number)
+	waitUntil(t, "the transfer announced at the destination", func() bool {
+		in, err = dst.st.Transfer(o.Number)
+		return err == nil && in.Status == inventory.TransferShipped
 	})
 	if in.Status != inventory.TransferShipped || in.SSCC != sealed.Shipment.SSCC || in.From != "SRC" ||
 		!reflect.DeepEqual(in.Manifest, sealed.Shipment.Lines) {
@@ -386,5 +399,27 @@ func TestTransferOrderEndToEnd(t *testing.T) {
 			}
 		}
 		return false
+	})
+
+	// The destination receives one PN short and closes; HQ relays its
+	// report to the source, which settles (received: a short awaits its
+	// write-off at the destination), and HQ's merged view shows the
+	// difference.
+	mustAppend(t, dst.st, inventory.Command{Type: inventory.EvLocationDefined, Actor: "admin", Location: &inventory.Location{Code: "B"}})
+	transit := inventory.TransitLocation(o.Number)
+	mustAppend(t, dst.st, inventory.Command{Type: inventory.EvTransferReceived, Actor: "sk", Ref: o.Number, Lines: []inventory.Line{
+		{SKU: "PN", Qty: 3, From: transit, To: "B"}, {SKU: "PL", Qty: 2, From: transit, To: "B", Lot: "L1"}}})
+	mustAppend(t, dst.st, inventory.Command{Type: inventory.EvTransferClosed, Actor: "sk", Ref: o.Number})
+	var back inventory.TransferInfo
+	waitUntil(t, "the source settled by the destination's report", func() bool {
+		back, err = src.st.Transfer(o.Number)
+		return err == nil && back.Status == inventory.TransferReceived
+	})
+	if l := back.Lines[0]; l.SKU != "PN" || l.Shipped != 4 || l.Received != 3 || l.Short != 1 {
+		t.Fatalf("source's settled line %+v", l)
+	}
+	waitUntil(t, "HQ's view of the transfer with its difference", func() bool {
+		v, err := h.Transfer(o.Number, "SRC")
+		return err == nil && v.Differences && v.Status == inventory.TransferReceived
 	})
 }

@@ -398,33 +398,37 @@ func mergeTransfer(src, dst *inventory.TransferState, now time.Time) TransferVie
 	if v.Manifest == nil {
 		v.Manifest = []inventory.ShipmentLine{}
 	}
-	if dst != nil {
+	// The destination holds the transfer from HQ's order on (requested),
+	// but speaks for it only once the goods are announced there.
+	announced := dst != nil && dst.Status != inventory.TransferRequested
+	if announced || src == nil {
 		v.Status = dst.Status
 		if v.SSCC == "" {
 			v.SSCC = dst.SSCC
 		}
 	}
+	sealed := src != nil && (src.Status == inventory.TransferShipped || src.Status == inventory.TransferReceived ||
+		src.Status == inventory.TransferClosed)
+	receiptClosed := announced && dst.Status != inventory.TransferShipped
 	for _, l := range base.Lines {
 		line := inventory.TransferLineState{SKU: l.SKU, Requested: l.Requested, Shipped: l.Shipped}
-		if dst != nil {
+		if announced {
 			for _, d := range dst.Lines {
 				if d.SKU != l.SKU {
 					continue
 				}
 				line.Received, line.Damaged, line.Over, line.Short, line.WrittenOff = d.Received, d.Damaged, d.Over, d.Short, d.WrittenOff
-				if src != nil && d.Shipped != l.Shipped && src.Status == inventory.TransferShipped {
+				if sealed && d.Shipped != l.Shipped {
 					v.Differences = true
 				}
 			}
 		}
-		receiptClosed := dst != nil && dst.Status != inventory.TransferShipped
-		dispatched := (src != nil && src.Status == inventory.TransferShipped) || dst != nil
-		if line.Over > 0 || line.Damaged > 0 || (receiptClosed && line.Short > 0) || (dispatched && line.Shipped != line.Requested) {
+		if line.Over > 0 || line.Damaged > 0 || (receiptClosed && line.Short > 0) || ((sealed || announced) && line.Shipped != line.Requested) {
 			v.Differences = true
 		}
 		v.Lines = append(v.Lines, line)
 	}
-	if dst != nil && dst.Status != inventory.TransferShipped {
+	if receiptClosed {
 		r := inventory.TransferReport{Number: dst.Number, Lines: dst.Lines}
 		for _, l := range dst.Lines {
 			r.Shipped += l.Shipped
