@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -25,6 +26,7 @@ type oaDoc struct {
 
 type oaSchema struct {
 	Properties map[string]json.RawMessage `json:"properties"`
+	Required   []string                   `json:"required"`
 	Enum       []string                   `json:"enum"`
 }
 
@@ -190,13 +192,18 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		{"TransferState", inventory.TransferState{}}, {"Signal", hq.Signal{}},
 		{"Suggestion", hq.Suggestion{}}, {"Site", hq.Site{}}, {"Site", siteBody{}},
 		{"DepotSite", hq.DepotSite{}},
+		{"TransferOrder", hq.TransferOrder{}}, {"TransferOrderState", hq.TransferOrderState{}},
+		{"TransferLine", inventory.TransferLine{}}, {"CommandState", hq.CommandState{}},
+		{"Command", inventory.Command{}}, {"Transfer", inventory.Transfer{}},
+		{"Part", inventory.Part{}}, {"ReorderPolicy", inventory.ReorderPolicy{}},
+		{"PartsRequest", PartsRequest{}},
 	} {
 		schema, ok := doc.Components.Schemas[tc.name]
 		if !ok {
 			t.Errorf("schema %s is missing", tc.name)
 			continue
 		}
-		fields := jsonFields(reflect.TypeOf(tc.v))
+		fields, always := jsonFields(reflect.TypeOf(tc.v))
 		var props []string
 		for p := range schema.Properties {
 			props = append(props, p)
@@ -206,12 +213,23 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		if !slices.Equal(fields, props) {
 			t.Errorf("schema %s has %v, the type %T encodes %v", tc.name, props, tc.v, fields)
 		}
+		// A field the type always encodes is one a client may rely on, and
+		// one it may leave out is not: required must say which is which.
+		required := slices.Sorted(slices.Values(schema.Required))
+		slices.Sort(always)
+		if !slices.Equal(required, always) {
+			t.Errorf("schema %s requires %v, the type %T always encodes %v", tc.name, required, tc.v, always)
+		}
 	}
 	for _, tc := range []struct {
 		name string
 		want []string
 	}{
 		{"Role", Roles()},
+		{"TransferOrderStatus", []string{hq.OrderQueued, hq.OrderAccepted, hq.OrderRefused}},
+		{"CommandStatus", []string{hq.CommandPending, hq.CommandApplied, hq.CommandRefused, hq.CommandDone}},
+		{"CommandType", eventTypes(replication.CommandTypes)},
+		{"Tracking", []string{string(inventory.TrackNone), string(inventory.TrackLot), string(inventory.TrackSerial)}},
 		{"TransferStatus", []string{string(inventory.TransferRequested), string(inventory.TransferApproved),
 			string(inventory.TransferShipped), string(inventory.TransferReceived), string(inventory.TransferClosed)}},
 	} {
@@ -221,22 +239,35 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 	}
 }
 
-// jsonFields lists the JSON names of a struct's fields, embedded structs'
-// fields included (as encoding/json flattens them).
-func jsonFields(rt reflect.Type) []string {
-	var out []string
-	for i := range rt.NumField() {
-		f := rt.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Anonymous && tag == "" {
-			out = append(out, jsonFields(f.Type)...)
-			continue
-		}
-		if tag != "-" && tag != "" {
-			out = append(out, tag)
-		}
+func eventTypes(ts []inventory.EventType) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
 	}
 	return out
+}
+
+// jsonFields lists the JSON names of a struct's fields, embedded structs'
+// fields included (as encoding/json flattens them), and apart the names of
+// those it always encodes (no omitempty or omitzero).
+func jsonFields(rt reflect.Type) (all, always []string) {
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" {
+			a, w := jsonFields(f.Type)
+			all, always = append(all, a...), append(always, w...)
+			continue
+		}
+		if tag == "-" || tag == "" {
+			continue
+		}
+		all = append(all, tag)
+		if !slices.Contains(strings.Split(opts, ","), "omitempty") && !slices.Contains(strings.Split(opts, ","), "omitzero") {
+			always = append(always, tag)
+		}
+	}
+	return all, always
 }
 
 // TestServesOpenAPI: the document is served as it is embedded, without a
