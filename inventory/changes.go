@@ -64,17 +64,29 @@ func StepPurchaseOrder(st *PurchaseOrderState, ev *Event) (*PurchaseOrderState, 
 
 // StepTransfer carries an event into one depot's state of a transfer the
 // way the store did: transfer-requested (at the source) and
-// transfer-announced (at the destination) open it (st is nil then), the
-// other transfer events and the stock events held to it move it on. It
+// transfer-announced (at the destination) open it (st is nil then; an
+// announce also continues the destination's inbound order), the other
+// transfer events, a settlement at the source and the stock events held
+// to it move it on. It
 // returns the new state, whether ev concerned the transfer, and the rule's
 // refusal if ev breaks it (then st may be partly changed: step a copy).
 func StepTransfer(st *TransferState, ev *Event) (*TransferState, bool, error) {
 	switch ev.Type {
 	case EvTransferRequested, EvTransferAnnounced:
-		if st != nil || ev.Transfer == nil || (ev.Type == EvTransferAnnounced && ev.Shipment == nil) {
+		if ev.Transfer == nil || (ev.Type == EvTransferAnnounced && ev.Shipment == nil) {
 			return st, false, nil
 		}
-		return newTransferState(ev), true, nil
+		if st == nil {
+			return newTransferState(ev), true, nil
+		}
+		// An announce continues the destination's inbound order.
+		if ev.Type != EvTransferAnnounced {
+			return st, true, errf(CodeDocumentExists, "transfer.number", "transfer %s was already created by event %d", st.Number, st.CreatedSeq)
+		}
+		if err := st.announce(ev); err != nil {
+			return st, true, err
+		}
+		return st, true, nil
 	}
 	if st == nil {
 		return nil, false, nil
@@ -87,6 +99,11 @@ func StepTransfer(st *TransferState, ev *Event) (*TransferState, bool, error) {
 	case EvTransferDispatched:
 		err = st.dispatch(ev)
 	case EvTransferClosed:
+		if st.Direction == TransferOutbound {
+			// A settlement: the destination's report, relayed by HQ.
+			err = st.settleOutbound(ev)
+			break
+		}
 		_, err = st.closeReceipt(ev)
 	default:
 		held, err = st.step(ev)

@@ -59,6 +59,11 @@ func changesStores(t *testing.T) (src, dst *Store) {
 	for _, l := range []Location{{Code: "A"}, {Code: "DEF", Kind: KindDefective}} {
 		mustAppend(t, d, Command{Type: EvLocationDefined, Actor: "admin", Location: &l})
 	}
+	// HQ's order reaches the destination before the goods: the announce
+	// continues it.
+	mustAppend(t, d, Command{Type: EvTransferRequested, Actor: "hq.planner", Ref: "TR-1",
+		Transfer: &Transfer{Number: "TR-1", From: "D1", To: "DST", Expected: "2026-03-05",
+			Lines: []TransferLine{{SKU: "PN", Qty: 3}, {SKU: "PS", Qty: 1}}}})
 	mustAppend(t, d, Command{Type: EvTransferAnnounced, Actor: "hq", Ref: "TR-1",
 		Transfer: &Transfer{Number: "TR-1", From: "D1", To: "DST", Expected: "2026-03-05",
 			Lines: []TransferLine{{SKU: "PN", Qty: 3}, {SKU: "PS", Qty: 1}}},
@@ -72,6 +77,13 @@ func changesStores(t *testing.T) (src, dst *Store) {
 		t.Fatal(err)
 	}
 	mustAppend(t, d, Command{Type: EvScrap, Actor: "planner", Ref: "TR-1", Lines: lines})
+	// HQ relays the destination's final report: the source settles.
+	info, err := d.Transfer("TR-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := info.Report
+	mustAppend(t, s, Command{Type: EvTransferClosed, Actor: "hq", Ref: "TR-1", TransferReport: &rep})
 	mustVerify(t, s)
 	mustVerify(t, d)
 	return s, d
