@@ -252,7 +252,7 @@ func (h *HQ) handle(depot string, b replication.Batch, evs []inventory.Event) (O
 // one transaction.
 func (h *HQ) apply(depot string, w HWM, b replication.Batch, evs []inventory.Event) (Outcome, error) {
 	next := HWM{Epoch: b.Epoch, Seq: b.To, Hash: evs[len(evs)-1].Hash, Floor: max(w.Floor, b.Epoch)}
-	err := h.db.Update(func(txn *badger.Txn) error {
+	err := h.update(func(txn *badger.Txn) error {
 		for i, raw := range b.Events {
 			if err := txn.Set(eventKey(depot, b.From+uint64(i)), raw); err != nil {
 				return fmt.Errorf("write event %s/%d: %w", depot, b.From+uint64(i), err)
@@ -313,7 +313,7 @@ func (h *HQ) supersede(depot string, w HWM, b replication.Batch, evs []inventory
 		lo := max(base+1, w.Seq-uint64(min(uint64(chunk), w.Seq))+1)
 		next := HWM{Floor: b.Epoch, Seq: lo - 1}
 		moved := w.Seq - lo + 1
-		err := h.db.Update(func(txn *badger.Txn) error {
+		err := h.update(func(txn *badger.Txn) error {
 			gone := make([]inventory.Event, 0, moved)
 			for seq := w.Seq; seq >= lo; seq-- {
 				ev, raw, ok, err := held(txn, depot, seq)

@@ -86,6 +86,12 @@ func (h *HQ) Subscribe(ctx context.Context, o MQTTOptions) (*Subscriber, error) 
 		SetCleanSession(false).SetAutoReconnect(true).SetConnectRetry(true).
 		SetConnectRetryInterval(time.Second).SetMaxReconnectInterval(10 * time.Second).
 		SetKeepAlive(30 * time.Second).
+		// With a persistent session the broker delivers what it kept for
+		// HQ as soon as HQ connects, before the subscribe (made off the
+		// connect handler) is back; without a default handler paho would
+		// drop those unacknowledged and delivery would stall until the
+		// next reconnect.
+		SetDefaultPublishHandler(s.receive).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			s.connected.Store(false)
 			h.log.Warn("broker connection lost", "err", err)
