@@ -113,3 +113,8 @@ func StepTransfer(st *TransferState, ev *Event) (*TransferState, bool, error) {
 	}
 	return st, held, nil
 }
+
+// Report is the transfer's discrepancy report as its state stands: what
+// a destination's close reported, with what was written off since. HQ
+// relays it to the source as a settlement.
+func (st *TransferState) Report() TransferReport { return st.report() }

@@ -422,4 +422,21 @@ func TestTransferOrderEndToEnd(t *testing.T) {
 		v, err := h.Transfer(o.Number, "SRC")
 		return err == nil && v.Differences && v.Status == inventory.TransferReceived
 	})
+
+	// The destination writes the short unit off: HQ settles again and the
+	// source closes the transfer too.
+	lines, err := dst.st.WriteOffLines(o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, dst.st, inventory.Command{Type: inventory.EvScrap, Actor: "planner", Ref: o.Number, Lines: lines})
+	waitUntil(t, "the source closed after the write-off", func() bool {
+		back, err = src.st.Transfer(o.Number)
+		return err == nil && back.Status == inventory.TransferClosed && back.Lines[0].WrittenOff == 1
+	})
+	for _, st := range []*inventory.Store{src.st, dst.st} {
+		if rep, err := st.Verify(context.Background(), nil); err != nil || !rep.OK {
+			t.Fatalf("verify %s: %v %v", st.Depot(), err, rep.Problems)
+		}
+	}
 }

@@ -32,7 +32,9 @@ const (
 // A source's transfer-dispatched makes HQ announce T to the destination
 // with the sealed manifest; a destination's transfer-closed sends the
 // source a settlement: transfer-closed with T's number and the
-// destination's report.
+// destination's report; a destination's write-off of T's short units
+// sends the report again with what is written off, so the source closes T
+// too once nothing is left open.
 func (h *HQ) relay(txn *badger.Txn, depot string, evs []inventory.Event) error {
 	for i := range evs {
 		ev := &evs[i]
@@ -55,6 +57,10 @@ func (h *HQ) relay(txn *badger.Txn, depot string, evs []inventory.Event) error {
 			}
 		case inventory.EvTransferClosed:
 			if err := h.relaySettlement(txn, depot, ev); err != nil {
+				return err
+			}
+		case inventory.EvScrap:
+			if err := h.relayWriteOff(txn, depot, ev); err != nil {
 				return err
 			}
 		}
@@ -94,6 +100,40 @@ func (h *HQ) relaySettlement(txn *badger.Txn, depot string, ev *inventory.Event)
 		return nil
 	}
 	cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: t.Number, TransferReport: ev.TransferReport}
+	_, err = h.enqueue(txn, t.From, t.Number, "", []inventory.Command{cmd})
+	return err
+}
+
+// relayWriteOff settles T again at the source after the destination wrote
+// off (part of) what was short: the destination's state of T, already
+// carried forward by project in this transaction, gives the report.
+func (h *HQ) relayWriteOff(txn *badger.Txn, depot string, ev *inventory.Event) error {
+	if ev.Ref == "" {
+		return nil
+	}
+	fromTransit := false
+	for _, l := range ev.Lines {
+		fromTransit = fromTransit || l.From == inventory.TransitLocation(ev.Ref)
+	}
+	if !fromTransit {
+		return nil // an ordinary scrap that names a document
+	}
+	var t inventory.Transfer
+	ok, err := getJSON(txn, relayKey(relayInbound, depot, ev.Ref), &t)
+	if err != nil || !ok {
+		return err
+	}
+	var st inventory.TransferState
+	ok, err = getJSON(txn, key(prefixDepotDoc, depot, tableTransfer, ev.Ref), &st)
+	if err != nil {
+		return err
+	}
+	if !ok || replication.ValidDepot(t.From) != nil {
+		h.log.Warn("transfer written off that HQ cannot settle", "depot", depot, "transfer", ev.Ref, "seq", ev.Seq)
+		return nil
+	}
+	rep := st.Report()
+	cmd := inventory.Command{Type: inventory.EvTransferClosed, Ref: t.Number, TransferReport: &rep}
 	_, err = h.enqueue(txn, t.From, t.Number, "", []inventory.Command{cmd})
 	return err
 }
