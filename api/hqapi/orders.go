@@ -1,11 +1,6 @@
 package hqapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,49 +11,11 @@ import (
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
-// maxBody bounds a request body: a transfer order of inventory.MaxLines
-// lines fits many times over.
-const maxBody = 1 << 20
-
 // PartsRequest is the body of POST /api/v1/parts: a catalogue entry for
 // the depots named, or every depot HQ knows when none is.
 type PartsRequest struct {
 	Depots []string       `json:"depots,omitempty"`
 	Part   inventory.Part `json:"part"`
-}
-
-// decodeJSON decodes exactly one JSON object into v, refusing unknown
-// fields and anything after it: a typo in a field name must not become an
-// order with a field silently left out.
-func decodeJSON(r io.Reader, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
-	if err != nil {
-		return &inventory.Error{Code: CodeMalformedJSON, Msg: "the body could not be read"}
-	}
-	if len(b) > maxBody {
-		return &inventory.Error{Code: inventory.CodeTooLarge, Msg: "the body is larger than " + strconv.Itoa(maxBody) + " bytes"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &inventory.Error{Code: CodeMalformedJSON, Msg: jsonProblem(err)}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &inventory.Error{Code: CodeMalformedJSON, Msg: "the body holds more than one JSON value"}
-	}
-	return nil
-}
-
-// jsonProblem says what is wrong with a body in the client's terms.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("%s must be a %s, not %s", te.Field, te.Type, te.Value)
-	}
-	if strings.HasPrefix(err.Error(), "json: unknown field ") {
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "the body is not valid JSON: " + err.Error()
 }
 
 // orderRoutes let planners send transfer orders and policies down to the

@@ -109,9 +109,9 @@ func TestTransferOrderRoutes(t *testing.T) {
 	}{
 		{"the key with another order", strings.Replace(goodOrder, `"qty":4`, `"qty":5`, 1), key, http.StatusConflict, string(inventory.CodeIdempotencyReuse)},
 		{"not JSON", `{"from":`, nil, http.StatusBadRequest, string(CodeMalformedJSON)},
-		{"an unknown field", strings.Replace(goodOrder, `"note"`, `"notes"`, 1), nil, http.StatusBadRequest, string(CodeMalformedJSON)},
-		{"a qty as text", strings.Replace(goodOrder, `"qty":4`, `"qty":"4"`, 1), nil, http.StatusBadRequest, string(CodeMalformedJSON)},
-		{"a fractional qty", strings.Replace(goodOrder, `"qty":4`, `"qty":4.5`, 1), nil, http.StatusBadRequest, string(CodeMalformedJSON)},
+		{"an unknown field", strings.Replace(goodOrder, `"note"`, `"notes"`, 1), nil, http.StatusBadRequest, string(inventory.CodeInvalid)},
+		{"a qty as text", strings.Replace(goodOrder, `"qty":4`, `"qty":"4"`, 1), nil, http.StatusBadRequest, string(inventory.CodeInvalid)},
+		{"a fractional qty", strings.Replace(goodOrder, `"qty":4`, `"qty":4.5`, 1), nil, http.StatusBadRequest, string(inventory.CodeInvalid)},
 		{"two orders", goodOrder + goodOrder, nil, http.StatusBadRequest, string(CodeMalformedJSON)},
 		{"a body too large", `{"note":"` + strings.Repeat("x", maxBody) + `"}`, nil, http.StatusUnprocessableEntity, string(inventory.CodeTooLarge)},
 		{"an unknown depot", strings.Replace(goodOrder, `"DST"`, `"NOWHERE"`, 1), nil, http.StatusNotFound, string(hq.CodeUnknownDepot)},
@@ -166,7 +166,7 @@ func TestPolicyAndPartRoutes(t *testing.T) {
 	if code, p := a.do("POST", "/api/v1/depots/NOWHERE/reorder-policies", policy, nil, nil); code != http.StatusNotFound || p != string(hq.CodeUnknownDepot) {
 		t.Fatalf("policy to nowhere: %d %s", code, p)
 	}
-	if code, p := a.do("POST", "/api/v1/depots/D1/reorder-policies", `{"sku":"PN","maximum":3}`, nil, nil); code != http.StatusBadRequest || p != string(CodeMalformedJSON) {
+	if code, p := a.do("POST", "/api/v1/depots/D1/reorder-policies", `{"sku":"PN","maximum":3}`, nil, nil); code != http.StatusBadRequest || p != string(inventory.CodeInvalid) {
 		t.Fatalf("policy with an unknown field: %d %s", code, p)
 	}
 	if code, p := a.do("POST", "/api/v1/parts", `{"part":{"sku":"PN","description":"fan motor"}}`, nil, &got); code != http.StatusAccepted || len(got.Commands) != 2 {
@@ -175,7 +175,7 @@ func TestPolicyAndPartRoutes(t *testing.T) {
 	if code, p := a.do("POST", "/api/v1/parts", `{"depots":["D2"],"part":{"sku":"PL"}}`, nil, &got); code != http.StatusAccepted || got.Commands["D2"] != 2 {
 		t.Fatalf("part to D2: %d %s %+v", code, p, got)
 	}
-	if code, p := a.do("POST", "/api/v1/parts", `{"depots":["D2"],"part":{"sku":"PL","price":3}}`, nil, nil); code != http.StatusBadRequest || p != string(CodeMalformedJSON) {
+	if code, p := a.do("POST", "/api/v1/parts", `{"depots":["D2"],"part":{"sku":"PL","price":3}}`, nil, nil); code != http.StatusBadRequest || p != string(inventory.CodeInvalid) {
 		t.Fatalf("part with an unknown field: %d %s", code, p)
 	}
 	var cs struct {
@@ -195,7 +195,8 @@ func TestPolicyAndPartRoutes(t *testing.T) {
 
 // FuzzDecodeBodies: whatever a client sends as a transfer order, policy or
 // part body either decodes into a value that encodes and decodes back to
-// itself, or is refused as malformed (or too large); decoding never panics
+// itself, or is refused as malformed, invalid (a wrong type or an unknown
+// field, named) or too large; decoding never panics
 // and never half-fills a value that is then used.
 func FuzzDecodeBodies(f *testing.F) {
 	f.Add([]byte(goodOrder))
@@ -211,7 +212,7 @@ func FuzzDecodeBodies(f *testing.F) {
 			err := decodeJSON(bytes.NewReader(body), v)
 			if err != nil {
 				var e *inventory.Error
-				if !errors.As(err, &e) || (e.Code != CodeMalformedJSON && e.Code != inventory.CodeTooLarge) {
+				if !errors.As(err, &e) || (e.Code != CodeMalformedJSON && e.Code != inventory.CodeInvalid && e.Code != inventory.CodeTooLarge) {
 					t.Fatalf("error %v", err)
 				}
 				continue

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,7 +95,7 @@ type NewUser struct {
 // parseNewUser reads and checks a POST /users body.
 func parseNewUser(body []byte) (NewUser, error) {
 	var req NewUser
-	if err := readJSONBody(body, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return req, err
 	}
 	if err := hq.CheckUserName(req.Name); err != nil {
@@ -132,7 +131,7 @@ func (s *server) createUser(c *gin.Context, body []byte) (int, any, error) {
 
 func (s *server) createToken(c *gin.Context, body []byte) (int, any, error) {
 	if len(bytes.TrimSpace(body)) > 0 {
-		if err := readJSONBody(body, &struct{}{}); err != nil {
+		if err := decodeBytes(body, &struct{}{}); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -150,42 +149,6 @@ func (s *server) createToken(c *gin.Context, body []byte) (int, any, error) {
 	return http.StatusCreated, struct {
 		Token string `json:"token"`
 	}{token}, nil
-}
-
-// readJSONBody decodes one JSON object from body into v: unknown fields
-// and anything after the value are refused, so a misspelt field is an
-// error and not silently ignored.
-func readJSONBody(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var (
-			syntax *json.SyntaxError
-			typ    *json.UnmarshalTypeError
-		)
-		switch {
-		case errors.Is(err, io.EOF):
-			return &inventory.Error{Code: CodeMalformedJSON, Msg: "the body is empty"}
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return &inventory.Error{Code: CodeMalformedJSON, Msg: "the JSON ends early"}
-		case errors.As(err, &syntax):
-			return &inventory.Error{Code: CodeMalformedJSON, Msg: "invalid JSON at byte " + strconv.FormatInt(syntax.Offset, 10)}
-		case errors.As(err, &typ):
-			if typ.Field == "" {
-				return &inventory.Error{Code: inventory.CodeInvalid, Msg: "the body must be a JSON object"}
-			}
-			return &inventory.Error{Code: inventory.CodeInvalid, Field: typ.Field, Msg: "has the wrong JSON type"}
-		}
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			name, _ = strconv.Unquote(name)
-			return &inventory.Error{Code: inventory.CodeInvalid, Field: name, Msg: "is not a known field"}
-		}
-		return &inventory.Error{Code: CodeMalformedJSON, Msg: "the body is not valid JSON"}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &inventory.Error{Code: CodeMalformedJSON, Msg: "the body carries data after the JSON value"}
-	}
-	return nil
 }
 
 // postFunc is a POST handler over the body already read: it returns the

@@ -1,13 +1,9 @@
 package hqapi
 
 import (
-	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -226,25 +222,12 @@ type siteBody struct {
 	Lon  *float64 `json:"lon"`
 }
 
-func bodyErr(code inventory.Code, field, msg string) error {
-	return &inventory.Error{Code: code, Field: field, Msg: msg}
-}
-
 // decodeSite decodes a site body strictly: one JSON object with exactly
 // the known fields, nothing after it, and a site that passes its checks.
 func decodeSite(r io.Reader) (hq.Site, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
 	var b siteBody
-	if err := dec.Decode(&b); err != nil {
-		return hq.Site{}, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return hq.Site{}, bodyErr(CodeMalformedJSON, "", "the body is larger than "+strconv.Itoa(maxSiteBody)+" bytes")
-		}
-		return hq.Site{}, bodyErr(CodeMalformedJSON, "", "the body carries data after the JSON value")
+	if err := decodeJSON(r, &b); err != nil {
+		return hq.Site{}, err
 	}
 	for _, f := range []struct {
 		name    string
@@ -259,37 +242,4 @@ func decodeSite(r io.Reader) (hq.Site, error) {
 		return hq.Site{}, err
 	}
 	return site, nil
-}
-
-// jsonError names what is wrong with a body json refused.
-func jsonError(err error) error {
-	var (
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-		tooBig *http.MaxBytesError
-	)
-	switch {
-	case errors.Is(err, io.EOF):
-		return bodyErr(CodeMalformedJSON, "", "the body is empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return bodyErr(CodeMalformedJSON, "", "the JSON ends early")
-	case errors.As(err, &tooBig):
-		return bodyErr(CodeMalformedJSON, "", "the body is larger than "+strconv.Itoa(maxSiteBody)+" bytes")
-	case errors.As(err, &syntax):
-		return bodyErr(CodeMalformedJSON, "", "invalid JSON at byte "+strconv.FormatInt(syntax.Offset, 10)+": "+syntax.Error())
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return bodyErr(inventory.CodeInvalid, "", "the body must be a JSON object")
-		}
-		want := "number"
-		if t := typ.Type; t.Kind() == reflect.String || t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.String {
-			want = "string"
-		}
-		return bodyErr(inventory.CodeInvalid, typ.Field, "must be a JSON "+want+", not "+typ.Value)
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		name, _ = strconv.Unquote(name)
-		return bodyErr(inventory.CodeInvalid, name, "is not a known field")
-	}
-	return bodyErr(CodeMalformedJSON, "", "the body is not valid JSON")
 }
