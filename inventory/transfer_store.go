@@ -267,9 +267,11 @@ func transitOfAnother(v *view, ev *Event) error {
 	return nil
 }
 
-// replayTransfer carries one event into the transfers' states the way the
-// store did and reports events the transfer rules would have refused.
+// replayTransfer carries one event into the transfers' states with the
+// step HQ's replica uses too (StepTransfer), and reports events the
+// transfer rules would have refused.
 func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport) {
+	number := ev.Ref
 	switch ev.Type {
 	case EvTransferRequested, EvTransferAnnounced:
 		if ev.Transfer == nil || (ev.Type == EvTransferAnnounced && ev.Shipment == nil) {
@@ -280,18 +282,8 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 		if !here {
 			r.problem("event %d: %s of transfer %s from %s to %s at depot %s", ev.Seq, ev.Type, ev.Transfer.Number, ev.Transfer.From, ev.Transfer.To, ev.Depot)
 		}
-		if old, ok := states[ev.Transfer.Number]; ok {
-			if ev.Type != EvTransferAnnounced {
-				r.problem("event %d: transfer %s was already created by event %d", ev.Seq, ev.Transfer.Number, old.CreatedSeq)
-			} else if err := old.announce(ev); err != nil {
-				r.problem("event %d: %s on transfer %s: %v", ev.Seq, ev.Type, ev.Transfer.Number, err)
-			}
-			return
-		}
-		states[ev.Transfer.Number] = newTransferState(ev)
-		return
-	}
-	if ev.Type == EvTransferShipped || ev.Type == EvTransferReceived {
+		number = ev.Transfer.Number
+	case EvTransferShipped, EvTransferReceived:
 		for _, l := range ev.Lines {
 			for _, code := range []string{l.From, l.To} {
 				if n, ok := strings.CutPrefix(code, TransitPrefix); ok && n != ev.Ref && states[n] != nil {
@@ -300,37 +292,25 @@ func replayTransfer(ev *Event, states map[string]*TransferState, r *VerifyReport
 			}
 		}
 	}
-	st := states[ev.Ref]
-	if st == nil {
-		if isTransferDoc(ev.Type) {
-			r.problem("event %d: %s of transfer %s, which does not exist", ev.Seq, ev.Type, ev.Ref)
-		}
+	st := states[number]
+	if st == nil && isTransferDoc(ev.Type) && ev.Type != EvTransferRequested && ev.Type != EvTransferAnnounced {
+		r.problem("event %d: %s of transfer %s, which does not exist", ev.Seq, ev.Type, ev.Ref)
 		return
 	}
-	var err *Error
-	switch ev.Type {
-	case EvTransferApproved:
-		err = st.approve(ev)
-	case EvTransferDispatched:
-		err = st.dispatch(ev)
-	case EvTransferClosed:
-		if st.Direction == TransferOutbound {
-			// A settlement: the report on the event is the destination's,
-			// held to what this depot shipped.
-			err = st.settleOutbound(ev)
-			break
-		}
-		var rep TransferReport
-		rep, err = st.closeReceipt(ev)
-		if err == nil {
-			if want, got, same := jsonDiff(rep, ev.TransferReport); !same {
-				r.problem("event %d: report of transfer %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
-			}
-		}
-	default:
-		_, err = st.step(ev)
-	}
+	inboundClose := st != nil && ev.Type == EvTransferClosed && st.Direction == TransferInbound
+	next, held, err := StepTransfer(st, ev)
 	if err != nil {
-		r.problem("event %d: %s on transfer %s: %v", ev.Seq, ev.Type, ev.Ref, err)
+		r.problem("event %d: %s on transfer %s: %v", ev.Seq, ev.Type, number, err)
+		return
+	}
+	if !held || next == nil {
+		return
+	}
+	states[number] = next
+	if inboundClose {
+		// The store wrote the report it computed on the event.
+		if want, got, same := jsonDiff(next.report(), ev.TransferReport); !same {
+			r.problem("event %d: report of transfer %s is %s, the log says %s", ev.Seq, ev.Ref, got, want)
+		}
 	}
 }
