@@ -40,6 +40,21 @@ type ReplicationStatus struct {
 	// beyond what was sent.
 	AcksIgnored uint64 `json:"acksIgnored"`
 	Connects    uint64 `json:"connects"`
+	// Commands is what became of HQ's commands (transfer orders, policies,
+	// catalogue entries) since the depot started; the cursor is durable.
+	Commands CommandsStatus `json:"commands"`
+}
+
+// CommandsStatus counts HQ's commands at the depot.
+type CommandsStatus struct {
+	// Cursor is HQ's last command this depot is done with.
+	Cursor     uint64 `json:"cursor"`
+	Applied    uint64 `json:"applied"`
+	Refused    uint64 `json:"refused"`
+	Duplicates uint64 `json:"duplicates"`
+	Gaps       uint64 `json:"gaps"`
+	Rejected   uint64 `json:"rejected"`
+	Failures   uint64 `json:"failures"`
 }
 
 func (s *server) replicationStatus(c *gin.Context, _ *inventory.User) {

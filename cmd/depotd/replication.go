@@ -142,11 +142,13 @@ func runPublisher(ctx context.Context, p *depot.Publisher, log *slog.Logger) <-c
 type replicationAPI struct{ p *depot.Publisher }
 
 func (r replicationAPI) ReplicationStatus() api.ReplicationStatus {
-	s := r.p.State()
+	s, c := r.p.State(), r.p.CommandStats()
 	return api.ReplicationStatus{Broker: s.Broker, Connected: s.Connected, AckEpoch: s.AckEpoch, AckSeq: s.AckSeq,
 		Head: s.Head, Backlog: s.Backlog, SentSeq: s.SentSeq, InFlight: s.InFlight, LastAckAt: s.LastAckAt,
 		LagSeconds: s.LagSeconds, Batches: s.Batches, EventsSent: s.EventsSent, Resends: s.Resends,
-		AcksIgnored: s.AcksIgnored, Connects: s.Connects}
+		AcksIgnored: s.AcksIgnored, Connects: s.Connects,
+		Commands: api.CommandsStatus{Cursor: c.Cursor, Applied: c.Applied, Refused: c.Refused, Duplicates: c.Duplicates,
+			Gaps: c.Gaps, Rejected: c.Rejected, Failures: c.Failures}}
 }
 
 // replicationWiring is what the API gets: nil interfaces when the depot is
