@@ -17,19 +17,8 @@ type handler func(c *gin.Context, u *inventory.User)
 // read from the body yet, so a refused request can have written nothing.
 func (s *server) authed(a access, h handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, ok := bearer.Token(c.Request.Header.Get("Authorization"))
-		if !ok {
-			c.Header("WWW-Authenticate", `Bearer realm="partsedge"`)
-			refuse(c, CodeUnauthenticated, "Authorization", "send the header Authorization: Bearer followed by your token")
-			return
-		}
-		u, err := s.userByToken(token)
+		u, err := bearer.Authenticate(c, "partsedge", s.userByToken)
 		if err != nil {
-			if inventory.CodeOf(err) == inventory.CodeNotFound {
-				c.Header("WWW-Authenticate", `Bearer realm="partsedge", error="invalid_token"`)
-				refuse(c, CodeUnauthenticated, "Authorization", "the token is not valid")
-				return
-			}
 			s.fail(c, err)
 			return
 		}

@@ -9,15 +9,10 @@ import (
 	"github.com/partsedge/partsedge/inventory"
 )
 
-func loadOpenAPI(t *testing.T) *oacheck.Doc {
-	t.Helper()
-	return oacheck.Load(t, openAPIDocument())
-}
-
 // TestOpenAPIMatchesRoutes: every route gin serves is documented, and every
 // documented operation is served.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	loadOpenAPI(t).CheckRoutes(t, newFixture(t).srv.engine.Routes(), 20)
+	oacheck.Load(t, openAPIDocument()).CheckRoutes(t, newFixture(t).srv.engine.Routes(), 20)
 }
 
 // TestOpenAPIIsComplete checks the document's inner consistency (see
@@ -25,7 +20,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // public, and that the problem codes are exactly the ones
 // problem.go maps.
 func TestOpenAPIIsComplete(t *testing.T) {
-	doc := loadOpenAPI(t)
+	doc := oacheck.Load(t, openAPIDocument())
 	doc.CheckComplete(t, 50)
 	for _, op := range doc.Operations(t) {
 		// Everything under /api/v1 but the document itself needs a token.
@@ -49,7 +44,7 @@ func TestOpenAPIIsComplete(t *testing.T) {
 // TestOpenAPISchemasMatchTheTypes keeps the documented fields equal to the
 // JSON the Go types produce, so a field added to inventory shows up here.
 func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
-	doc := loadOpenAPI(t)
+	doc := oacheck.Load(t, openAPIDocument())
 	doc.CheckSchemas(t, []oacheck.Type{
 		{Schema: "Part", V: inventory.Part{}}, {Schema: "Location", V: inventory.Location{}},
 		{Schema: "NewPart", V: inventory.Part{}, Request: true},

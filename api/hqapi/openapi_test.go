@@ -10,22 +10,17 @@ import (
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
-func loadOpenAPI(t *testing.T) *oacheck.Doc {
-	t.Helper()
-	return oacheck.Load(t, openAPIJSON)
-}
-
 // TestOpenAPIMatchesRoutes: every route gin serves is documented, and every
 // documented operation is served; each difference is named.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	loadOpenAPI(t).CheckRoutes(t, newUserFixture(t).srv.engine.Routes(), 10)
+	oacheck.Load(t, openAPIJSON).CheckRoutes(t, newUserFixture(t).srv.engine.Routes(), 10)
 }
 
 // TestOpenAPIIsComplete checks the document's inner consistency (see
 // oacheck.CheckComplete), and that what it documents as public is what the
 // role table says is.
 func TestOpenAPIIsComplete(t *testing.T) {
-	doc := loadOpenAPI(t)
+	doc := oacheck.Load(t, openAPIJSON)
 	doc.CheckComplete(t, 20)
 	for _, op := range doc.Operations(t) {
 		if op.Public() && len(routeRoles[op.Method+" "+oacheck.GinPath(op.Path)]) != 0 {
@@ -37,7 +32,7 @@ func TestOpenAPIIsComplete(t *testing.T) {
 // TestOpenAPISchemasMatchTheTypes keeps the documented fields equal to the
 // JSON the Go types produce, so a field added to a type shows up here.
 func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
-	doc := loadOpenAPI(t)
+	doc := oacheck.Load(t, openAPIJSON)
 	// Site is both what PUT .../site decodes and what the API answers.
 	doc.CheckSchemas(t, []oacheck.Type{
 		{Schema: "User", V: hq.User{}}, {Schema: "NewUser", V: NewUser{}}, {Schema: "Problem", V: Problem{}},

@@ -139,18 +139,7 @@ var (
 // nothing.
 func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, ok := bearer.Token(c.Request.Header.Get("Authorization"))
-		if !ok {
-			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq"`)
-			refuse(c, CodeUnauthenticated, "Authorization", "send the header Authorization: Bearer followed by your token")
-			return
-		}
-		p, err := s.principal(token)
-		if inventory.CodeOf(err) == inventory.CodeNotFound {
-			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq", error="invalid_token"`)
-			refuse(c, CodeUnauthenticated, "Authorization", "the token is not valid")
-			return
-		}
+		p, err := bearer.Authenticate(c, "partsedge-hq", s.principal)
 		if err != nil {
 			s.fail(c, err)
 			return

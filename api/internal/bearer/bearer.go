@@ -8,6 +8,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/api/internal/problem"
+	"github.com/partsedge/partsedge/inventory"
 )
 
 // Token takes the token out of an Authorization header; the scheme name is
@@ -19,6 +24,29 @@ func Token(header string) (string, bool) {
 	}
 	t := strings.TrimSpace(header[len(scheme):])
 	return t, t != ""
+}
+
+// Authenticate resolves the request's bearer token to whom it belongs. A
+// request without a token, or with one resolve does not know (an error
+// whose code is not_found), gets the RFC 6750 challenge for realm and an
+// unauthenticated error naming the Authorization header, for the API to
+// answer through its own table; any other error of resolve is returned as
+// it is.
+func Authenticate[V any](c *gin.Context, realm string, resolve func(token string) (V, error)) (V, error) {
+	var zero V
+	token, ok := Token(c.Request.Header.Get("Authorization"))
+	if !ok {
+		c.Header("WWW-Authenticate", `Bearer realm="`+realm+`"`)
+		return zero, &inventory.Error{Code: problem.CodeUnauthenticated, Field: "Authorization",
+			Msg: "send the header Authorization: Bearer followed by your token"}
+	}
+	v, err := resolve(token)
+	if inventory.CodeOf(err) == inventory.CodeNotFound {
+		c.Header("WWW-Authenticate", `Bearer realm="`+realm+`", error="invalid_token"`)
+		return zero, &inventory.Error{Code: problem.CodeUnauthenticated, Field: "Authorization",
+			Msg: "the token is not valid"}
+	}
+	return v, err
 }
 
 const (

@@ -1,12 +1,18 @@
 package bearer
 
 import (
+	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partsedge/partsedge/inventory"
 )
 
 func TestToken(t *testing.T) {
@@ -154,4 +160,64 @@ func BenchmarkCacheGet(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestAuthenticate(t *testing.T) {
+	storeDown := errors.New("store down")
+	resolve := func(token string) (string, error) {
+		switch token {
+		case "good":
+			return "alice", nil
+		case "broken":
+			return "", fmt.Errorf("look up token: %w", storeDown)
+		}
+		return "", &inventory.Error{Code: inventory.CodeNotFound, Msg: "no such token"}
+	}
+	for _, tc := range []struct {
+		name, header string
+		want         string
+		code         inventory.Code
+		msg          string
+		err          error
+		challenge    string
+	}{
+		{name: "good", header: "Bearer good", want: "alice"},
+		{name: "no header", code: "unauthenticated", msg: "send the header", challenge: `Bearer realm="test"`},
+		{name: "other scheme", header: "Basic Z29vZA==", code: "unauthenticated", msg: "send the header", challenge: `Bearer realm="test"`},
+		{name: "unknown token", header: "Bearer nope", code: "unauthenticated", msg: "the token is not valid",
+			challenge: `Bearer realm="test", error="invalid_token"`},
+		{name: "store failure", header: "Bearer broken", err: storeDown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(w)
+			c.Request = httptest.NewRequest("GET", "/x", nil)
+			if tc.header != "" {
+				c.Request.Header.Set("Authorization", tc.header)
+			}
+			got, err := Authenticate(c, "test", resolve)
+			if got != tc.want {
+				t.Errorf("resolved to %q, want %q", got, tc.want)
+			}
+			if h := w.Header().Get("WWW-Authenticate"); h != tc.challenge {
+				t.Errorf("WWW-Authenticate %q, want %q", h, tc.challenge)
+			}
+			var e *inventory.Error
+			switch {
+			case tc.err != nil:
+				if !errors.Is(err, tc.err) || inventory.CodeOf(err) != "" {
+					t.Errorf("err %v, want %v as it is", err, tc.err)
+				}
+			case tc.code != "":
+				if !errors.As(err, &e) || e.Code != tc.code || e.Field != "Authorization" || !strings.Contains(e.Msg, tc.msg) {
+					t.Errorf("err %#v, want %s on Authorization saying %q", err, tc.code, tc.msg)
+				}
+			case err != nil:
+				t.Errorf("err %v", err)
+			}
+			if w.Body.Len() != 0 {
+				t.Errorf("Authenticate answered %s itself; the API answers through its own table", w.Body)
+			}
+		})
+	}
 }
