@@ -2,42 +2,35 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 )
 
 // Codes the API adds to the domain's. Like the domain's they are a contract:
 // clients match on them, so none is ever renamed.
 const (
-	CodeUnauthenticated  inventory.Code = "unauthenticated"
-	CodeForbidden        inventory.Code = "forbidden"
-	CodeMalformedJSON    inventory.Code = "malformed_json"
+	CodeUnauthenticated                 = problem.CodeUnauthenticated
+	CodeForbidden                       = problem.CodeForbidden
+	CodeMalformedJSON                   = problem.CodeMalformedJSON
 	CodeUnsupportedMedia inventory.Code = "unsupported_media_type"
 	CodeBodyTooLarge     inventory.Code = "body_too_large"
-	CodeMethodNotAllowed inventory.Code = "method_not_allowed"
+	CodeMethodNotAllowed                = problem.CodeMethodNotAllowed
 	CodeUserExists                      = inventory.CodeUserExists
-	CodeInternal         inventory.Code = "internal"
+	CodeInternal                        = problem.CodeInternal
 )
 
 // problemTypeBase prefixes every problem's type URI; the code completes it.
-const problemTypeBase = "https://partsedge.dev/problems/"
+const problemTypeBase = problem.TypeBase
 
 // Problem is an RFC 9457 problem detail with the depot's stable code and the
-// offending input's name.
-type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Code   string `json:"code"`
-	Field  string `json:"field,omitempty"`
-}
+// offending input's name; hqd's API answers with the same type.
+type Problem = problem.Problem
 
 // statusOf is the one place that turns a code into an HTTP status and a
 // title. Every domain code is listed (a test parses inventory/errors.go to
@@ -151,10 +144,7 @@ func statusOf(code inventory.Code) (int, string) {
 
 func newProblem(code inventory.Code, field, detail string) Problem {
 	status, title := statusOf(code)
-	return Problem{
-		Type: problemTypeBase + string(code), Title: title, Status: status,
-		Detail: detail, Code: string(code), Field: field,
-	}
+	return problem.New(code, status, title, field, detail)
 }
 
 const internalDetail = "the depot failed to handle the request; its log has the details"
@@ -183,14 +173,8 @@ func (s *server) problemFor(ctx context.Context, err error, method, path string)
 	return newProblem(CodeInternal, "", internalDetail)
 }
 
-func writeProblem(c *gin.Context, p Problem) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		// A Problem holds strings and an int; it always encodes.
-		panic(err)
-	}
-	c.Data(p.Status, "application/problem+json", b)
-}
+// writeProblem answers with p; the panic guard in api.go uses it too.
+func writeProblem(c *gin.Context, p Problem) { problem.Write(c, p) }
 
 // fail answers with the problem for err and stops the handler chain.
 func (s *server) fail(c *gin.Context, err error) {

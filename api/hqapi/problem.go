@@ -1,37 +1,31 @@
 package hqapi
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
 // Codes the HQ API adds to the domain's; a contract like them.
 const (
-	CodeUnauthenticated  inventory.Code = "unauthenticated"
-	CodeForbidden        inventory.Code = "forbidden"
-	CodeMalformedJSON    inventory.Code = "malformed_json"
-	CodeMethodNotAllowed inventory.Code = "method_not_allowed"
+	CodeUnauthenticated                 = problem.CodeUnauthenticated
+	CodeForbidden                       = problem.CodeForbidden
+	CodeMalformedJSON                   = problem.CodeMalformedJSON
+	CodeMethodNotAllowed                = problem.CodeMethodNotAllowed
 	CodeNotReady         inventory.Code = "not_ready"
-	CodeInternal         inventory.Code = "internal"
+	CodeInternal                        = problem.CodeInternal
 )
 
-const problemTypeBase = "https://partsedge.dev/problems/"
+const problemTypeBase = problem.TypeBase
 
-// Problem is an RFC 9457 problem detail with a stable code.
-type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Code   string `json:"code"`
-	Field  string `json:"field,omitempty"`
-}
+// Problem is an RFC 9457 problem detail with a stable code; depotd's API
+// answers with the same type.
+type Problem = problem.Problem
 
 // statusOf is the one place that turns a code into an HTTP status and a
 // title. A domain refusal whose code this table does not know yet wrote
@@ -60,16 +54,15 @@ func statusOf(code inventory.Code) (int, string) {
 	return http.StatusUnprocessableEntity, "Refused"
 }
 
-func writeProblem(c *gin.Context, code inventory.Code, field, detail string) {
+// newProblem is code's problem as this API's table maps it.
+func newProblem(code inventory.Code, field, detail string) Problem {
 	status, title := statusOf(code)
-	b, _ := json.Marshal(Problem{Type: problemTypeBase + string(code), Title: title, Status: status,
-		Detail: detail, Code: string(code), Field: field})
-	c.Data(status, "application/problem+json", b)
+	return problem.New(code, status, title, field, detail)
 }
 
 // refuse answers with a problem and stops the handler chain.
 func refuse(c *gin.Context, code inventory.Code, field, detail string) {
-	writeProblem(c, code, field, detail)
+	problem.Write(c, newProblem(code, field, detail))
 	c.Abort()
 }
 

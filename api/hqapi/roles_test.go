@@ -2,10 +2,10 @@ package hqapi
 
 import (
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/partsedge/partsedge/api/internal/roletest"
 )
 
 // public marks a route every caller may use without a token (an empty
@@ -16,7 +16,7 @@ var public = []string{}
 // written out by hand and independently of the roles the handlers pass to
 // authed: who may call it. A route added anywhere (view.go, orders.go, ...)
 // fails TestEveryRouteHasItsRoles until it has a line here.
-var routeRoles = map[string][]string{
+var routeRoles = roletest.Table{
 	"GET /healthz":                             public,
 	"GET /readyz":                              public,
 	"GET /metrics":                             public,
@@ -52,26 +52,17 @@ var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)
 // written.
 func TestEveryRouteHasItsRoles(t *testing.T) {
 	f := newUserFixture(t)
-	served := map[string]bool{}
-	var missing []string
+	var served []string
 	for _, r := range f.srv.engine.Routes() {
-		k := r.Method + " " + r.Path
-		served[k] = true
-		if _, ok := routeRoles[k]; !ok {
-			missing = append(missing, k)
-		}
+		served = append(served, r.Method+" "+r.Path)
 	}
-	sort.Strings(missing)
-	for _, k := range missing {
-		t.Errorf("route %s is served but has no line in routeRoles (roles_test.go): add it with the roles that may call it", k)
+	routeRoles.CheckServed(t, served)
+	if len(served) < 10 {
+		t.Fatalf("only %d routes served: the check saw too little", len(served))
 	}
-	for k := range routeRoles {
-		if !served[k] {
-			t.Errorf("routeRoles lists %s, which is not served", k)
-		}
-	}
-	for k, roles := range routeRoles {
-		if !served[k] {
+	for _, k := range served {
+		roles, ok := routeRoles[k]
+		if !ok {
 			continue
 		}
 		method, path, _ := strings.Cut(k, " ")
@@ -92,21 +83,13 @@ func TestEveryRouteHasItsRoles(t *testing.T) {
 		for _, role := range Roles() {
 			before, _ := f.hq.Users()
 			w := f.do(hreq{method: method, path: path, token: f.tokens[role], body: body})
-			forbidden := w.Code == 403 && problemOf(t, w).Code == "forbidden"
-			allowed := slices.Contains(roles, role)
-			switch {
-			case allowed && forbidden:
-				t.Errorf("%s as %s: refused %s, the table allows it", k, role, w.Body)
-			case !allowed && !forbidden:
-				t.Errorf("%s as %s: %d %s, want 403 forbidden", k, role, w.Code, w.Body)
-			case !allowed:
-				if after, _ := f.hq.Users(); len(after) != len(before) {
-					t.Errorf("%s as %s: forbidden, yet a user was written", k, role)
-				}
+			a := roletest.Answer{Status: w.Code, Body: w.Body.String()}
+			if w.Code == 403 {
+				a.Code = problemOf(t, w).Code
 			}
+			after, _ := f.hq.Users()
+			a.Wrote = len(after) != len(before)
+			routeRoles.Judge(t, k, role, a)
 		}
-	}
-	if len(served) < 10 {
-		t.Fatalf("only %d routes served: the check saw too little", len(served))
 	}
 }

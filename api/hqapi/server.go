@@ -8,8 +8,6 @@ package hqapi
 import (
 	"log/slog"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -17,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/partsedge/partsedge/api/internal/bearer"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
@@ -140,18 +139,7 @@ var (
 // nothing.
 func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, ok := bearerToken(c.Request.Header.Get("Authorization"))
-		if !ok {
-			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq"`)
-			refuse(c, CodeUnauthenticated, "Authorization", "send the header Authorization: Bearer followed by your token")
-			return
-		}
-		p, err := s.principal(token)
-		if inventory.CodeOf(err) == inventory.CodeNotFound {
-			c.Header("WWW-Authenticate", `Bearer realm="partsedge-hq", error="invalid_token"`)
-			refuse(c, CodeUnauthenticated, "Authorization", "the token is not valid")
-			return
-		}
+		p, err := bearer.Authenticate(c, "partsedge-hq", s.principal)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -169,24 +157,13 @@ func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 	}
 }
 
-// bearerToken takes the token out of an Authorization header; the scheme
-// name is case-insensitive (RFC 9110 section 11.1).
-func bearerToken(h string) (string, bool) {
-	const scheme = "bearer "
-	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
-		return "", false
-	}
-	t := strings.TrimSpace(h[len(scheme):])
-	return t, t != ""
-}
-
 // principal finds who token belongs to in HQ's user store, through a
 // short-lived cache: the lookup (a hash and two reads) would otherwise be
 // paid by every request. Only the token's hash is compared by the store,
 // so the lookup leaks nothing about how close a guess came.
 func (s *server) principal(token string) (Principal, error) {
 	now := s.now()
-	if p, ok := s.tokens.get(token, now); ok {
+	if p, ok := s.tokens.Get(token, now); ok {
 		return p, nil
 	}
 	u, err := s.users.UserByToken(token)
@@ -194,7 +171,7 @@ func (s *server) principal(token string) (Principal, error) {
 		return Principal{}, err
 	}
 	p := Principal{Name: u.Name, Role: u.Role}
-	s.tokens.put(token, p, now)
+	s.tokens.Put(token, p, now)
 	return p, nil
 }
 
@@ -205,62 +182,15 @@ func who(c *gin.Context) Principal {
 	return pr
 }
 
-// tokenCache remembers resolved tokens for a few seconds. Only successes
-// are kept, so a new token works at once; the API forgets every entry when
-// it changes users or tokens itself, and anything changed behind its back
-// is honoured within the TTL.
-type tokenCache struct {
-	mu  sync.RWMutex
-	m   map[string]cachedPrincipal
-	ttl time.Duration
-}
+// tokenCache is HQ's cache of resolved tokens (see bearer.Cache); the user
+// handlers call forget after they change users or tokens.
+type tokenCache struct{ *bearer.Cache[Principal] }
 
-type cachedPrincipal struct {
-	p     Principal
-	until time.Time
-}
-
-const (
-	defaultTokenTTL = 5 * time.Second
-	maxCachedTokens = 4096
-)
+// defaultTokenTTL is what Options.TokenCacheTTL 0 means.
+const defaultTokenTTL = bearer.DefaultTTL
 
 func newTokenCache(ttl time.Duration) *tokenCache {
-	if ttl == 0 {
-		ttl = defaultTokenTTL
-	}
-	return &tokenCache{m: map[string]cachedPrincipal{}, ttl: ttl}
+	return &tokenCache{bearer.NewCache[Principal](ttl)}
 }
 
-func (tc *tokenCache) get(token string, now time.Time) (Principal, bool) {
-	if tc.ttl < 0 {
-		return Principal{}, false
-	}
-	tc.mu.RLock()
-	c, ok := tc.m[token]
-	tc.mu.RUnlock()
-	if !ok || now.After(c.until) {
-		return Principal{}, false
-	}
-	return c.p, true
-}
-
-func (tc *tokenCache) put(token string, p Principal, now time.Time) {
-	if tc.ttl < 0 {
-		return
-	}
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if len(tc.m) >= maxCachedTokens {
-		// HQ has tens of users, not thousands: a full cache holds stale
-		// entries, and starting over is cheaper than tracking age.
-		clear(tc.m)
-	}
-	tc.m[token] = cachedPrincipal{p: p, until: now.Add(tc.ttl)}
-}
-
-func (tc *tokenCache) forget() {
-	tc.mu.Lock()
-	clear(tc.m)
-	tc.mu.Unlock()
-}
+func (tc *tokenCache) forget() { tc.Forget() }
