@@ -21,8 +21,6 @@ const (
 	CodeInternal                        = problem.CodeInternal
 )
 
-const problemTypeBase = problem.TypeBase
-
 // Problem is an RFC 9457 problem detail with a stable code; depotd's API
 // answers with the same type.
 type Problem = problem.Problem

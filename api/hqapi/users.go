@@ -220,17 +220,14 @@ func (s *server) runPost(c *gin.Context, h postFunc, body []byte) (int, []byte) 
 			s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 			e = &inventory.Error{Code: CodeInternal, Msg: "the server failed; the log says why"}
 		}
-		st, title := statusOf(e.Code)
-		b, _ := json.Marshal(Problem{Type: problemTypeBase + string(e.Code), Title: title, Status: st,
-			Detail: e.Msg, Code: string(e.Code), Field: e.Field})
-		return st, b
+		p := newProblem(e.Code, e.Field, e.Msg)
+		return p.Status, p.Encode()
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.log.Error("encode answer", "err", err)
-		b, _ = json.Marshal(Problem{Type: problemTypeBase + string(CodeInternal), Title: "Internal error",
-			Status: 500, Code: string(CodeInternal)})
-		return http.StatusInternalServerError, b
+		p := newProblem(CodeInternal, "", "")
+		return p.Status, p.Encode()
 	}
 	return status, b
 }
