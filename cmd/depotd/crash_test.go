@@ -1,18 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/partsedge/partsedge/cmd/internal/proctest"
 )
 
 var crashRounds = flag.Int("crash.rounds", 20, "kill -9 rounds in TestCrashKill9KeepsAcknowledgedEvents")
@@ -22,30 +22,7 @@ const crashToken = "crash-test-admin-token-0123456789"
 // doJSON sends one request as a client of the daemon would: with its own
 // context and client (for concurrent writers), and an idempotency key.
 func doJSON(ctx context.Context, client *http.Client, method, url, key string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+crashToken)
-	req.Header.Set("Content-Type", "application/json")
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return proctest.Do(ctx, client, method, url, crashToken, key, body)
 }
 
 type crashEvent struct {

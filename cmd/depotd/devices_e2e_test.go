@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,25 +19,9 @@ import (
 	profiles "github.com/partsedge/partsedge/firmware-profiles"
 )
 
-var builtDevsim struct {
-	once sync.Once
-	bin  string
-	err  error
-}
-
 func buildDevsim(t testing.TB) string {
 	t.Helper()
-	buildDepotd(t) // makes the shared temp folder
-	builtDevsim.once.Do(func() {
-		builtDevsim.bin = filepath.Join(built.dir, "devsim")
-		if out, err := exec.Command("go", "build", "-o", builtDevsim.bin, "../devsim").CombinedOutput(); err != nil {
-			builtDevsim.err = fmt.Errorf("go build devsim: %v\n%s", err, out)
-		}
-	})
-	if builtDevsim.err != nil {
-		t.Fatal(builtDevsim.err)
-	}
-	return builtDevsim.bin
+	return bins.Path(t, "../devsim")
 }
 
 // devsimProc is one simulated device: a devsim process on a pty.

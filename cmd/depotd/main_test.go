@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,122 +17,50 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/partsedge/partsedge/cmd/internal/proctest"
 )
 
 // lockedBuffer collects a process's stderr while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+type lockedBuffer = proctest.Buffer
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// built is depotd compiled once for the whole test process: every test and
-// benchmark that runs the real daemon runs the same binary, and `go build`
-// is paid once, not per test (or per benchmark round).
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
+// bins is depotd (and devsim) compiled once for the whole test process:
+// every test and benchmark that runs the real daemon runs the same binary,
+// and `go build` is paid once, not per test (or per benchmark round).
+var bins proctest.Binaries
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	bins.Remove()
 	os.Exit(code)
 }
 
 func buildDepotd(t testing.TB) string {
 	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "depotd-test"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "depotd")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
+	return bins.Path(t, ".")
 }
 
 type daemon struct {
+	p      *proctest.Proc
 	cmd    *exec.Cmd
 	ready  string // the ready line
 	base   string
 	token  string // the token on the ready line, if any
 	stderr *lockedBuffer
-	exited chan error
 }
 
 var readyLine = regexp.MustCompile(`^depotd (\S+) ready at (http://127\.0\.0\.1:\d+)( \(admin token: (\S+)\))?$`)
 
 // startDaemon runs depotd with only the given PARTSEDGE_* settings and waits
-// for its ready line and for /readyz.
+// for its ready line, which must be its first, and for /readyz, which must
+// answer at once: depotd says ready only once it is.
 func startDaemon(t testing.TB, bin string, env ...string) *daemon {
 	t.Helper()
-	cmd := exec.Command(bin)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PARTSEDGE_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
+	p := proctest.Start(t, proctest.Spec{Name: "depotd", Bin: bin, Env: env, Ready: readyLine})
+	d := &daemon{p: p, cmd: p.Cmd, ready: p.Ready[0], base: p.Ready[2], token: p.Ready[4], stderr: p.Stderr}
+	if first := p.Out.All()[0]; first != d.ready {
+		t.Fatalf("depotd's first line %q is not its ready line", first)
 	}
-	cmd.Env = append(cmd.Env, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &daemon{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = d.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-d.exited
-		}
-	})
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-		io.Copy(io.Discard, stdout)
-		d.exited <- cmd.Wait()
-	}()
-	select {
-	case l, ok := <-lines:
-		if !ok {
-			t.Fatalf("depotd exited before it was ready:\n%s", d.stderr)
-		}
-		d.ready = l
-	case <-time.After(30 * time.Second):
-		t.Fatalf("no ready line in 30 s:\n%s", d.stderr)
-	}
-	m := readyLine.FindStringSubmatch(d.ready)
-	if m == nil {
-		t.Fatalf("ready line %q does not match %s", d.ready, readyLine)
-	}
-	d.base, d.token = m[2], m[4]
 	if code, body := d.call(t, "GET", "/readyz", "", ""); code != 200 {
 		t.Fatalf("readyz after the ready line: %d %s", code, body)
 	}
@@ -168,23 +95,7 @@ func (d *daemon) call(t testing.TB, method, path, token, body string) (int, stri
 // stop signals depotd and returns its exit code.
 func (d *daemon) stop(t testing.TB, sig syscall.Signal) int {
 	t.Helper()
-	if err := d.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-d.exited:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(20 * time.Second):
-		t.Fatalf("depotd did not stop in 20 s after %v:\n%s", sig, d.stderr)
-	}
-	return -1
+	return d.p.Stop(t, sig)
 }
 
 func TestDepotdServesStopsAndKeepsEvents(t *testing.T) {

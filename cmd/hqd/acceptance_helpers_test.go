@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partsedge/partsedge/cmd/internal/proctest"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -36,58 +35,17 @@ func requireMosquitto(t *testing.T) {
 	t.Fatal("mosquitto is not installed: run `make deps` (it runs .ci/install-deps) and test again")
 }
 
-// buildBinaries builds the real depotd and hqd once for the test.
+// buildBinaries builds the real depotd and hqd (once for the package).
 func buildBinaries(t *testing.T) (depotd, hqd string) {
 	t.Helper()
-	dir := t.TempDir()
-	depotd, hqd = filepath.Join(dir, "depotd"), filepath.Join(dir, "hqd")
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, b := range []struct{ out, pkg string }{{depotd, "../depotd"}, {hqd, "."}} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if out, err := exec.Command("go", "build", "-o", b.out, b.pkg).CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	return depotd, hqd
-}
-
-// syncBuffer collects a process's stderr for the failure report.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	if len(s) > n {
-		s = "..." + s[len(s)-n:]
-	}
-	return s
+	bins.Build(t, "../depotd", ".")
+	return bins.Path(t, "../depotd"), bins.Path(t, ".")
 }
 
 // proc is one run of a daemon binary.
 type proc struct {
-	name   string
-	cmd    *exec.Cmd
-	base   string // http://127.0.0.1:port
-	stderr *syncBuffer
-	exited chan struct{}
+	*proctest.Proc
+	base string // http://127.0.0.1:port
 }
 
 var (
@@ -101,75 +59,16 @@ var (
 // process is killed when the test ends; its stderr is logged if it failed.
 func startProc(t *testing.T, name, bin string, ready *regexp.Regexp, waitReady bool, env ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PARTSEDGE_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{name: name, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := ready.FindStringSubmatch(sc.Text()); m != nil {
-				lines <- m[1]
-				break
-			}
-		}
-		io.Copy(io.Discard, stdout)
-		cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("%s (pid %d) stderr:\n%s", name, cmd.Process.Pid, p.stderr.tail(8<<10))
-		}
-	})
-	select {
-	case p.base = <-lines:
-	case <-p.exited:
-		t.Fatalf("%s exited before it was ready:\n%s", name, p.stderr.tail(8<<10))
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s: no ready line in 60 s:\n%s", name, p.stderr.tail(8<<10))
-	}
+	p := &proc{Proc: proctest.Start(t, proctest.Spec{Name: name, Bin: bin, Env: env, Ready: ready})}
+	p.base = p.Ready[1]
 	if waitReady {
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			resp, err := http.Get(p.base + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never ready:\n%s", name, p.stderr.tail(8<<10))
-			}
-		}
+		p.WaitReadyz(t, p.base)
 	}
 	return p
 }
 
 // kill is kill -9; it returns once the process is gone.
-func (p *proc) kill() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.exited
-}
+func (p *proc) kill() { p.Kill() }
 
 // proxy is a TCP relay between a depot and the broker that the test can
 // cut and restore: the depot stays up and keeps working while its path to
@@ -286,32 +185,7 @@ type client struct {
 
 // do sends one request; body is JSON-encoded unless nil.
 func (c client) do(ctx context.Context, method, url, key string, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return proctest.Do(ctx, c.http, method, url, c.token, key, body)
 }
 
 // getJSON GETs url and decodes a 200 answer into into.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,10 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/partsedge/partsedge/cmd/internal/proctest"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -29,77 +28,13 @@ func usersFile(t testing.TB, body string) string {
 	return p
 }
 
-var depotdBin struct {
-	once sync.Once
-	path string
-	err  error
-}
+// bins holds depotd and hqd, built once for the package's tests.
+var bins proctest.Binaries
 
-// buildDepotd builds depotd once for the package's tests.
-func buildDepotd(t testing.TB) string {
-	t.Helper()
-	depotdBin.once.Do(func() {
-		dir, err := os.MkdirTemp("", "hqd-test-depotd-")
-		if err != nil {
-			depotdBin.err = err
-			return
-		}
-		depotdBin.path = filepath.Join(dir, "depotd")
-		if out, err := exec.Command("go", "build", "-o", depotdBin.path, "../depotd").CombinedOutput(); err != nil {
-			depotdBin.err = fmt.Errorf("go build depotd: %v\n%s", err, out)
-		}
-	})
-	if depotdBin.err != nil {
-		t.Fatal(depotdBin.err)
-	}
-	return depotdBin.path
-}
-
-// lineWaiter collects a process's stdout lines and waits for patterns.
-type lineWaiter struct {
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{}
-}
-
-func watchLines(r io.Reader) *lineWaiter {
-	w := &lineWaiter{more: make(chan struct{}, 1)}
-	go func() {
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			w.mu.Lock()
-			w.lines = append(w.lines, sc.Text())
-			w.mu.Unlock()
-			select {
-			case w.more <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	return w
-}
-
-// wait returns the submatches of the first line matching re.
-func (w *lineWaiter) wait(t testing.TB, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.After(60 * time.Second)
-	for {
-		w.mu.Lock()
-		for _, l := range w.lines {
-			if m := re.FindStringSubmatch(l); m != nil {
-				w.mu.Unlock()
-				return m
-			}
-		}
-		seen := strings.Join(w.lines, "\n")
-		w.mu.Unlock()
-		select {
-		case <-w.more:
-		case <-time.After(100 * time.Millisecond):
-		case <-deadline:
-			t.Fatalf("no line matching %s in 60 s; got:\n%s", re, seen)
-		}
-	}
+func TestMain(m *testing.M) {
+	code := m.Run()
+	bins.Remove()
+	os.Exit(code)
 }
 
 var (
@@ -109,63 +44,22 @@ var (
 )
 
 // startDepotd runs a depotd process with the settings and waits for its
-// ready line; it is stopped when the test ends.
-func startDepotd(t *testing.T, env ...string) (base, token string, out *lineWaiter) {
+// ready line; it is killed when the test ends.
+func startDepotd(t *testing.T, env ...string) (base, token string, p *proctest.Proc) {
 	t.Helper()
-	cmd := exec.Command(buildDepotd(t))
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PARTSEDGE_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &lockedWriter{w: &stderr}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("depotd's log:\n%s", cmd.Stderr.(*lockedWriter).String())
-		}
-	})
-	out = watchLines(stdout)
-	m := out.wait(t, depotReadyLine)
-	return m[2], m[4], out
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *strings.Builder
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.String()
+	p = proctest.Start(t, proctest.Spec{Name: "depotd", Bin: bins.Path(t, "../depotd"), Env: env, Ready: depotReadyLine})
+	return p.Ready[2], p.Ready[4], p
 }
 
 // startHQD runs hqd in-process with the settings and returns its base URL
 // and stdout; it is stopped, and must exit 0, when the test ends.
-func startHQD(t *testing.T, settings map[string]string) (string, *lineWaiter) {
+func startHQD(t *testing.T, settings map[string]string) (string, *proctest.Lines) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	exited := make(chan int, 1)
 	go func() { exited <- run(ctx, nil, env(settings), pw, io.Discard) }()
-	out := watchLines(pr)
+	out := proctest.WatchLines(pr)
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -177,7 +71,7 @@ func startHQD(t *testing.T, settings map[string]string) (string, *lineWaiter) {
 			t.Error("hqd did not stop")
 		}
 	})
-	m := out.wait(t, readyLine)
+	m := out.Wait(t, readyLine)
 	return m[1], out
 }
 
@@ -220,7 +114,7 @@ func TestEmbeddedBrokerAtHQ(t *testing.T) {
 	base, out := startHQD(t, map[string]string{"PARTSEDGE_DATA": t.TempDir(), "PARTSEDGE_MQTT": "embedded",
 		"PARTSEDGE_MQTT_LISTEN": "127.0.0.1:0", "PARTSEDGE_MQTT_USERS": users,
 		"PARTSEDGE_ADMIN_TOKEN": testToken, "PARTSEDGE_LISTEN": "127.0.0.1:0", "PARTSEDGE_LOG_LEVEL": "error"})
-	broker := out.wait(t, hqBrokerLine)[1]
+	broker := out.Wait(t, hqBrokerLine)[1]
 	dBase, dToken, _ := startDepotd(t, "PARTSEDGE_DEPOT=EMB-1", "PARTSEDGE_DATA="+t.TempDir(), "PARTSEDGE_LISTEN=127.0.0.1:0",
 		"PARTSEDGE_DEMO=true", "PARTSEDGE_MQTT="+broker, "PARTSEDGE_MQTT_USER=EMB-1", "PARTSEDGE_MQTT_PASSWORD=emb1-password",
 		"PARTSEDGE_ADMIN_TOKEN=emb-admin-token-0123456789", "PARTSEDGE_LOG_LEVEL=warn")
@@ -243,7 +137,7 @@ func TestEmbeddedBrokerAtDepot(t *testing.T) {
 	dBase, dToken, out := startDepotd(t, "PARTSEDGE_DEPOT=ONE-1", "PARTSEDGE_DATA="+t.TempDir(), "PARTSEDGE_LISTEN=127.0.0.1:0",
 		"PARTSEDGE_DEMO=true", "PARTSEDGE_MQTT=embedded", "PARTSEDGE_MQTT_LISTEN=127.0.0.1:0", "PARTSEDGE_MQTT_USERS="+users,
 		"PARTSEDGE_ADMIN_TOKEN=one-admin-token-0123456789", "PARTSEDGE_LOG_LEVEL=warn")
-	m := out.wait(t, depotBrokerLine)
+	m := out.Wait(t, depotBrokerLine)
 	if m[1] != "ONE-1" {
 		t.Fatalf("broker line %q", m[0])
 	}
@@ -298,7 +192,7 @@ func TestDepotdEmbeddedBadSettings(t *testing.T) {
 		{"bad line", usersFile(t, "BAD-1 bad1-password\n"), "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(buildDepotd(t))
+			cmd := exec.Command(bins.Path(t, "../depotd"))
 			cmd.Env = []string{"PARTSEDGE_DEPOT=BAD-1", "PARTSEDGE_DATA=" + t.TempDir(), "PARTSEDGE_LISTEN=127.0.0.1:0",
 				"PARTSEDGE_MQTT=embedded", "PARTSEDGE_MQTT_LISTEN=127.0.0.1:0", "PARTSEDGE_MQTT_USERS=" + tc.users}
 			data := cmd.Env[1][len("PARTSEDGE_DATA="):]

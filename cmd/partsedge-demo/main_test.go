@@ -9,48 +9,30 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/partsedge/partsedge/cmd/internal/proctest"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
-var built struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+// bins holds the daemons the demo runs, built once for the package.
+var bins proctest.Binaries
 
-// buildBinaries builds the daemons the demo runs, once for the package.
+// buildBinaries builds hqd, depotd and devsim and returns their folder.
 func buildBinaries(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "partsedge-demo-test-"); built.err != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", built.dir+string(filepath.Separator), "../hqd", "../depotd", "../devsim")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.dir
+	return bins.Build(t, "../hqd", "../depotd", "../devsim")
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	bins.Remove()
 	os.Exit(code)
 }
 

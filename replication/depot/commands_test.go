@@ -30,9 +30,7 @@ func startHQCommands(tb testing.TB, b *brokertest.Embedded) *hqCommands {
 	tb.Helper()
 	h := &hqCommands{tb: tb}
 	ackTopic := replication.Topic(testDepot, replication.KindCommandsAck)
-	opts := mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("hq-commands-test").
-		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).
-		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond).
+	opts := brokertest.Reconnecting(b.URL(), "hq-commands-test").
 		SetOnConnectHandler(func(c mqtt.Client) {
 			c.Subscribe(ackTopic, 1, func(_ mqtt.Client, m mqtt.Message) {
 				if len(m.Payload()) == 0 {
@@ -48,11 +46,7 @@ func startHQCommands(tb testing.TB, b *brokertest.Embedded) *hqCommands {
 				h.mu.Unlock()
 			})
 		})
-	h.client = mqtt.NewClient(opts)
-	if tok := h.client.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-		tb.Fatalf("hq connect: %v", tok.Error())
-	}
-	tb.Cleanup(func() { h.client.Disconnect(0) })
+	h.client = brokertest.Connect(tb, opts)
 	return h
 }
 

@@ -119,9 +119,10 @@ func startHQ(tb testing.TB, b *brokertest.Embedded) *hq {
 			}
 		}
 	}()
-	opts := mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("hq-test").
-		SetCleanSession(true).SetAutoReconnect(true).SetConnectRetry(true).SetWriteTimeout(time.Second).
-		SetConnectRetryInterval(50 * time.Millisecond).SetMaxReconnectInterval(200 * time.Millisecond).
+	// Closed before the client disconnects (cleanups run last first), so
+	// a handler blocked on a full inbox lets paho's router go.
+	tb.Cleanup(func() { close(stop) })
+	opts := brokertest.Reconnecting(b.URL(), "hq-test").SetWriteTimeout(time.Second).
 		SetOnConnectHandler(func(c mqtt.Client) {
 			c.Subscribe(events, 1, func(_ mqtt.Client, m mqtt.Message) {
 				select {
@@ -130,11 +131,7 @@ func startHQ(tb testing.TB, b *brokertest.Embedded) *hq {
 				}
 			})
 		})
-	h.client = mqtt.NewClient(opts)
-	if tok := h.client.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
-		tb.Fatalf("hq connect: %v", tok.Error())
-	}
-	tb.Cleanup(func() { h.client.Disconnect(0); close(stop) })
+	h.client = brokertest.Connect(tb, opts)
 	return h
 }
 
@@ -246,22 +243,7 @@ func (h *hq) checkExact(s *inventory.Store) {
 }
 
 // run starts a publisher and returns a stop function that waits for Run.
-func run(tb testing.TB, p *Publisher) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				tb.Errorf("publisher: %v", err)
-			}
-		})
-	}
-	tb.Cleanup(stop)
-	return stop
-}
+func run(tb testing.TB, p *Publisher) (stop func()) { return brokertest.Run(tb, "publisher", p.Run) }
 
 func newPublisher(tb testing.TB, o Options) *Publisher {
 	tb.Helper()

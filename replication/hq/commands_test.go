@@ -193,8 +193,7 @@ type testDepotNode struct {
 	password string
 	st       *inventory.Store
 	pub      *dpt.Publisher
-	cancel   context.CancelFunc
-	done     chan error
+	stopPub  func()
 }
 
 func startDepotNode(t testing.TB, id, broker string) *testDepotNode {
@@ -222,9 +221,8 @@ func (n *testDepotNode) start() {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	n.st, n.pub, n.cancel, n.done = st, p, cancel, make(chan error, 1)
-	go func() { n.done <- p.Run(ctx) }()
+	n.st, n.pub = st, p
+	n.stopPub = brokertest.Run(n.t, "publisher of "+n.id, p.Run)
 }
 
 // stop stops the publisher (it says offline) and closes the store.
@@ -232,10 +230,7 @@ func (n *testDepotNode) stop() {
 	if n.st == nil {
 		return
 	}
-	n.cancel()
-	if err := <-n.done; err != nil {
-		n.t.Errorf("publisher of %s: %v", n.id, err)
-	}
+	n.stopPub()
 	if err := n.st.Close(); err != nil {
 		n.t.Errorf("close %s: %v", n.id, err)
 	}
@@ -366,12 +361,8 @@ func TestCommandsEndToEnd(t *testing.T) {
 	waitUntil(t, "commands applied after the depot restart", allApplied(t, h, "D1", total))
 
 	// Raw duplicates and a gap on the depot's topic change nothing.
-	raw := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("injector").
+	raw := brokertest.Connect(t, mqtt.NewClientOptions().AddBroker(b.URL()).SetClientID("injector").
 		SetUsername(mosquitto.HQUser).SetPassword(b.Password(mosquitto.HQUser)))
-	if tok := raw.Connect(); !tok.WaitTimeout(60*time.Second) || tok.Error() != nil {
-		t.Fatalf("connect: %v", tok.Error())
-	}
-	defer raw.Disconnect(100)
 	dup, _, err := h.commandBatch("D1", 1, 3)
 	if err != nil {
 		t.Fatal(err)

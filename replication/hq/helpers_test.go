@@ -125,12 +125,7 @@ func startBroker(t testing.TB) string { return brokertest.StartEmbedded(t, nil).
 
 func client(t testing.TB, broker, id string) mqtt.Client {
 	t.Helper()
-	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID(id).SetCleanSession(true))
-	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
-		t.Fatalf("connect %s: %v", id, tok.Error())
-	}
-	t.Cleanup(func() { c.Disconnect(100) })
-	return c
+	return brokertest.Connect(t, mqtt.NewClientOptions().AddBroker(broker).SetClientID(id).SetCleanSession(true))
 }
 
 func publish(t testing.TB, c mqtt.Client, topic string, retained bool, payload []byte) {

@@ -211,20 +211,7 @@ func newPublisher(tb testing.TB, st depot.Store, br *brokertest.Broker) *depot.P
 // runPublisher starts p and returns a stop that waits for Run to end (the
 // offline status and the saved ack).
 func runPublisher(tb testing.TB, p *depot.Publisher) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				tb.Errorf("publisher: %v", err)
-			}
-		})
-	}
-	tb.Cleanup(stop)
-	return stop
+	return brokertest.Run(tb, "publisher", p.Run)
 }
 
 func openStore(tb testing.TB, dir, id string) *inventory.Store {
@@ -281,25 +268,35 @@ func (c catalogue) fill(st *inventory.Store, n, writers int) error {
 // appendConcurrently appends n commands from several writers, so they share
 // the store's group commits (how a busy depot writes, and fast to build).
 func appendConcurrently(st *inventory.Store, n, writers int, cmd func(i int, r *rand.Rand) inventory.Command) error {
+	return concurrently(n, writers, 7, func(i int, r *rand.Rand) error {
+		if _, err := st.Append(context.Background(), cmd(i, r)); err != nil {
+			return fmt.Errorf("append %d: %w", i, err)
+		}
+		return nil
+	})
+}
+
+// concurrently calls do for i in 0..n-1 from writers goroutines, each with
+// its own random source (seeded by its number and seed, so a run is
+// repeatable), and joins their errors; a writer stops at its first.
+func concurrently(n, writers int, seed uint64, do func(i int, r *rand.Rand) error) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
 	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 7))
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), seed))
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
-				if _, err := st.Append(context.Background(), cmd(i, r)); err != nil {
-					errs <- fmt.Errorf("append %d: %w", i, err)
+				if err := do(i, r); err != nil {
+					errs <- err
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -51,33 +49,17 @@ func steady(b *testing.B, writers int) {
 	start := time.Now()
 	go func() { watchErr <- watchHWM(in, base, applied, quit, 5*time.Minute) }()
 
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, writers)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 11))
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t0 := time.Now()
-				res, err := st.Append(b.Context(), cat.receipt(i, r))
-				if err != nil {
-					errs <- err
-					return
-				}
-				// Each seq is written by the one writer whose append made it.
-				appended[res.Event.Seq-base-1] = t0
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	err := concurrently(n, writers, 11, func(i int, r *rand.Rand) error {
+		t0 := time.Now()
+		res, err := st.Append(b.Context(), cat.receipt(i, r))
+		if err != nil {
+			return err
+		}
+		// Each seq is written by the one writer whose append made it.
+		appended[res.Event.Seq-base-1] = t0
+		return nil
+	})
+	if err != nil {
 		// The watcher must stop before the cleanups close HQ under it.
 		close(quit)
 		<-watchErr
