@@ -221,9 +221,14 @@ func FuzzDecodeBodies(f *testing.F) {
 			if err != nil {
 				t.Fatalf("a decoded body does not encode: %v", err)
 			}
+			// An empty list and no list encode alike (omitempty), so the
+			// round trip is held to the encoding: what HQ would queue.
 			back := fresh()
-			if err := decodeJSON(bytes.NewReader(enc), back); err != nil || !reflect.DeepEqual(v, back) {
-				t.Fatalf("%s decodes to %+v, its encoding %s to %+v (%v)", body, v, enc, back, err)
+			if err := decodeJSON(bytes.NewReader(enc), back); err != nil {
+				t.Fatalf("%s decodes to %+v, its encoding %s does not decode: %v", body, v, enc, err)
+			}
+			if again, err := json.Marshal(back); err != nil || !bytes.Equal(again, enc) {
+				t.Fatalf("%s encodes to %s, decoded again to %s (%v)", body, enc, again, err)
 			}
 		}
 	})
