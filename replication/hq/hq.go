@@ -177,10 +177,39 @@ func ackOf(w HWM) *replication.Ack {
 
 // HandleEvents takes one payload received on depot's events topic.
 func (h *HQ) HandleEvents(depot string, payload []byte) Outcome {
+	return h.Apply(h.Decode(depot, payload))
+}
+
+// Decoded is a payload of a depot's events topic after Decode: a batch to
+// Apply, or already the outcome of its rejection.
+type Decoded struct {
+	depot    string
+	b        replication.Batch
+	evs      []inventory.Event
+	rejected *Outcome
+}
+
+// Decode is the half of HandleEvents that needs neither the store nor the
+// depot's lock: the batch's checks, every event's hash among them. A
+// worker decodes the next batch with it while Apply commits the one
+// before; a rejection is counted here.
+func (h *HQ) Decode(depot string, payload []byte) Decoded {
 	b, evs, err := replication.DecodeBatch(depot, payload)
 	if err != nil {
-		return h.reject(depot, rejectReason(err), err)
+		out := h.reject(depot, rejectReason(err), err)
+		return Decoded{depot: depot, rejected: &out}
 	}
+	return Decoded{depot: depot, b: b, evs: evs}
+}
+
+// Apply decides a decoded batch against its depot's HWM (the other half
+// of HandleEvents); batches of a depot must be applied in the order they
+// arrived.
+func (h *HQ) Apply(d Decoded) Outcome {
+	if d.rejected != nil {
+		return *d.rejected
+	}
+	depot, b, evs := d.depot, d.b, d.evs
 	l := h.depotLock(depot)
 	l.Lock()
 	defer l.Unlock()

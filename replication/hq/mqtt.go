@@ -173,15 +173,34 @@ func (s *Subscriber) receive(_ mqtt.Client, m mqtt.Message) {
 
 func (s *Subscriber) work(q chan mqtt.Message) {
 	defer s.wg.Done()
-	for m := range q {
-		depot, kind, _ := replication.ParseTopic(m.Topic())
-		if kind == replication.KindCommandsAck {
-			s.commandAck(depot, m.Payload())
+	// Decoding a batch (every event's hash) runs one batch ahead of
+	// applying the one before (an fsync'd commit), in arrival order: a
+	// draining depot's batches come back to back on one worker.
+	type item struct {
+		depot, kind string
+		payload     []byte
+		dec         Decoded
+	}
+	next := make(chan item, 1)
+	go func() {
+		defer close(next)
+		for m := range q {
+			depot, kind, _ := replication.ParseTopic(m.Topic())
+			it := item{depot: depot, kind: kind, payload: m.Payload()}
+			if kind == replication.KindEvents {
+				it.dec = s.hq.Decode(depot, it.payload)
+			}
+			next <- it
+		}
+	}()
+	for it := range next {
+		if it.kind == replication.KindCommandsAck {
+			s.commandAck(it.depot, it.payload)
 			continue
 		}
-		out := s.hq.HandleEvents(depot, m.Payload())
+		out := s.hq.Apply(it.dec)
 		if out.Ack != nil {
-			s.publishAck(depot, *out.Ack)
+			s.publishAck(it.depot, *out.Ack)
 		}
 	}
 }
