@@ -27,10 +27,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -49,7 +47,6 @@ var version string
 const (
 	defaultListen      = "127.0.0.1:8080"
 	defaultMemoryLimit = 96 << 20
-	shutdownTimeout    = 10 * time.Second
 	adminUser          = "admin"
 	minTokenLen        = 16
 )
@@ -158,19 +155,10 @@ func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *
 		return fmt.Errorf("listen: %w", err)
 	}
 	var ready atomic.Bool
-	srv := &http.Server{
-		Handler: api.New(api.Config{Store: st, Log: log, Version: runner.Version(version), Ready: ready.Load,
-			Devices: devs, Stations: router, Collectors: append([]prometheus.Collector{devs.Collector()}, replCollectors...),
-			GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl}),
-		// No write timeout: a backup streams for as long as the store is big.
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// No write timeout: a backup streams for as long as the store is big.
+	serving := runner.Serve(runner.NewServer(api.New(api.Config{Store: st, Log: log, Version: runner.Version(version), Ready: ready.Load,
+		Devices: devs, Stations: router, Collectors: append([]prometheus.Collector{devs.Collector()}, replCollectors...),
+		GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl}), log, 0), ln, log)
 	dctx, stopDevices := context.WithCancel(ctx)
 	waitDevices := runDevices(dctx, devs)
 	routerDone := make(chan struct{})
@@ -197,21 +185,8 @@ func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *
 	log.Info("depotd started", "depot", st.Depot(), "listen", ln.Addr().String(), "seq", st.Head().Seq,
 		"version", runner.Version(version), "config", fmt.Sprintf("%+v", cfg.Redacted()))
 
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	ready.Store(false)
-	log.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		// Requests still running past the deadline are cut; the store still
-		// closes cleanly below, and anything they had not committed is not
-		// in the log.
-		log.Warn("in-flight requests did not finish in time; closing their connections", "err", err)
-		srv.Close()
+	if err := serving.Until(ctx, func() { ready.Store(false) }); err != nil {
+		return err
 	}
 	log.Info("stopped", "seq", st.Head().Seq)
 	return nil

@@ -34,7 +34,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,7 +52,6 @@ var version string
 const (
 	defaultListen      = "127.0.0.1:8090"
 	defaultMemoryLimit = 256 << 20 // larger than depotd's: HQ holds many depots
-	shutdownTimeout    = 10 * time.Second
 	minTokenLen        = 16
 )
 
@@ -170,17 +168,7 @@ func serve(ctx context.Context, cfg config.Config, emb *embedded, log *slog.Logg
 	defer sub.Close()
 	var stopping atomic.Bool
 	ready := func() bool { return !stopping.Load() && sub.Connected() }
-	srv := &http.Server{
-		Handler:           hqapi.New(hqapi.Options{HQ: h, Ready: ready, Log: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       time.Minute,
-		WriteTimeout:      time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	serving := runner.Serve(runner.NewServer(hqapi.New(hqapi.Options{HQ: h, Ready: ready, Log: log}), log, time.Minute), ln, log)
 	fmt.Fprintf(stdout, "hqd ready at http://%s\n", ln.Addr())
 	if b != nil {
 		fmt.Fprintf(stdout, "hqd mqtt broker at %s\n", b.URL())
@@ -188,18 +176,8 @@ func serve(ctx context.Context, cfg config.Config, emb *embedded, log *slog.Logg
 	log.Info("hqd started", "listen", ln.Addr().String(), "version", runner.Version(version),
 		"config", fmt.Sprintf("%+v", cfg.Redacted()))
 
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	stopping.Store(true)
-	log.Info("shutting down: finishing in-flight requests", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("in-flight requests did not finish in time; closing their connections", "err", err)
-		srv.Close()
+	if err := serving.Until(ctx, func() { stopping.Store(true) }); err != nil {
+		return err
 	}
 	log.Info("stopped")
 	return nil
