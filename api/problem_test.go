@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/partsedge/partsedge/api/internal/i18n"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -366,5 +367,27 @@ func TestNoStaleProblemGoldens(t *testing.T) {
 	slices.Sort(cases)
 	if !slices.Equal(files, cases) {
 		t.Errorf("golden files %v, cases %v", files, cases)
+	}
+}
+
+// TestEveryTitleIsTranslated: every title this API's table can give, the
+// fallback included, has its Simplified and Traditional Chinese text in
+// api/internal/i18n/catalog, so a translator's file is complete.
+func TestEveryTitleIsTranslated(t *testing.T) {
+	titles := map[string]bool{}
+	for code := range wantStatus {
+		_, title := statusOf(inventory.Code(code))
+		titles[title] = true
+	}
+	_, fallback := statusOf("a_code_no_table_has")
+	titles[fallback] = true
+	var want []string
+	for title := range titles {
+		want = append(want, title)
+	}
+	for lang, missing := range i18n.Default().Missing(want) {
+		for _, m := range missing {
+			t.Errorf("catalog/%s.json has no translation of the title %q", lang, m)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
@@ -220,13 +221,13 @@ func (s *server) runPost(c *gin.Context, h postFunc, body []byte) (int, []byte) 
 			s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 			e = &inventory.Error{Code: CodeInternal, Msg: "the server failed; the log says why"}
 		}
-		p := newProblem(e.Code, e.Field, e.Msg)
+		p := problem.Localize(c, newProblem(e.Code, e.Field, e.Msg))
 		return p.Status, p.Encode()
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.log.Error("encode answer", "err", err)
-		p := newProblem(CodeInternal, "", "")
+		p := problem.Localize(c, newProblem(CodeInternal, "", ""))
 		return p.Status, p.Encode()
 	}
 	return status, b

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partsedge/partsedge/api/internal/i18n"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -62,5 +63,20 @@ func (p Problem) Encode() []byte {
 // Write answers with p. It does not stop the handler chain: the caller
 // decides whether the request ends here.
 func Write(c *gin.Context, p Problem) {
+	p = Localize(c, p)
 	c.Data(p.Status, ContentType, p.Encode())
+}
+
+// Localize puts p's title in the request's language (its Accept-Language;
+// English by default) and says which in Content-Language. The code, the
+// type and the field stay as they are: programs match on those.
+func Localize(c *gin.Context, p Problem) Problem {
+	var accept string
+	if c.Request != nil {
+		accept = c.Request.Header.Get("Accept-Language")
+	}
+	l := i18n.Negotiate(accept)
+	p.Title = i18n.Default().T(l, p.Title)
+	c.Header("Content-Language", string(l))
+	return p
 }

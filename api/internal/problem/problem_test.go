@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 
@@ -55,5 +56,34 @@ func TestWire(t *testing.T) {
 func TestContentTypeIsRFC9457(t *testing.T) {
 	if ContentType != "application/problem+json" {
 		t.Errorf("ContentType %q", ContentType)
+	}
+}
+
+// TestLocalize: the title follows the request's Accept-Language, and the
+// code, type and field, which programs match on, stay as they are.
+func TestLocalize(t *testing.T) {
+	for _, tc := range []struct {
+		accept, lang, title string
+	}{
+		{"", "en", "Insufficient stock"},
+		{"zh-CN,zh;q=0.9", "zh-Hans", "库存不足"},
+		{"zh-TW", "zh-Hant", "庫存不足"},
+		{"fr", "en", "Insufficient stock"},
+	} {
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest("POST", "/api/v1/events", nil)
+		if tc.accept != "" {
+			c.Request.Header.Set("Accept-Language", tc.accept)
+		}
+		Write(c, New(inventory.CodeInsufficientStock, 409, "Insufficient stock", "lines[0].qty", "only 2 available"))
+		var got Problem
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != tc.title || got.Code != "insufficient_stock" || got.Field != "lines[0].qty" ||
+			got.Type != TypeBase+"insufficient_stock" || w.Header().Get("Content-Language") != tc.lang {
+			t.Errorf("%q: %+v, Content-Language %q", tc.accept, got, w.Header().Get("Content-Language"))
+		}
 	}
 }
