@@ -400,6 +400,10 @@ func (s *Store) RunGC() {
 	}
 }
 
+// BadgerLogger routes Badger's log through l: errors and warnings as
+// such, its chatty info as debug. HQ's store uses it too.
+func BadgerLogger(l *slog.Logger) badger.Logger { return badgerLogger{l} }
+
 type badgerLogger struct{ l *slog.Logger }
 
 func (b badgerLogger) Errorf(f string, a ...any) {
@@ -411,4 +415,4 @@ func (b badgerLogger) Warningf(f string, a ...any) {
 func (b badgerLogger) Infof(f string, a ...any) {
 	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
 }
-func (b badgerLogger) Debugf(f string, a ...any) {}
+func (b badgerLogger) Debugf(string, ...any) {}

@@ -506,12 +506,21 @@ func (h *HQ) Events(depot string, after uint64, limit int) ([]json.RawMessage, e
 	if _, ok := h.Depot(depot); !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownDepot, depot)
 	}
+	out, err := h.rawValues(eventPrefix(depot), eventKey(depot, after+1), limit)
+	if err != nil {
+		return nil, fmt.Errorf("read events of %s: %w", depot, err)
+	}
+	return out, nil
+}
+
+// rawValues reads up to limit values under prefix from key from on, in
+// key order.
+func (h *HQ) rawValues(prefix, from []byte, limit int) ([]json.RawMessage, error) {
 	out := []json.RawMessage{}
 	err := h.db.View(func(txn *badger.Txn) error {
-		prefix := eventPrefix(depot)
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: min(limit, 100)})
 		defer it.Close()
-		for it.Seek(eventKey(depot, after+1)); it.Valid() && len(out) < limit; it.Next() {
+		for it.Seek(from); it.Valid() && len(out) < limit; it.Next() {
 			raw, err := it.Item().ValueCopy(nil)
 			if err != nil {
 				return err
@@ -520,10 +529,7 @@ func (h *HQ) Events(depot string, after uint64, limit int) ([]json.RawMessage, e
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read events of %s: %w", depot, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // Superseded returns up to limit raw events of depot that a restored
@@ -532,20 +538,8 @@ func (h *HQ) Superseded(depot string, limit int) ([]json.RawMessage, error) {
 	if limit <= 0 || limit > MaxEvents {
 		limit = MaxEvents
 	}
-	out := []json.RawMessage{}
-	err := h.db.View(func(txn *badger.Txn) error {
-		prefix := append(append([]byte{prefixSuperseded}, depot...), 0)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
-		defer it.Close()
-		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
-			raw, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return err
-			}
-			out = append(out, raw)
-		}
-		return nil
-	})
+	prefix := append(append([]byte{prefixSuperseded}, depot...), 0)
+	out, err := h.rawValues(prefix, prefix, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read superseded events of %s: %w", depot, err)
 	}

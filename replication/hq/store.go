@@ -84,7 +84,7 @@ type heldEvent struct {
 func badgerOptions(dir string, log *slog.Logger) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).
-		WithLogger(badgerLogger{log}).
+		WithLogger(inventory.BadgerLogger(log)).
 		WithMemTableSize(16 << 20).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
@@ -99,19 +99,6 @@ func badgerOptions(dir string, log *slog.Logger) badger.Options {
 		WithCompression(options.Snappy).
 		WithMetricsEnabled(false)
 }
-
-type badgerLogger struct{ l *slog.Logger }
-
-func (b badgerLogger) Errorf(f string, a ...any) {
-	b.l.Error(fmt.Sprintf(f, a...), "component", "badger")
-}
-func (b badgerLogger) Warningf(f string, a ...any) {
-	b.l.Warn(fmt.Sprintf(f, a...), "component", "badger")
-}
-func (b badgerLogger) Infof(f string, a ...any) {
-	b.l.Debug(fmt.Sprintf(f, a...), "component", "badger")
-}
-func (b badgerLogger) Debugf(string, ...any) {}
 
 // loadHWMs reads every depot's HWM.
 func loadHWMs(db *badger.DB) (map[string]HWM, error) {

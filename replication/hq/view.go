@@ -429,14 +429,7 @@ func mergeTransfer(src, dst *inventory.TransferState, now time.Time) TransferVie
 		v.Lines = append(v.Lines, line)
 	}
 	if receiptClosed {
-		r := inventory.TransferReport{Number: dst.Number, Lines: dst.Lines}
-		for _, l := range dst.Lines {
-			r.Shipped += l.Shipped
-			r.Received += l.Received
-			r.Damaged += l.Damaged
-			r.Over += l.Over
-			r.Short += l.Short
-		}
+		r := dst.Report()
 		v.Report = &r
 	}
 	// On the way: sealed at the source and not yet announced, or announced
