@@ -1,14 +1,18 @@
 // Package i18n chooses the language of an answer and translates what the
-// APIs show a person. English is the source language: each message is
-// written in English in the code, and catalog/<lang>.json maps that
-// English text to its translation, a flat JSON object a translator can
-// edit without reading Go. A text a catalogue lacks stays English.
+// APIs and the web screens show a person. English is the source language:
+// each message is written in English in the code, and the files in
+// catalog/<lang>/ map that English text to its translation, each a flat
+// JSON object a translator can edit without reading Go. The files of a
+// language are one catalogue split by area (problems, screens, reports)
+// so that people working on different areas don't edit the same file. A
+// text a catalogue lacks stays English.
 package i18n
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +32,7 @@ const (
 // Langs lists every language, English first.
 var Langs = []Lang{English, SimplifiedChinese, TraditionalChinese}
 
-//go:embed catalog/*.json
+//go:embed catalog
 var files embed.FS
 
 // Catalog holds the translations of every language but English.
@@ -36,20 +40,41 @@ type Catalog struct {
 	texts map[Lang]map[string]string
 }
 
-// Load reads the embedded catalogues; a catalogue that is not a flat JSON
-// object of strings fails, so a broken file is found by the first test.
-func Load() (*Catalog, error) {
+// Load reads the embedded catalogues. A file that is not a flat JSON
+// object of strings fails, and so does a text two files of one language
+// translate differently, so a broken catalogue is found by the first test.
+func Load() (*Catalog, error) { return load(files) }
+
+func load(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{texts: map[Lang]map[string]string{}}
 	for _, l := range Langs[1:] {
-		b, err := files.ReadFile("catalog/" + string(l) + ".json")
+		dir := "catalog/" + string(l)
+		names, err := fs.Glob(fsys, dir+"/*.json")
 		if err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", l, err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalogue %s: %w", l, err)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("catalogue %s: no files in %s", l, dir)
 		}
-		c.texts[l] = m
+		all := map[string]string{}
+		from := map[string]string{}
+		for _, name := range names {
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("catalogue %s: %w", l, err)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("catalogue %s: %w", name, err)
+			}
+			for k, v := range m {
+				if prev, ok := all[k]; ok && prev != v {
+					return nil, fmt.Errorf("catalogue %s: %q is %q in %s and %q in %s", l, k, prev, from[k], v, name)
+				}
+				all[k], from[k] = v, name
+			}
+		}
+		c.texts[l] = all
 	}
 	return c, nil
 }
@@ -72,6 +97,11 @@ func (c *Catalog) T(l Lang, text string) string {
 	}
 	return text
 }
+
+// Texts is the whole catalogue of l (English text to translation), for the
+// web screens, which translate in the browser. English has none: its
+// texts are the keys themselves.
+func (c *Catalog) Texts(l Lang) map[string]string { return c.texts[l] }
 
 // Missing lists, per language, the texts of want its catalogue lacks.
 func (c *Catalog) Missing(want []string) map[Lang][]string {

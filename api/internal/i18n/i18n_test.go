@@ -1,7 +1,9 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -63,4 +65,27 @@ func FuzzNegotiate(f *testing.F) {
 			t.Fatalf("Negotiate(%q) = %q", header, got)
 		}
 	})
+}
+
+func TestLoadRefusesConflictingFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"catalog/zh-Hans/a.json": {Data: []byte(`{"Stock":"库存"}`)},
+		"catalog/zh-Hans/b.json": {Data: []byte(`{"Stock":"存货"}`)},
+		"catalog/zh-Hant/a.json": {Data: []byte(`{"Stock":"庫存"}`)},
+	}
+	if _, err := load(fsys); err == nil || !strings.Contains(err.Error(), "Stock") {
+		t.Fatalf("two translations of one text: err = %v", err)
+	}
+	fsys["catalog/zh-Hans/b.json"] = &fstest.MapFile{Data: []byte(`{"Stock":"库存","Bin":"库位"}`)}
+	c, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T(SimplifiedChinese, "Bin"); got != "库位" {
+		t.Errorf("a text of the second file: %q", got)
+	}
+	fsys["catalog/zh-Hant/a.json"] = &fstest.MapFile{Data: []byte(`["not", "an object"]`)}
+	if _, err := load(fsys); err == nil {
+		t.Error("a file that is not an object loaded")
+	}
 }
