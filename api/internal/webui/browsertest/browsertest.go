@@ -42,9 +42,9 @@ func Chromium() (string, error) {
 	return "", fmt.Errorf("no Chromium on the PATH: `make deps` installs Debian's chromium package")
 }
 
-// Browser is one headless Chromium process; each Tab is a fresh,
-// isolated browsing context in it (its own storage, so sign-ins don't leak
-// between subtests).
+// Browser is one headless Chromium process; each Tab is a new tab in it.
+// Tabs share the browser's storage per origin; Login clears the origin's
+// so one subtest's sign-in or language never leaks into the next.
 type Browser struct {
 	ctx context.Context
 }
@@ -85,7 +85,7 @@ func New(t testing.TB) *Browser {
 // test instead of hanging it.
 func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout time.Duration) context.Context {
 	t.Helper()
-	tctx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	tctx, cancelTab := chromedp.NewContext(b.ctx)
 	ctx, cancelTimeout := context.WithTimeout(tctx, timeout)
 	t.Cleanup(func() {
 		cancelTimeout()
@@ -104,12 +104,14 @@ func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout ti
 	return ctx
 }
 
-// Login opens the screens at base and signs in with token, by keyboard:
-// the token typed into the focused field and Enter. It waits until the
-// shell's navigation shows.
+// Login opens the screens at base with the origin's storage cleared and
+// signs in with token, by keyboard: the token typed into the focused field
+// and Enter. It waits until the shell's navigation shows.
 func Login(ctx context.Context, base, token string) error {
 	return chromedp.Run(ctx,
 		chromedp.Navigate(base+"/"),
+		chromedp.Evaluate(`localStorage.clear()`, nil),
+		chromedp.Reload(),
 		chromedp.WaitVisible(`#token`, chromedp.ByID),
 		chromedp.SendKeys(`#token`, token+"\r", chromedp.ByID),
 		chromedp.WaitVisible(`header.top nav`, chromedp.ByQuery),
@@ -138,24 +140,22 @@ func moduleRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", "..", ".."))
 }
 
-// Screenshot saves the whole page as <ArtifactsDir>/<n>-<name>.png and
-// returns the file's path. Screenshots are the test's artefacts: what each
-// step looked like, in each language and width.
+// Screenshot saves the whole page as <ArtifactsDir>/<name>.png and
+// returns the file's path; a test names its steps in order ("01-signed-in",
+// "02-received"), and a later run overwrites them. Screenshots are the
+// test's artefacts: what each step looked like, in each language and
+// width.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
 	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 90)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	dir := ArtifactsDir(t)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	n := 1
-	if entries, err := os.ReadDir(dir); err == nil {
-		n = len(entries) + 1
-	}
-	file := filepath.Join(dir, fmt.Sprintf("%02d-%s.png", n, strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-")))
+	file := filepath.Join(dir, strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-")+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
