@@ -214,3 +214,35 @@ func TestShellInChromium(t *testing.T) {
 		t.Fatalf("after the token was revoked: %v", err)
 	}
 }
+
+func TestTableRowsReadsWhatTheScreenShows(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	f := &fakeAPI{events: make(chan string), scanKeys: map[string]bool{}}
+	f.routes(e)
+	if err := Mount(e, Site{App: "hq", Title: "Partsedge HQ", Screens: fstest.MapFS{"screens/10-shell.js": {Data: []byte(shellScreens)}}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	ctx := browsertest.New(t).Tab(t, "en-GB", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
+	if err := browsertest.Login(ctx, srv.URL, "tok-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/#/table")); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitText(ctx, "main table", "A-1"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := browsertest.TableRows(ctx, "main table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows); got != "[[Part Quantity] [A-1 12,345]]" {
+		t.Errorf("rows %s", got)
+	}
+	if _, err := browsertest.TableRows(ctx, "table.none"); err == nil {
+		t.Error("a missing table read as rows")
+	}
+}

@@ -214,3 +214,19 @@ func Overflow(ctx context.Context) (bool, error) {
 	err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &wide))
 	return wide, err
 }
+
+// TableRows reads the table matching sel as the user sees it: the header
+// row first, then each body row, each cell's visible text trimmed. A test
+// compares it with an export of the same data.
+func TableRows(ctx context.Context, sel string) ([][]string, error) {
+	var rows [][]string
+	js := fmt.Sprintf(`(() => { const t = document.querySelector(%q); if (!t) return null;
+		return Array.from(t.querySelectorAll('tr'), (tr) => Array.from(tr.children, (c) => c.innerText.trim())); })()`, sel)
+	if err := chromedp.Run(ctx, chromedp.Evaluate(js, &rows)); err != nil {
+		return nil, err
+	}
+	if rows == nil {
+		return nil, fmt.Errorf("no table %q on the page", sel)
+	}
+	return rows, nil
+}
