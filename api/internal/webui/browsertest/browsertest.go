@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -229,4 +230,70 @@ func TableRows(ctx context.Context, sel string) ([][]string, error) {
 		return nil, fmt.Errorf("no table %q on the page", sel)
 	}
 	return rows, nil
+}
+
+// watchClicks is run in every document before the page's own scripts: it
+// notes each element given a click handler, so Audit can tell whether a
+// keyboard can reach it.
+const watchClicks = `(() => {
+  const add = EventTarget.prototype.addEventListener;
+  window.__peClicked = new Set();
+  EventTarget.prototype.addEventListener = function (type, fn, opts) {
+    if ((type === 'click' || type === 'mousedown' || type === 'pointerdown') && this instanceof Element) window.__peClicked.add(this);
+    return add.call(this, type, fn, opts);
+  };
+})()`
+
+// WatchClicks makes the tab note the elements that get click handlers
+// (for Audit). Call it before Login.
+func WatchClicks(ctx context.Context) error {
+	return chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(watchClicks).Do(ctx)
+		return err
+	}))
+}
+
+// audit is what Audit checks, in the page: see Audit.
+const audit = `((translated) => {
+  const out = [];
+  const main = document.querySelector('main');
+  if (!main || !main.querySelector('h1')) out.push('no h1 in main');
+  const err = document.querySelector('.error[role=alert]:not([hidden])');
+  if (err) out.push('shows an error: ' + err.innerText.trim().replace(/\s+/g, ' '));
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + 'px in a ' + window.innerWidth + 'px window');
+  const desc = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + (el.innerText || el.value || '').trim().slice(0, 40) + '"';
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.hidden) continue;
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.title;
+    if (!named) out.push('a control without a label: ' + desc(el));
+  }
+  for (const a of document.querySelectorAll('a')) if (!a.hasAttribute('href') && !a.classList.contains('hidden')) out.push('a link without href: ' + desc(a));
+  const focusable = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  for (const el of (window.__peClicked || [])) {
+    if (!el.isConnected || el === document.body || el === document.documentElement) continue;
+    if (el.matches(focusable) || el.querySelector(focusable)) continue;
+    out.push('clickable but not reachable by keyboard: ' + desc(el));
+  }
+  if (translated) {
+    for (const el of document.querySelectorAll('main h1, main h2, main h3, main th, main caption, main label .label, main button, main legend, header nav a')) {
+      if (el.closest('[translate="no"]')) continue;
+      const t = el.innerText.trim();
+      if (/[A-Za-z]{3,}/.test(t) && !/[\u3400-\u9fff]/.test(t)) out.push('not translated: ' + el.tagName.toLowerCase() + ' "' + t.slice(0, 60) + '"');
+    }
+  }
+  return out;
+})`
+
+// Audit checks the screen on show against the rules every screen keeps,
+// and lists what breaks them: an h1; no error shown; the page does not
+// scroll sideways (a table scrolls in its own wrapper); every control has
+// a label; every link an href; everything with a click handler is
+// reachable by Tab (needs WatchClicks); and when translated is true, no
+// heading, column title, label, button or navigation link is left in
+// English (text marked translate="no", such as codes, is not judged).
+func Audit(ctx context.Context, translated bool) ([]string, error) {
+	var out []string
+	err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf("%s(%t)", audit, translated), &out))
+	return out, err
 }

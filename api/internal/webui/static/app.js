@@ -399,6 +399,10 @@
     if (started) renderShell();
   };
 
+  // screens lists the ids of the screens the signed-in user may open, in
+  // navigation order.
+  PE.screens = () => screens.filter((s) => allowed(s) && !s.hidden).map((s) => s.id);
+
   PE.go = (id, ...params) => {
     location.hash = '#/' + [id, ...params].map((p) => encodeURIComponent(String(p))).join('/');
   };
@@ -456,6 +460,8 @@
     } catch (e) {
       if (current === me && !ctl.signal.aborted) PE.showError(e);
     }
+    // Tests (and people) can tell a screen that has shown its first data.
+    section.dataset.ready = 'true';
     // Put the keyboard where the work is: the screen's scan field or first
     // control, else its heading.
     if (current === me && !section.contains(document.activeElement)) {
