@@ -1,0 +1,311 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
+	"github.com/partsedge/partsedge/devices/station"
+	"github.com/partsedge/partsedge/inventory"
+)
+
+// TestDepotScreensInBrowser drives the depot's own screens (picking,
+// stock search, users) in headless Chromium against the API on a real
+// store, with a real station router for the counter: what a storekeeper
+// and an admin do, in Simplified and Traditional Chinese and English, on
+// a warehouse PC and a handheld, by scans and by keyboard.
+func TestDepotScreensInBrowser(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newFixture(t, func(c *Config) {
+		st := c.Store.(*inventory.Store)
+		r := station.New(station.Options{
+			Stations: []string{"counter-1"},
+			Idle:     func() station.Operation { return station.Identify{Catalog: st} },
+			Make:     station.Operations(st),
+		})
+		go r.Run(ctx)
+		c.Stations = r
+	})
+	seed(t, f.store)
+	if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvWOCreated, Ref: "WO-7", Actor: "seed",
+		WorkOrder: &inventory.WorkOrder{Number: "WO-7", Engineer: "eng-1", ServiceRequest: "SR-1001", Lines: []inventory.WOLine{
+			{Line: 1, SKU: "P-NONE", Qty: 2}, {Line: 2, SKU: "P-SER", Qty: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	pl, err := f.store.PickList("WO-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reserved := ""
+	for _, l := range pl.Lines {
+		if l.SKU == "P-SER" && len(l.Serials) == 1 {
+			reserved = l.Serials[0]
+		}
+	}
+	other := map[string]string{"S1": "S2", "S2": "S1"}[reserved]
+	if other == "" {
+		t.Fatalf("WO-7 reserved no single serial of P-SER: %+v", pl)
+	}
+	srv := httptest.NewServer(f.srv.engine)
+	defer srv.Close()
+	b := screensBrowser(t)
+
+	t.Run("pick a work order by scans, zh-Hans", func(t *testing.T) {
+		tab := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
+		screensStep(t, tab, "open picking", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/pick"), screensWaitText(`section[data-screen=pick]`, "WO-7"))
+		})
+		screensWantText(t, tab, `main h1`, "工单领料")
+		// The work order's label is scanned into the focused field.
+		screensStep(t, tab, "scan the work order", func() error {
+			return chromedp.Run(tab, chromedp.KeyEvent("WO:WO-7\r"), screensWaitText(`section[data-screen=pick]`, "SR-1001"))
+		})
+		browsertest.Screenshot(t, tab, "pick-list")
+		// On this screen: the reserved serial is issued by its scan.
+		screensScan(t, tab, reserved, true, "已发料 1 × P-SER")
+		// At the counter's station: the GS1 barcode of the part.
+		screensStep(t, tab, "choose the station", func() error {
+			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "counter-1", chromedp.ByQuery))
+		})
+		screensScan(t, tab, "0105901234123457", true, "已发料 P-NONE")
+		// A code the depot does not know is refused, red, in Chinese.
+		screensStep(t, tab, "choose this screen", func() error {
+			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "", chromedp.ByQuery))
+		})
+		screensScan(t, tab, "NO-SUCH-CODE", false, "")
+		browsertest.Screenshot(t, tab, "picked")
+		wo, err := f.store.WorkOrder("WO-7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wo.Lines[0].Issued != 1 || wo.Lines[1].Issued != 1 {
+			t.Fatalf("after two good scans WO-7 issued %d and %d, want 1 and 1", wo.Lines[0].Issued, wo.Lines[1].Issued)
+		}
+		// The lines' progress on screen follows the ledger.
+		screensStep(t, tab, "progress shown", func() error { return browsertest.WaitText(tab, `section[data-screen=pick]`, "1 / 2") })
+	})
+
+	t.Run("stock search by serial on a handheld, zh-Hant", func(t *testing.T) {
+		tab := screensTab(t, b, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
+		screensStep(t, tab, "open stock", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/stock"), chromedp.WaitVisible(`section[data-screen=stock] input.scan`, chromedp.ByQuery))
+		})
+		screensWantText(t, tab, `main h1`, "庫存")
+		// The serial still in stock is found by its scan alone.
+		screensStep(t, tab, "scan a serial", func() error {
+			return chromedp.Run(tab, chromedp.KeyEvent(other+"\r"), screensWaitText(`.serial-history`, "收貨"))
+		})
+		screensWantText(t, tab, `.serial-history`, "現位於 A-01")
+		screensNoOverflow(t, tab)
+		browsertest.Screenshot(t, tab, "serial-in-stock")
+		// The issued serial has left the depot; its history names the
+		// work order that took it.
+		screensStep(t, tab, "open the issued serial", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/stock/P-SER/"+reserved), screensWaitText(`.serial-history`, "WO-7"))
+		})
+		screensWantText(t, tab, `.serial-history`, "領料發放")
+		screensWantText(t, tab, `.serial-history`, "已不在本倉庫")
+		screensNoOverflow(t, tab)
+		browsertest.Screenshot(t, tab, "serial-issued")
+	})
+
+	t.Run("admin creates a user and its token by keyboard, en", func(t *testing.T) {
+		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
+		screensStep(t, tab, "open users", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/users"), screensWaitText(`section[data-screen=users]`, "admin-user"))
+		})
+		// The name field has the focus; Tab passes the role (storekeeper
+		// by default) to the button, and Enter presses it.
+		screensStep(t, tab, "type the name", func() error { return browsertest.Press(tab, "kim") })
+		screensStep(t, tab, "tab to create", func() error { return browsertest.TabTo(tab, "Create user", 4) })
+		screensStep(t, tab, "create", func() error {
+			return chromedp.Run(tab, chromedp.KeyEvent("\r"), screensWaitText(`.new-token`, "will not be shown again"))
+		})
+		focused, err := browsertest.Focused(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(focused, "Copy") {
+			t.Fatalf("after creating the user the focus is on %q, want the Copy button", focused)
+		}
+		screensStep(t, tab, "copy", func() error {
+			return chromedp.Run(tab, chromedp.KeyEvent("\r"), screensWaitText(`.feedback`, "Token copied"))
+		})
+		var token string
+		screensStep(t, tab, "read the token", func() error {
+			return chromedp.Run(tab, chromedp.Value(`.new-token input`, &token, chromedp.ByQuery))
+		})
+		browsertest.Screenshot(t, tab, "new-token")
+		// The token shown is the user's: it signs kim in as a storekeeper.
+		w := f.do(req{method: http.MethodGet, path: "/api/v1/me", token: token})
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"kim"`) || !strings.Contains(w.Body.String(), RoleStorekeeper) {
+			t.Fatalf("GET /me with the token on screen: %d %s", w.Code, w.Body)
+		}
+		// A second token for kim, from the table: shown once, replacing
+		// the first on screen.
+		screensStep(t, tab, "new token", func() error {
+			return chromedp.Run(tab, chromedp.Click(`//tr[td[.="kim"]]//button`, chromedp.BySearch),
+				chromedp.Poll(fmt.Sprintf(`document.querySelector('.new-token input').value !== %q`, token), nil,
+					chromedp.WithPollingInterval(50*time.Millisecond)))
+		})
+		var second string
+		screensStep(t, tab, "read the second token", func() error {
+			return chromedp.Run(tab, chromedp.Value(`.new-token input`, &second, chromedp.ByQuery))
+		})
+		if second == token || second == "" {
+			t.Fatalf("the second token %q is not a new one (first %q)", second, token)
+		}
+		if w := f.do(req{method: http.MethodGet, path: "/api/v1/me", token: second}); w.Code != http.StatusOK {
+			t.Fatalf("GET /me with the second token: %d %s", w.Code, w.Body)
+		}
+	})
+}
+
+// screensBrowser starts headless Chromium as browsertest.New does. The
+// tabs are opened here rather than by browsertest.Tab: Chromium 156 will
+// not open a tab in a new browser context unless it gets its own window
+// ("Failed to open new tab - no browser is open"), which chromedp's
+// WithNewBrowserContext does not ask for.
+func screensBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := browsertest.Chromium()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.WindowSize(browsertest.DesktopWidth, browsertest.DesktopHeight))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+	})
+	if err := chromedp.Run(bctx); err != nil {
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	return bctx
+}
+
+// screensTab opens a tab in a browser context of its own (its own
+// storage, so sign-ins don't leak between subtests) and window, whose
+// browser language is lang, at width × height; every action must end
+// within 30 s. Any uncaught JavaScript error fails the test.
+func screensTab(t *testing.T, bctx context.Context, lang string, width, height int64) context.Context {
+	t.Helper()
+	var id target.ID
+	var bc cdp.BrowserContextID
+	err := chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		exec := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		var err error
+		if bc, err = target.CreateBrowserContext().Do(exec); err != nil {
+			return err
+		}
+		id, err = target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(exec)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	tctx, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(id))
+	ctx, cancelTimeout := context.WithTimeout(tctx, 30*time.Second)
+	var mu sync.Mutex
+	var thrown []string
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelTab()
+		_ = chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(bc).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range thrown {
+			t.Errorf("JavaScript error: %s", e)
+		}
+	})
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			thrown = append(thrown, e.ExceptionDetails.Error())
+			mu.Unlock()
+		}
+	})
+	mobile := width < 600
+	err = chromedp.Run(ctx,
+		emulation.SetUserAgentOverride("Mozilla/5.0 (X11; Linux x86_64) PartsedgeBrowserTest").WithAcceptLanguage(lang),
+		emulation.SetDeviceMetricsOverride(width, height, 1, mobile),
+		emulation.SetTouchEmulationEnabled(mobile),
+		network.Enable(), runtime.Enable())
+	if err != nil {
+		t.Fatalf("open a tab (%s, %dx%d): %v", lang, width, height, err)
+	}
+	return ctx
+}
+
+// run does one step, and on failure says which and saves what the page
+// showed.
+func screensStep(t *testing.T, ctx context.Context, step string, fn func() error) {
+	t.Helper()
+	if err := fn(); err != nil {
+		shot := browsertest.Screenshot(t, ctx, "failed-"+step)
+		var body string
+		_ = chromedp.Run(ctx, chromedp.Text(`body`, &body, chromedp.ByQuery))
+		t.Fatalf("%s: %v\npage: %s\nscreenshot: %s", step, err, body, shot)
+	}
+}
+
+func screensWaitText(sel, want string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error { return browsertest.WaitText(ctx, sel, want) })
+}
+
+func screensWantText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	screensStep(t, ctx, "show "+want, func() error { return browsertest.WaitText(ctx, sel, want) })
+}
+
+// scan types a code and Enter into the screen's scan field, as a
+// keyboard-wedge scanner does, and waits for the banner's verdict.
+func screensScan(t *testing.T, ctx context.Context, code string, good bool, want string) {
+	t.Helper()
+	verdict := `.feedback[data-good="false"]`
+	if good {
+		verdict = `.feedback[data-good="true"]`
+	}
+	screensStep(t, ctx, "scan "+code, func() error {
+		// Clear the last verdict so the wait sees this scan's.
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('.feedback').removeAttribute('data-good')`, nil)); err != nil {
+			return err
+		}
+		return chromedp.Run(ctx, chromedp.SendKeys(`section input.scan`, code+"\r", chromedp.ByQuery),
+			chromedp.WaitVisible(verdict, chromedp.ByQuery), screensWaitText(verdict, want))
+	})
+}
+
+func screensNoOverflow(t *testing.T, ctx context.Context) {
+	t.Helper()
+	wide, err := browsertest.Overflow(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide {
+		browsertest.Screenshot(t, ctx, "overflow")
+		t.Fatal("the page scrolls sideways at a handheld's width")
+	}
+}
