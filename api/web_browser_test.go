@@ -39,8 +39,15 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		})
 		go r.Run(ctx)
 		c.Stations = r
+		c.GS1CompanyPrefix = "0614141"
 	})
 	seed(t, f.store)
+	seedReorder(t, f.store)
+	tr := requestCmd("TR-9", inventory.TransferLine{SKU: "P-NONE", Qty: 2})
+	tr.Actor = "planner-user"
+	if _, err := f.store.Append(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvWOCreated, Ref: "WO-7", Actor: "seed",
 		WorkOrder: &inventory.WorkOrder{Number: "WO-7", Engineer: "eng-1", ServiceRequest: "SR-1001", Lines: []inventory.WOLine{
 			{Line: 1, SKU: "P-NONE", Qty: 2}, {Line: 2, SKU: "P-SER", Qty: 1}}}}); err != nil {
@@ -77,17 +84,17 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		})
 		browsertest.Screenshot(t, tab, "pick-list")
 		// On this screen: the reserved serial is issued by its scan.
-		screensScan(t, tab, reserved, true, "已发料 1 × P-SER")
+		screensScan(t, tab, reserved, true, "已领料 1 × P-SER")
 		// At the counter's station: the GS1 barcode of the part.
 		screensStep(t, tab, "choose the station", func() error {
 			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "counter-1", chromedp.ByQuery))
 		})
-		screensScan(t, tab, "0105901234123457", true, "已发料 P-NONE")
+		screensScan(t, tab, "0105901234123457", true, "已领料 P-NONE")
 		// A code the depot does not know is refused, red, in Chinese.
 		screensStep(t, tab, "choose this screen", func() error {
 			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "", chromedp.ByQuery))
 		})
-		screensScan(t, tab, "NO-SUCH-CODE", false, "")
+		screensScan(t, tab, "NO-SUCH-CODE", false, "本仓库不认识此条码")
 		browsertest.Screenshot(t, tab, "picked")
 		wo, err := f.store.WorkOrder("WO-7")
 		if err != nil {
@@ -119,10 +126,88 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		screensStep(t, tab, "open the issued serial", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/stock/P-SER/"+reserved), screensWaitText(`.serial-history`, "WO-7"))
 		})
-		screensWantText(t, tab, `.serial-history`, "領料發放")
+		screensWantText(t, tab, `.serial-history`, "領料")
 		screensWantText(t, tab, `.serial-history`, "已不在本倉庫")
 		screensNoOverflow(t, tab)
 		browsertest.Screenshot(t, tab, "serial-issued")
+	})
+
+	t.Run("return the issued serial as defective on a handheld, zh-Hant", func(t *testing.T) {
+		tab := screensTab(t, b, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
+		screensStep(t, tab, "open returns", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/returns"), screensWaitText(`section[data-screen=returns]`, "與領料不符的退回"))
+		})
+		screensScan(t, tab, "WO:WO-7", true, "工單 WO-7")
+		screensScan(t, tab, reserved, true, "序號 "+reserved)
+		screensStep(t, tab, "book", func() error {
+			return chromedp.Run(tab, chromedp.Click(`section[data-screen=returns] form button[type=submit]`, chromedp.ByQuery),
+				screensWaitText(`.feedback`, "已登錄退回：1 × P-SER"))
+		})
+		screensNoOverflow(t, tab)
+		browsertest.Screenshot(t, tab, "returned")
+		wo, err := f.store.WorkOrder("WO-7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(wo.Returns) != 1 || wo.Returns[0].Condition != "defective" || wo.Returns[0].To != "DEF-01" || wo.Returns[0].Mismatch != "" {
+			t.Fatalf("WO-7 returns after booking the issued serial back: %+v", wo.Returns)
+		}
+	})
+
+	t.Run("approve, pick and seal a transfer, en", func(t *testing.T) {
+		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
+		screensStep(t, tab, "open the transfer from the list", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/transfers"),
+				chromedp.Click(`//section//a[.="TR-9"]`, chromedp.BySearch),
+				screensWaitText(`section[data-screen=transfers]`, "Approve"))
+		})
+		screensStep(t, tab, "approve", func() error {
+			return chromedp.Run(tab, chromedp.Click(`//section//button[.="Approve"]`, chromedp.BySearch),
+				screensWaitText(`section[data-screen=transfers]`, "Pick into the shipment"))
+		})
+		screensStep(t, tab, "pick", func() error {
+			return chromedp.Run(tab,
+				chromedp.SendKeys(`section input[name=sku]`, "P-NONE", chromedp.ByQuery),
+				chromedp.SetValue(`section input[name=qty]`, "2", chromedp.ByQuery),
+				chromedp.SendKeys(`section input[name=from]`, "A-01\r", chromedp.ByQuery),
+				screensWaitText(`.feedback`, "Picked into the shipment"))
+		})
+		screensStep(t, tab, "seal", func() error {
+			return chromedp.Run(tab, chromedp.Click(`//section//button[.="Seal and ship"]`, chromedp.BySearch),
+				screensWaitText(`section[data-screen=transfers]`, "Shipping label"))
+		})
+		browsertest.Screenshot(t, tab, "sealed")
+		tr, err := f.store.Transfer("TR-9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Status != inventory.TransferShipped || tr.SSCC == "" || tr.Lines[0].Shipped != 2 {
+			t.Fatalf("TR-9 after approve, pick and seal: status %s, SSCC %q, lines %+v", tr.Status, tr.SSCC, tr.Lines)
+		}
+		screensWantText(t, tab, `section[data-screen=transfers]`, "(00)"+tr.SSCC)
+	})
+
+	t.Run("the other screens at a handheld's width, zh-Hans", func(t *testing.T) {
+		tab := screensTab(t, b, "zh-CN", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
+		for _, s := range []struct{ hash, title, shows string }{
+			{"devices", "设备", "scan-1"},
+			{"reorder", "再订货信号", "P-NONE"},
+			{"audit", "审计日志", "WO-7"},
+			{"transfers", "调拨", "TR-9"},
+			{"pick", "工单领料", "WO-7"},
+			{"returns/WO-7", "退料", "本工单已领料"},
+			{"users", "用户与令牌", "admin-user"},
+		} {
+			screensStep(t, tab, "open "+s.hash, func() error {
+				return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/"+s.hash), screensWaitText(`main h1`, s.title),
+					screensWaitText(`main section`, s.shows))
+			})
+			screensNoOverflow(t, tab)
+			browsertest.Screenshot(t, tab, s.hash)
+		}
 	})
 
 	t.Run("admin creates a user and its token by keyboard, en", func(t *testing.T) {
@@ -264,6 +349,9 @@ func screensTab(t *testing.T, bctx context.Context, lang string, width, height i
 func screensStep(t *testing.T, ctx context.Context, step string, fn func() error) {
 	t.Helper()
 	if err := fn(); err != nil {
+		if ctx.Err() != nil {
+			t.Fatalf("%s: %v (the tab's time ran out)", step, err)
+		}
 		shot := browsertest.Screenshot(t, ctx, "failed-"+step)
 		var body string
 		_ = chromedp.Run(ctx, chromedp.Text(`body`, &body, chromedp.ByQuery))

@@ -158,11 +158,26 @@
     // translated text, and the error bar with its code.
     refused: (err) => {
       if (err instanceof PE.Problem) {
-        PE.feedback(false, err.detail || err.title);
+        PE.feedback(false, [err.title, err.detail].filter(Boolean).join(': '));
         PE.showError(err);
         return;
       }
       throw err;
+    },
+
+    // lookup resolves a scanned part code (SKU, GTIN or alias); a code
+    // the depot does not know is a red scan, and null.
+    lookup: async (code, signal) => {
+      try {
+        return await PE.api('GET', '/api/v1/parts/lookup' + PE.depot.qs({ code }), undefined, { signal });
+      } catch (err) {
+        if (err instanceof PE.Problem && err.status === 404) {
+          PE.feedback(false, PE.t('The depot does not know this code') + ': ' + code);
+          return null;
+        }
+        PE.depot.refused(err);
+        return null;
+      }
     },
   };
 })();

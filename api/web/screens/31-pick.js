@@ -62,7 +62,7 @@
         { key: 'substitute', title: 'Substitute', value: (l) => subs[l.line], format: (s) => (s ? PE.t('{sku} ({available} available)', { sku: s.sku, available: PE.fmtNum(s.available) }) : '') },
         { key: 'billing', title: 'Billing', format: (v) => (v === 'warranty' ? PE.t('Warranty') : PE.t('Chargeable')) },
       ], wo.lines, { caption: 'Lines', rowClass: (l) => (l.issued >= l.qty ? 'good' : l.awaiting ? 'warn' : null) }));
-      walk.replaceChildren(
+      walk.replaceChildren(...[
         PE.table([
           { key: 'location', title: 'Bin' },
           { key: 'zone', title: 'Zone' },
@@ -78,7 +78,8 @@
           { key: 'sku', title: 'Part' },
           { key: 'qty', title: 'Awaiting parts', num: true },
           { key: 'substitute', title: 'Substitute', format: (s) => (s ? PE.t('{sku} ({available} available)', { sku: s.sku, available: PE.fmtNum(s.available) }) : PE.t('None in stock')) },
-        ], pick.awaiting, { caption: 'Waiting for parts', rowClass: (a) => (a.substitute ? 'warn' : 'bad') }) : null);
+        ], pick.awaiting, { caption: 'Waiting for parts', rowClass: (a) => (a.substitute ? 'warn' : 'bad') }) : null,
+      ].filter(Boolean));
     };
 
     // Issuing by scan: a station if one is chosen, else this screen.
@@ -122,13 +123,8 @@
         await issue({ sku: reserved.sku, qty: 1, serials: [code] });
         return;
       }
-      let part;
-      try {
-        part = await PE.api('GET', '/api/v1/parts/lookup' + D.qs({ code }), undefined, { signal: ctx.signal });
-      } catch (err) {
-        D.refused(err);
-        return;
-      }
+      const part = await D.lookup(code, ctx.signal);
+      if (!part) return;
       if (part.tracking === 'serial') {
         pendingSerial = part;
         PE.feedback(true, PE.t('Now scan the serial of {sku}', { sku: part.sku }));

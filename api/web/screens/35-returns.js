@@ -101,13 +101,8 @@
             }
           }
         }
-        let part;
-        try {
-          part = await PE.api('GET', '/api/v1/parts/lookup' + D.qs({ code }), undefined, { signal: ctx.signal });
-        } catch (err) {
-          D.refused(err);
-          return;
-        }
+        const part = await D.lookup(code, ctx.signal);
+        if (!part) return;
         sku.value = part.sku;
         serial.value = '';
         PE.feedback(true, part.tracking === 'serial'

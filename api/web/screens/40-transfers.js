@@ -108,7 +108,7 @@
 
     const refresh = async () => {
       t = await PE.api('GET', path, undefined, { signal: ctx.signal });
-      top.replaceChildren(
+      top.replaceChildren(...[
         h('dl', { class: 'kv' },
           h('dt', { text: PE.t('Transfer') }), h('dd', { text: t.number }),
           h('dt', { text: PE.t('Direction') }), h('dd', { text: directionText(t.direction) }),
@@ -132,7 +132,8 @@
           { key: 'lot', title: 'Lot' },
           { key: 'expiry', title: 'Expiry' },
           { key: 'serials', title: 'Serials', format: (v) => (v || []).join(' ') },
-        ], t.manifest, { caption: 'Shipment' }) : null);
+        ], t.manifest, { caption: 'Shipment' }) : null,
+      ].filter(Boolean));
 
       const parts = [];
       const outbound = t.direction === 'outbound';

@@ -15,6 +15,7 @@
     down: [N_('Down'), 'bad'],
     stopped: [N_('Stopped'), 'bad'],
   };
+  const kinds = { scanner: N_('Barcode scanner'), reader: N_('RFID reader') };
 
   PE.screen({
     id: 'devices',
@@ -41,7 +42,7 @@
         const cols = [
           { key: 'id', title: 'Device' },
           { key: 'model', title: 'Model', value: (d) => [d.vendor, d.model].filter(Boolean).join(' ') },
-          { key: 'kind', title: 'Kind' },
+          { key: 'kind', title: 'Kind', format: (v) => PE.t(kinds[v] || v) },
           { key: 'station', title: 'Station' },
           { key: 'state', title: 'State', format: (v) => D.pill(PE.t((states[v] || [v])[0]), (states[v] || [])[1] || 'warn') },
           { key: 'since', title: 'Since', format: (v) => PE.fmtTime(v) },

@@ -49,7 +49,7 @@
           { key: 'role', title: 'Role', format: (v) => PE.t(v) },
           { key: 'created', title: 'Created', format: (v) => PE.fmtTime(v) },
           { key: 'disabled', title: 'Status', format: (v) => D.pill((v ? PE.t('Disabled') : PE.t('Active')), v ? 'bad' : 'good') },
-          { key: 'token', title: 'Token', format: (v, u) => h('button', { type: 'button', text: PE.t('New token'), onclick: () => newToken(u.name) }) },
+          { key: 'token', title: 'Token', format: (v, u) => h('button', { type: 'button', text: PE.t('New token'), 'aria-label': PE.t('New token for {name}', { name: u.name }), onclick: () => newToken(u.name) }) },
         ], ans.items, { caption: 'Users' }));
       };
 

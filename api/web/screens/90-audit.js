@@ -52,7 +52,7 @@
 
       const form = D.form(() => { pages = []; return go(0); },
         h('div', { class: 'row' }, PE.field('User', actor), PE.field('Event', type), PE.field('Reference', ref), PE.field('Part', sku)),
-        h('div', { class: 'row' }, PE.field('From', since), PE.field('Until', until)),
+        h('div', { class: 'row' }, PE.field('Since', since), PE.field('Until', until)),
         h('div', { class: 'actions' },
           PE.button('Filter', null, { type: 'submit', class: 'primary' }),
           PE.button('Export CSV', () => PE.download('/api/v1/audit' + D.qs(Object.assign(filters(), { format: 'csv', limit: 1000 }))).catch(PE.showError))));
