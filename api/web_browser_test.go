@@ -45,14 +45,16 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	seedReorder(t, f.store)
 	tr := requestCmd("TR-9", inventory.TransferLine{SKU: "P-NONE", Qty: 2})
 	tr.Actor = "planner-user"
-	if _, err := f.store.Append(context.Background(), tr); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.store.Append(context.Background(), inventory.Command{Type: inventory.EvWOCreated, Ref: "WO-7", Actor: "seed",
-		WorkOrder: &inventory.WorkOrder{Number: "WO-7", Engineer: "eng-1", ServiceRequest: "SR-1001", Lines: []inventory.WOLine{
-			{Line: 1, SKU: "P-NONE", Qty: 2}, {Line: 2, SKU: "P-SER", Qty: 1}}}}); err != nil {
-		t.Fatal(err)
-	}
+	appendAll(t, f.store, tr, inventory.Command{Type: inventory.EvTransferAnnounced, Ref: "TR-IN",
+		Transfer: &inventory.Transfer{From: "DEPOT-B", To: "DEPOT-T", Lines: []inventory.TransferLine{{SKU: "P-NONE", Qty: 3}}},
+		Shipment: &inventory.Shipment{SSCC: "006141411234567890", Lines: []inventory.ShipmentLine{{SKU: "P-NONE", Qty: 3}}}})
+	// WO-7 needs P-OLD too, which is out of stock and superseded by
+	// P-NONE: the screen offers P-NONE as its substitute.
+	appendAll(t, f.store,
+		inventory.Command{Type: inventory.EvPartDefined, Actor: "seed", Part: &inventory.Part{SKU: "P-OLD", Description: "Old capacitor", SupersededBy: "P-NONE"}},
+		inventory.Command{Type: inventory.EvWOCreated, Ref: "WO-7", Actor: "seed",
+			WorkOrder: &inventory.WorkOrder{Number: "WO-7", Engineer: "eng-1", ServiceRequest: "SR-1001", Lines: []inventory.WOLine{
+				{Line: 1, SKU: "P-NONE", Qty: 2}, {Line: 2, SKU: "P-SER", Qty: 1}, {Line: 3, SKU: "P-OLD", Qty: 1}}}})
 	pl, err := f.store.PickList("WO-7")
 	if err != nil {
 		t.Fatal(err)
@@ -82,19 +84,20 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		screensStep(t, tab, "scan the work order", func() error {
 			return chromedp.Run(tab, chromedp.KeyEvent("WO:WO-7\r"), screensWaitText(`section[data-screen=pick]`, "SR-1001"))
 		})
+		screensWantText(t, tab, `section[data-screen=pick]`, "P-NONE（可用")
 		browsertest.Screenshot(t, tab, "pick-list")
 		// On this screen: the reserved serial is issued by its scan.
 		screensScan(t, tab, reserved, true, "已领料 1 × P-SER")
+		// A code the depot does not know: red, in Chinese, nothing booked.
+		screensScan(t, tab, "NO-SUCH-CODE", false, "本仓库不认识此条码")
 		// At the counter's station: the GS1 barcode of the part.
 		screensStep(t, tab, "choose the station", func() error {
 			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "counter-1", chromedp.ByQuery))
 		})
 		screensScan(t, tab, "0105901234123457", true, "已领料 P-NONE")
-		// A code the depot does not know is refused, red, in Chinese.
-		screensStep(t, tab, "choose this screen", func() error {
-			return chromedp.Run(tab, chromedp.SetValue(`select[name=station]`, "", chromedp.ByQuery))
-		})
-		screensScan(t, tab, "NO-SUCH-CODE", false, "本仓库不认识此条码")
+		// What is not a part's barcode is refused by the station, red, in
+		// Chinese, and books nothing.
+		screensScan(t, tab, "NO-SUCH-CODE", false, "请扫描备件条码")
 		browsertest.Screenshot(t, tab, "picked")
 		wo, err := f.store.WorkOrder("WO-7")
 		if err != nil {
@@ -187,6 +190,51 @@ func TestDepotScreensInBrowser(t *testing.T) {
 			t.Fatalf("TR-9 after approve, pick and seal: status %s, SSCC %q, lines %+v", tr.Status, tr.SSCC, tr.Lines)
 		}
 		screensWantText(t, tab, `section[data-screen=transfers]`, "(00)"+tr.SSCC)
+	})
+
+	t.Run("receive a transfer short and write off the rest, zh-Hans", func(t *testing.T) {
+		keeper := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, keeper, "sign in", func() error { return browsertest.Login(keeper, srv.URL, tokenOf(RoleStorekeeper)) })
+		screensStep(t, keeper, "open the transfer", func() error {
+			return chromedp.Run(keeper, chromedp.Navigate(srv.URL+"/#/transfers/TR-IN"), screensWaitText(`section[data-screen=transfers]`, "完成收货"))
+		})
+		screensStep(t, keeper, "receive 2 of 3", func() error {
+			return chromedp.Run(keeper,
+				chromedp.SendKeys(`section input[name=sku]`, "P-NONE", chromedp.ByQuery),
+				chromedp.SetValue(`section input[name=qty]`, "2", chromedp.ByQuery),
+				chromedp.SendKeys(`section input[name=to]`, "A-02\r", chromedp.ByQuery),
+				screensWaitText(`.feedback`, "已收货"))
+		})
+		screensStep(t, keeper, "close the receipt", func() error {
+			return chromedp.Run(keeper, chromedp.Click(`//section//button[.="完成收货"]`, chromedp.BySearch),
+				screensWaitText(`.feedback`, "收货已完成"))
+		})
+		browsertest.Screenshot(t, keeper, "received-short")
+		// Writing off is the planner's: the storekeeper is not offered it.
+		var shown string
+		screensStep(t, keeper, "read the screen", func() error {
+			return chromedp.Run(keeper, chromedp.Text(`section[data-screen=transfers]`, &shown, chromedp.ByQuery))
+		})
+		if strings.Contains(shown, "核销未到货数量") {
+			t.Fatal("a storekeeper is offered the write-off")
+		}
+		planner := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, planner, "sign in", func() error { return browsertest.Login(planner, srv.URL, tokenOf(RolePlanner)) })
+		screensStep(t, planner, "open the transfer", func() error {
+			return chromedp.Run(planner, chromedp.Navigate(srv.URL+"/#/transfers/TR-IN"), screensWaitText(`section[data-screen=transfers]`, "核销未到货数量"))
+		})
+		screensStep(t, planner, "write off", func() error {
+			return chromedp.Run(planner, chromedp.SendKeys(`section input[name=reason]`, "运输途中丢失\r", chromedp.ByQuery),
+				screensWaitText(`.feedback`, "已核销"))
+		})
+		browsertest.Screenshot(t, planner, "written-off")
+		tr, err := f.store.Transfer("TR-IN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := tr.Lines[0]; tr.Status != inventory.TransferClosed || l.Received != 2 || l.Short != 1 || l.WrittenOff != 1 {
+			t.Fatalf("TR-IN after receiving 2 of 3 and writing off: status %s, line %+v", tr.Status, l)
+		}
 	})
 
 	t.Run("the other screens at a handheld's width, zh-Hans", func(t *testing.T) {

@@ -12,7 +12,7 @@
     const scan = PE.scanField((code) => {
       PE.go('pick', code.replace(/^WO:/, ''));
     }, { label: 'Work order', placeholder: 'Scan or type a work order number' });
-    const engineer = D.input('engineer', { 'aria-label': PE.t('Engineer') });
+    const engineer = D.input('engineer');
     const found = h('div');
     const load = async () => {
       const page = await PE.api('GET', '/api/v1/work-orders' + D.qs({ status: 'open', engineer: engineer.value.trim() }), undefined, { signal: ctx.signal });
