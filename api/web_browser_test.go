@@ -258,6 +258,44 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("admin beeps devices, and the refresh keeps the focus, en", func(t *testing.T) {
+		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
+		screensStep(t, tab, "open devices", func() error {
+			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/devices"), screensWaitText(`section[data-screen=devices]`, "scan-1"))
+		})
+		screensStep(t, tab, "beep scan-1", func() error {
+			return chromedp.Run(tab, chromedp.Click(`//tr[td[.="scan-1"]]//button[.="Beep good"]`, chromedp.BySearch),
+				screensWaitText(`.feedback[data-good="true"]`, "scan-1 beeped"))
+		})
+		f.devices.mu.Lock()
+		signals := strings.Join(f.devices.signals, ",")
+		f.devices.mu.Unlock()
+		if signals != "scan-1true" {
+			t.Fatalf("device signals %q, want scan-1true", signals)
+		}
+		// The wedge cannot beep: refused, in red, by keyboard.
+		var updated string
+		screensStep(t, tab, "beep the wedge", func() error {
+			return chromedp.Run(tab, chromedp.Focus(`//tr[td[.="wedge"]]//button[.="Beep bad"]`, chromedp.BySearch),
+				chromedp.Text(`section[data-screen=devices] p.muted`, &updated, chromedp.ByQuery),
+				chromedp.KeyEvent("\r"), chromedp.WaitVisible(`.feedback[data-good="false"]`, chromedp.ByQuery))
+		})
+		// The table is rebuilt every 3 s; the keyboard stays where it was.
+		screensStep(t, tab, "refreshed", func() error {
+			return chromedp.Run(tab, chromedp.Poll(fmt.Sprintf(`document.querySelector('section[data-screen=devices] p.muted').textContent !== %q`, updated), nil,
+				chromedp.WithPollingInterval(100*time.Millisecond)))
+		})
+		focused, err := browsertest.Focused(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(focused, "Beep bad") {
+			t.Fatalf("after the refresh the focus is on %q, want the wedge's Beep bad", focused)
+		}
+		browsertest.Screenshot(t, tab, "devices")
+	})
+
 	t.Run("admin creates a user and its token by keyboard, en", func(t *testing.T) {
 		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
