@@ -6,15 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
@@ -71,10 +65,10 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	}
 	srv := httptest.NewServer(f.srv.engine)
 	defer srv.Close()
-	b := screensBrowser(t)
+	b := browsertest.New(t)
 
 	t.Run("pick a work order by scans, zh-Hans", func(t *testing.T) {
-		tab := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		tab := b.Tab(t, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
 		screensStep(t, tab, "open picking", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/pick"), screensWaitText(`section[data-screen=pick]`, "WO-7"))
@@ -111,7 +105,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("stock search by serial on a handheld, zh-Hant", func(t *testing.T) {
-		tab := screensTab(t, b, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		tab := b.Tab(t, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
 		screensStep(t, tab, "open stock", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/stock"), chromedp.WaitVisible(`section[data-screen=stock] input.scan`, chromedp.ByQuery))
@@ -136,7 +130,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("return the issued serial as defective on a handheld, zh-Hant", func(t *testing.T) {
-		tab := screensTab(t, b, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		tab := b.Tab(t, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleStorekeeper)) })
 		screensStep(t, tab, "open returns", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/returns"), screensWaitText(`section[data-screen=returns]`, "與領料不符的退回"))
@@ -159,7 +153,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("approve, pick and seal a transfer, en", func(t *testing.T) {
-		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		tab := b.Tab(t, "en", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
 		screensStep(t, tab, "open the transfer from the list", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/transfers"),
@@ -193,7 +187,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("receive a transfer short and write off the rest, zh-Hans", func(t *testing.T) {
-		keeper := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		keeper := b.Tab(t, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, keeper, "sign in", func() error { return browsertest.Login(keeper, srv.URL, tokenOf(RoleStorekeeper)) })
 		screensStep(t, keeper, "open the transfer", func() error {
 			return chromedp.Run(keeper, chromedp.Navigate(srv.URL+"/#/transfers/TR-IN"), screensWaitText(`section[data-screen=transfers]`, "完成收货"))
@@ -218,7 +212,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 		if strings.Contains(shown, "核销未到货数量") {
 			t.Fatal("a storekeeper is offered the write-off")
 		}
-		planner := screensTab(t, b, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		planner := b.Tab(t, "zh-CN", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, planner, "sign in", func() error { return browsertest.Login(planner, srv.URL, tokenOf(RolePlanner)) })
 		screensStep(t, planner, "open the transfer", func() error {
 			return chromedp.Run(planner, chromedp.Navigate(srv.URL+"/#/transfers/TR-IN"), screensWaitText(`section[data-screen=transfers]`, "核销未到货数量"))
@@ -238,7 +232,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("the other screens at a handheld's width, zh-Hans", func(t *testing.T) {
-		tab := screensTab(t, b, "zh-CN", browsertest.HandheldWidth, browsertest.HandheldHeight)
+		tab := b.Tab(t, "zh-CN", browsertest.HandheldWidth, browsertest.HandheldHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
 		for _, s := range []struct{ hash, title, shows string }{
 			{"devices", "设备", "scan-1"},
@@ -259,7 +253,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("admin beeps devices, and the refresh keeps the focus, en", func(t *testing.T) {
-		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		tab := b.Tab(t, "en", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
 		screensStep(t, tab, "open devices", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/devices"), screensWaitText(`section[data-screen=devices]`, "scan-1"))
@@ -297,7 +291,7 @@ func TestDepotScreensInBrowser(t *testing.T) {
 	})
 
 	t.Run("admin creates a user and its token by keyboard, en", func(t *testing.T) {
-		tab := screensTab(t, b, "en", browsertest.DesktopWidth, browsertest.DesktopHeight)
+		tab := b.Tab(t, "en", browsertest.DesktopWidth, browsertest.DesktopHeight, 30*time.Second)
 		screensStep(t, tab, "sign in", func() error { return browsertest.Login(tab, srv.URL, tokenOf(RoleAdmin)) })
 		screensStep(t, tab, "open users", func() error {
 			return chromedp.Run(tab, chromedp.Navigate(srv.URL+"/#/users"), screensWaitText(`section[data-screen=users]`, "admin-user"))
@@ -347,87 +341,6 @@ func TestDepotScreensInBrowser(t *testing.T) {
 			t.Fatalf("GET /me with the second token: %d %s", w.Code, w.Body)
 		}
 	})
-}
-
-// screensBrowser starts headless Chromium as browsertest.New does. The
-// tabs are opened here rather than by browsertest.Tab: Chromium 156 will
-// not open a tab in a new browser context unless it gets its own window
-// ("Failed to open new tab - no browser is open"), which chromedp's
-// WithNewBrowserContext does not ask for.
-func screensBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := browsertest.Chromium()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.WindowSize(browsertest.DesktopWidth, browsertest.DesktopHeight))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start Chromium %s: %v", path, err)
-	}
-	return bctx
-}
-
-// screensTab opens a tab in a browser context of its own (its own
-// storage, so sign-ins don't leak between subtests) and window, whose
-// browser language is lang, at width × height; every action must end
-// within 30 s. Any uncaught JavaScript error fails the test.
-func screensTab(t *testing.T, bctx context.Context, lang string, width, height int64) context.Context {
-	t.Helper()
-	var id target.ID
-	var bc cdp.BrowserContextID
-	err := chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
-		exec := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
-		var err error
-		if bc, err = target.CreateBrowserContext().Do(exec); err != nil {
-			return err
-		}
-		id, err = target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(exec)
-		return err
-	}))
-	if err != nil {
-		t.Fatalf("open a tab: %v", err)
-	}
-	tctx, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(id))
-	ctx, cancelTimeout := context.WithTimeout(tctx, 30*time.Second)
-	var mu sync.Mutex
-	var thrown []string
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelTab()
-		_ = chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
-			return target.DisposeBrowserContext(bc).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
-		}))
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range thrown {
-			t.Errorf("JavaScript error: %s", e)
-		}
-	})
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
-			mu.Lock()
-			thrown = append(thrown, e.ExceptionDetails.Error())
-			mu.Unlock()
-		}
-	})
-	mobile := width < 600
-	err = chromedp.Run(ctx,
-		emulation.SetUserAgentOverride("Mozilla/5.0 (X11; Linux x86_64) PartsedgeBrowserTest").WithAcceptLanguage(lang),
-		emulation.SetDeviceMetricsOverride(width, height, 1, mobile),
-		emulation.SetTouchEmulationEnabled(mobile),
-		network.Enable(), runtime.Enable())
-	if err != nil {
-		t.Fatalf("open a tab (%s, %dx%d): %v", lang, width, height, err)
-	}
-	return ctx
 }
 
 // run does one step, and on failure says which and saves what the page
