@@ -188,10 +188,10 @@ func newServer(cfg Config) *server {
 	e.UnescapePathValues = true
 	e.Use(s.observe)
 	e.NoRoute(func(c *gin.Context) {
-		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+		refuse(c, inventory.CodeNotFound, "", "no such route: %s", c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here; see the Allow header")
+		refuse(c, CodeMethodNotAllowed, "", "%s is not allowed here; see the Allow header", c.Request.Method)
 	})
 	s.engine = e
 	s.routes()

@@ -35,7 +35,7 @@ func (s *server) authed(a access, h handler) gin.HandlerFunc {
 			}
 		case accessPost:
 			if !s.perms.anyPost[u.Role] {
-				refuse(c, CodeForbidden, "", "the "+u.Role+" role may not append events")
+				refuse(c, CodeForbidden, "", "the %s role may not append events", u.Role)
 				return
 			}
 		}

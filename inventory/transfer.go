@@ -310,7 +310,7 @@ func (c *Command) checkAnnounced() error {
 	if err := c.checkStockLines(lineRules[c.Type]); err != nil {
 		// Name the manifest's field, which is what the caller sent.
 		if e, ok := err.(*Error); ok {
-			return &Error{Code: e.Code, Field: "shipment." + e.Field, Msg: e.Msg}
+			return e.At("shipment." + e.Field)
 		}
 		return err
 	}

@@ -43,7 +43,7 @@ func (s *Store) PutUser(u User) error {
 
 // User returns one user.
 func (s *Store) User(name string) (User, error) {
-	return viewDoc[User](s, join(pUser, name), "user", name)
+	return viewDoc[User](s, join(pUser, name), "user", "no user %q", name)
 }
 
 // Users lists every user.
@@ -118,14 +118,14 @@ func (s *Store) UserByToken(token string) (User, error) {
 		return err
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return User{}, notFound("token", "")
+		return User{}, errf(CodeNotFound, "token", "no such token")
 	}
 	if err != nil {
 		return User{}, err
 	}
 	u, err := s.User(string(name))
 	if err == nil && u.Disabled {
-		return User{}, notFound("token", "")
+		return User{}, errf(CodeNotFound, "token", "no such token")
 	}
 	return u, err
 }

@@ -98,10 +98,10 @@ func newServer(o Options) *server {
 		refuse(c, CodeInternal, "", "the server failed")
 	}))
 	e.NoRoute(func(c *gin.Context) {
-		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+		refuse(c, inventory.CodeNotFound, "", "no such route: %s", c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here")
+		refuse(c, CodeMethodNotAllowed, "", "%s is not allowed here", c.Request.Method)
 	})
 	s.engine = e
 
@@ -149,7 +149,7 @@ func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 			allowed = allowed || r == p.Role
 		}
 		if !allowed {
-			refuse(c, CodeForbidden, "", "the role "+p.Role+" may not do this")
+			refuse(c, CodeForbidden, "", "the role %s may not do this", p.Role)
 			return
 		}
 		c.Set("principal", p)

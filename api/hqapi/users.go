@@ -103,7 +103,7 @@ func parseNewUser(body []byte) (NewUser, error) {
 		return req, err
 	}
 	if !slices.Contains(Roles(), req.Role) {
-		return req, &inventory.Error{Code: inventory.CodeInvalid, Field: "role", Msg: "must be one of " + strings.Join(Roles(), ", ")}
+		return req, inventory.Errorf(inventory.CodeInvalid, "role", "must be one of %s", strings.Join(Roles(), ", "))
 	}
 	return req, nil
 }
@@ -167,7 +167,7 @@ func (s *server) rememberPost(h postFunc) gin.HandlerFunc {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				refuse(c, inventory.CodeTooLarge, "", fmt.Sprintf("the body is over %d bytes", maxBody))
+				refuse(c, inventory.CodeTooLarge, "", "the body is over %d bytes", maxBody)
 				return
 			}
 			refuse(c, CodeMalformedJSON, "", "the body could not be read")
@@ -221,7 +221,8 @@ func (s *server) runPost(c *gin.Context, h postFunc, body []byte) (int, []byte) 
 			s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 			e = &inventory.Error{Code: CodeInternal, Msg: "the server failed; the log says why"}
 		}
-		p := problem.Localize(c, newProblem(e.Code, e.Field, e.Msg))
+		status, title := statusOf(e.Code)
+		p := problem.Localize(c, problem.FromError(e, status, title))
 		return p.Status, p.Encode()
 	}
 	b, err := json.Marshal(v)

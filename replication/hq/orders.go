@@ -162,7 +162,7 @@ func (h *HQ) checkDepot(field, depot string) error {
 		return err
 	}
 	if !ok {
-		return &inventory.Error{Code: CodeUnknownDepot, Field: field, Msg: fmt.Sprintf("HQ knows no depot %q", depot)}
+		return inventory.Errorf(CodeUnknownDepot, field, "HQ knows no depot %q", depot)
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (h *HQ) TransferOrder(number string) (TransferOrderState, error) {
 	digits, ok := strings.CutPrefix(number, OrderPrefix)
 	n, err := strconv.ParseUint(digits, 10, 64)
 	if !ok || err != nil || n == 0 || OrderPrefix+strconv.FormatUint(n, 10) != number {
-		return TransferOrderState{}, &inventory.Error{Code: inventory.CodeNotFound, Field: "number", Msg: fmt.Sprintf("no transfer order %q", number)}
+		return TransferOrderState{}, notFound("number", "no transfer order %q", number)
 	}
 	var out TransferOrderState
 	err = h.db.View(func(txn *badger.Txn) error {
@@ -295,7 +295,7 @@ func (h *HQ) TransferOrder(number string) (TransferOrderState, error) {
 			return err
 		}
 		if !ok {
-			return &inventory.Error{Code: inventory.CodeNotFound, Field: "number", Msg: fmt.Sprintf("no transfer order %q", number)}
+			return notFound("number", "no transfer order %q", number)
 		}
 		out, err = orderState(txn, rec)
 		return err

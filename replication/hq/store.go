@@ -177,9 +177,9 @@ func setJSON(txn *badger.Txn, key []byte, v any) error {
 }
 
 func invalid(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return inventory.Errorf(inventory.CodeInvalid, field, format, a...)
 }
 
 func notFound(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeNotFound, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return inventory.Errorf(inventory.CodeNotFound, field, format, a...)
 }
