@@ -67,6 +67,7 @@ type Store interface {
 	CreateUser(u inventory.User, token string) error
 	AddToken(name, token string) error
 	UserByToken(token string) (inventory.User, error)
+	SetUserLang(name, lang string) error
 
 	Verify(ctx context.Context, progress func(events uint64)) (inventory.VerifyReport, error)
 	Backup(w io.Writer, progress inventory.Progress) (inventory.BackupHeader, error)
@@ -289,6 +290,8 @@ func (s *server) routes() {
 	v1.POST("/users/:name/tokens", s.authed(accessAdmin, s.remembered(s.createToken)))
 
 	v1.POST("/admin/verify", s.authed(accessAdmin, s.remembered(s.verify)))
+	v1.GET("/me", s.authed(accessRead, s.getMe))
+	v1.POST("/me/language", s.authed(accessRead, s.remembered(s.postMyLanguage)))
 	v1.GET("/admin/backup", s.authed(accessAdmin, s.backup))
 }
 

@@ -378,6 +378,7 @@ func (s *server) listUsers(c *gin.Context, _ *inventory.User) {
 type newUser struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	Lang string `json:"lang,omitempty"` // the user's language; "" follows the browser
 }
 
 func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int, any, error) {
@@ -388,11 +389,15 @@ func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int
 	if !validRole(req.Role) {
 		return 0, nil, apiErr(inventory.CodeInvalid, "role", "must be one of admin, storekeeper, engineer, procurement, planner, auditor")
 	}
+	lang, err := checkLang(req.Lang)
+	if err != nil {
+		return 0, nil, err
+	}
 	token, err := NewToken()
 	if err != nil {
 		return 0, nil, err
 	}
-	u := inventory.User{Name: req.Name, Role: req.Role, Created: s.clock.Now().UTC().Truncate(time.Millisecond)}
+	u := inventory.User{Name: req.Name, Role: req.Role, Lang: string(lang), Created: s.clock.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.store.CreateUser(u, token); err != nil {
 		if inventory.CodeOf(err) == inventory.CodeUserExists {
 			return 0, nil, apiErrf(CodeUserExists, "name", "a user named %q exists; add a token to it instead", req.Name)

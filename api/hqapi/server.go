@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/partsedge/partsedge/api/internal/bearer"
+	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
@@ -35,6 +37,7 @@ const (
 type Principal struct {
 	Name string
 	Role string
+	Lang string // the user's own language; "" follows the browser
 }
 
 // Options configure the API.
@@ -123,6 +126,7 @@ func newServer(o Options) *server {
 	s.depotRoutes(v1)
 	s.viewRoutes(v1)
 	s.orderRoutes(v1)
+	s.meRoutes(v1)
 	return s
 }
 
@@ -143,6 +147,12 @@ func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 		if err != nil {
 			s.fail(c, err)
 			return
+		}
+		// The caller's own language beats their browser's from here on,
+		// refusals of their role included. A stored tag the API no longer
+		// speaks is no preference.
+		if l, ok := i18n.Preference(p.Lang); ok {
+			problem.Prefer(c, l)
 		}
 		allowed := false
 		for _, r := range roles {
@@ -170,7 +180,7 @@ func (s *server) principal(token string) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	p := Principal{Name: u.Name, Role: u.Role}
+	p := Principal{Name: u.Name, Role: u.Role, Lang: u.Lang}
 	s.tokens.Put(token, p, now)
 	return p, nil
 }

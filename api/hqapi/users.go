@@ -36,6 +36,7 @@ type userStore interface {
 	Users() ([]hq.User, error)
 	CreateUser(u hq.User, token string) error
 	AddToken(name, token string) error
+	SetUserLang(name, lang string) error
 }
 
 // EnsureAdmin creates the user "admin" with token in a store that has no
@@ -91,6 +92,7 @@ func (s *server) userRoutes(v1 *gin.RouterGroup) {
 type NewUser struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	Lang string `json:"lang,omitempty"` // the user's language; "" follows the browser
 }
 
 // parseNewUser reads and checks a POST /users body.
@@ -105,6 +107,9 @@ func parseNewUser(body []byte) (NewUser, error) {
 	if !slices.Contains(Roles(), req.Role) {
 		return req, inventory.Errorf(inventory.CodeInvalid, "role", "must be one of %s", strings.Join(Roles(), ", "))
 	}
+	if _, err := checkLang(req.Lang); err != nil {
+		return req, err
+	}
 	return req, nil
 }
 
@@ -117,7 +122,7 @@ func (s *server) createUser(c *gin.Context, body []byte) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	u := hq.User{Name: req.Name, Role: req.Role, Created: s.now().UTC().Truncate(time.Millisecond)}
+	u := hq.User{Name: req.Name, Role: req.Role, Lang: req.Lang, Created: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.users.CreateUser(u, token); err != nil {
 		return 0, nil, err
 	}

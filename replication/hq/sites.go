@@ -11,6 +11,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication"
 )
 
@@ -53,7 +54,7 @@ func (s Site) Check() error {
 // planners place depots before they go live.
 func (h *HQ) SetSite(depot string, s Site) error {
 	if err := replication.ValidDepot(depot); err != nil {
-		return invalid("depot", "%v", err)
+		return invalid("depot", "%q is not a depot id: 1 to %d characters, none of them '/', '+', '#', a space or a control character", depot, inventory.MaxCodeLen)
 	}
 	if err := s.Check(); err != nil {
 		return err

@@ -37,6 +37,9 @@ type User struct {
 	Role     string    `json:"role"`
 	Disabled bool      `json:"disabled,omitempty"`
 	Created  time.Time `json:"created"`
+	// Lang is the language the user reads HQ's answers in (a BCP 47
+	// tag the API checks); "" follows the browser's Accept-Language.
+	Lang string `json:"lang,omitempty"`
 }
 
 func userKey(name string) []byte { return append([]byte{prefixUser}, name...) }
@@ -169,6 +172,24 @@ func (h *HQ) SetDisabled(name string, disabled bool) error {
 		return txn.Set(userKey(name), b)
 	})
 	return wrapStore("disable user", err)
+}
+
+// SetUserLang sets the language name reads answers in; "" clears it. The
+// API checks lang against the languages it speaks.
+func (h *HQ) SetUserLang(name, lang string) error {
+	err := h.updateRetrying(func(txn *badger.Txn) error {
+		u, err := getUser(txn, name)
+		if err != nil {
+			return err
+		}
+		u.Lang = lang
+		b, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		return txn.Set(userKey(name), b)
+	})
+	return wrapStore("set user language", err)
 }
 
 // User returns one user.

@@ -40,7 +40,7 @@ var detailSites = map[string]map[string]int{
 type site struct {
 	pos    token.Position
 	format string
-	lit    bool   // format is a literal; when not, expr is the argument's source
+	lit    bool // format is a literal; when not, expr is the argument's source
 	expr   string
 }
 

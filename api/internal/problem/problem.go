@@ -120,11 +120,7 @@ const langKey = "partsedge.lang"
 
 // Prefer records the authenticated caller's own language for the rest of
 // the request; "" (no preference) leaves the Accept-Language to decide.
-func Prefer(c *gin.Context, l i18n.Lang) {
-	if l != "" {
-		c.Set(langKey, l)
-	}
-}
+func Prefer(c *gin.Context, l i18n.Lang) { c.Set(langKey, l) }
 
 // LangOf is the language c is answered in: the caller's own preference
 // when they have one (Prefer), else the Accept-Language's, else English.
@@ -132,7 +128,7 @@ func Prefer(c *gin.Context, l i18n.Lang) {
 // browser speaks for whoever set it up, not for who is signed in.
 func LangOf(c *gin.Context) i18n.Lang {
 	if v, ok := c.Get(langKey); ok {
-		if l, ok := v.(i18n.Lang); ok {
+		if l, ok := v.(i18n.Lang); ok && l != "" {
 			return l
 		}
 	}
