@@ -15,7 +15,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/partsedge/partsedge/inventory"
-	"github.com/partsedge/partsedge/replication"
 )
 
 // Transfer orders, policies and catalogue entries a planner sends down.
@@ -154,8 +153,8 @@ func (h *HQ) KnownDepot(depot string) (bool, error) {
 }
 
 func (h *HQ) checkDepot(field, depot string) error {
-	if err := replication.ValidDepot(depot); err != nil {
-		return invalid(field, "%v", err)
+	if err := checkDepotID(field, depot); err != nil {
+		return err
 	}
 	ok, err := h.KnownDepot(depot)
 	if err != nil {
@@ -173,8 +172,8 @@ func checkPlanner(planner string) error {
 		// else's or the depot refuses it as a self-approval.
 		return invalid("planner", "is required")
 	}
-	if err := replication.ValidActor(planner); err != nil {
-		return invalid("planner", "%v", err)
+	if err := checkActor("planner", planner); err != nil {
+		return err
 	}
 	return nil
 }

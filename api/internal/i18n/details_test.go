@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // detailSites says, per package (a folder from the repository's root),
@@ -232,12 +233,34 @@ func TestEveryDetailIsTranslated(t *testing.T) {
 		if strings.TrimSpace(s.format) == "" {
 			continue
 		}
+		if !hasWords(s.format) {
+			t.Errorf("%s: the detail %q is only values: say what is wrong in words a translator can translate, "+
+				"with the values as verbs", rel(s.pos), s.format)
+			continue
+		}
 		for _, l := range Langs[1:] {
 			if c.T(l, s.format) == s.format {
 				t.Errorf("%s: catalog/%s/details.json lacks %q", rel(s.pos), l, s.format)
 			}
 		}
 	}
+}
+
+// hasWords says whether format has a letter outside its verbs: "%v" alone
+// would pass another message through untranslated.
+func hasWords(format string) bool {
+	for i := 0; i < len(format); i++ {
+		if format[i] == '%' {
+			// Skip the directive up to and including its verb letter.
+			for i++; i < len(format) && !unicode.IsLetter(rune(format[i])) && format[i] != '%'; i++ {
+			}
+			continue
+		}
+		if unicode.IsLetter(rune(format[i])) || format[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // TestTranslationsKeepTheValues: each translation uses its English

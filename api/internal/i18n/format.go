@@ -42,6 +42,7 @@ func Verbs(format string) map[int]string {
 		}
 		flags := format[start:i]
 		i, arg = index(format, i, arg)
+		wstart := i
 		// width
 		if i < len(format) && format[i] == '*' {
 			use(arg, "*")
@@ -52,12 +53,12 @@ func Verbs(format string) map[int]string {
 				i++
 			}
 		}
-		width := format[start+len(flags) : i]
+		width := format[wstart:i]
 		prec := ""
 		if i < len(format) && format[i] == '.' {
-			p := i
 			i++
 			i, arg = index(format, i, arg)
+			p := i
 			if i < len(format) && format[i] == '*' {
 				use(arg, "*")
 				arg++
@@ -67,7 +68,7 @@ func Verbs(format string) map[int]string {
 					i++
 				}
 			}
-			prec = format[p:i]
+			prec = "." + format[p:i]
 		}
 		i, arg = index(format, i, arg)
 		if i >= len(format) {
@@ -79,7 +80,7 @@ func Verbs(format string) map[int]string {
 		if r == '%' {
 			continue
 		}
-		use(arg, strings.NewReplacer("[", "", "]", "").Replace(flags+width+prec)+string(r))
+		use(arg, flags+width+prec+string(r))
 		arg++
 	}
 	return out
