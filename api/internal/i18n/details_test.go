@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,10 +52,10 @@ type site struct {
 // it comes back with its source for the test to name. Composite literals
 // of inventory.Error must leave Msg out (and use inventory.Errorf) or
 // give it a literal, since Msg is the id when there is no format.
-func detailFormats(t *testing.T, root string) []site {
+func detailFormats(t *testing.T, root string, sites map[string]map[string]int) []site {
 	t.Helper()
 	var out []site
-	for dir, calls := range detailSites {
+	for dir, calls := range sites {
 		fset := token.NewFileSet()
 		pkgs, err := parser.ParseDir(fset, filepath.Join(root, dir), func(fi os.FileInfo) bool {
 			return !strings.HasSuffix(fi.Name(), "_test.go")
@@ -213,7 +214,7 @@ func TestEveryDetailIsTranslated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites := detailFormats(t, filepath.Join("..", "..", ".."))
+	sites := detailFormats(t, filepath.Join("..", "..", ".."), detailSites)
 	if len(sites) < 300 {
 		t.Fatalf("found only %d detail sites: is the scan still reading the packages?", len(sites))
 	}
@@ -274,6 +275,45 @@ func TestTranslationsKeepTheValues(t *testing.T) {
 	for l, bad := range c.Mismatched() {
 		for _, b := range bad {
 			t.Errorf("catalog/%s: %s", l, b)
+		}
+	}
+}
+
+// TestDetailScan runs the scan over testdata/scan, a package written to
+// hold each kind of site, so the scan itself is known to see them.
+func TestDetailScan(t *testing.T) {
+	got := detailFormats(t, filepath.Join("testdata", "scan"), map[string]map[string]int{
+		"inventory": {"errf": 2, "viewDoc": 3},
+	})
+	type row struct {
+		line   int
+		format string
+		lit    bool
+		expr   string
+	}
+	var rows []row
+	for _, s := range got {
+		rows = append(rows, row{s.pos.Line, s.format, s.lit, s.expr})
+	}
+	want := []row{
+		{8, "no part %q", true, ""},
+		{9, "", false, `"dynamic "+sku`},
+		{10, "a literal message", true, ""},
+		{11, "%v", true, ""},
+		{12, "kept in a constant", true, ""},
+		{13, "joined at compile time", true, ""},
+		{14, "no lot %q", true, ""},
+		{15, "", false, "msg"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("scan found\n%v\nwant\n%v", rows, want)
+	}
+	for _, tc := range []struct {
+		format string
+		words  bool
+	}{{"%v", false}, {"%s: %d", false}, {"%[2]s (%d)", false}, {"no part %q", true}, {"没有 %s", true}, {"%d%%", false}} {
+		if hasWords(tc.format) != tc.words {
+			t.Errorf("hasWords(%q) = %v", tc.format, !tc.words)
 		}
 	}
 }
