@@ -37,11 +37,11 @@ func TestSameVerbs(t *testing.T) {
 		{"%s at %s: %d available, %d needed", "%s 在 %s：可用 %d，需要 %d", true},
 		{"lot %s of %s expires %s", "%[2]s 的批次 %[1]s 有效期至 %[3]s", true},
 		{"no part %q", "没有备件 %q", true},
-		{"no part %q", "没有备件 %s", false},                 // another verb: the quotes go
-		{"%d of %s", "%s 的 %d", false},                     // swapped without indexes
-		{"%d of %s", "%[2]s 的 %[1]d", true},                // swapped with them
-		{"transfer %s asks for %d", "调拨单 %s", false},       // a value dropped
-		{"no values", "没有值 %d", false},                     // a value invented
+		{"no part %q", "没有备件 %s", false},             // another verb: the quotes go
+		{"%d of %s", "%s 的 %d", false},               // swapped without indexes
+		{"%d of %s", "%[2]s 的 %[1]d", true},          // swapped with them
+		{"transfer %s asks for %d", "调拨单 %s", false}, // a value dropped
+		{"no values", "没有值 %d", false},               // a value invented
 		{"%d%% tolerance", "%d%% 允差", true},
 		{"%d%% tolerance", "%d% 允差", false}, // a lone % is a verb
 	} {
@@ -72,7 +72,7 @@ func TestSprintfKeepsTheEnglishOfABadTranslation(t *testing.T) {
 		{TraditionalChinese, "no part %q", []any{"P-1"}, `沒有料件 "P-1"`},
 		{English, "no part %q", []any{"P-1"}, `no part "P-1"`},
 		{SimplifiedChinese, "%s at %s", []any{"P-1", "A-01"}, "A-01 的 P-1"},
-		{SimplifiedChinese, "%d left", []any{3}, "3 left"},   // the bad translation
+		{SimplifiedChinese, "%d left", []any{3}, "3 left"},  // the bad translation
 		{TraditionalChinese, "%d left", []any{3}, "3 left"}, // none
 	} {
 		if got := c.Sprintf(tc.l, tc.format, tc.args...); got != tc.want {
