@@ -192,7 +192,9 @@ func (s *server) startOperation(c *gin.Context, u *inventory.User, raw []byte) (
 	case errors.Is(err, station.ErrNoStation):
 		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no station %q", id)
 	case errors.Is(err, station.ErrBadOperation):
-		return 0, nil, apiErrf(inventory.CodeInvalid, "kind", "the operation cannot start: %v", errors.Unwrap(err))
+		return 0, nil, apiErrf(inventory.CodeInvalid, "kind", "the operation cannot start: %s",
+			// The station's reason (English, from devices/station) is the value.
+			strings.TrimPrefix(err.Error(), station.ErrBadOperation.Error()+": "))
 	case err != nil:
 		return 0, nil, err // a domain refusal (unknown order, closed order, unknown location) keeps its code
 	}

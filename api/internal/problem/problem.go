@@ -70,12 +70,9 @@ func Newf(code inventory.Code, status int, title, field, format string, args ...
 // title the API's own table gives its code; its detail is e's message,
 // translated like Newf's when e was built from a format.
 func FromError(e *inventory.Error, status int, title string) Problem {
-	if e.Format != "" {
-		p := New(e.Code, status, title, e.Field, e.Msg)
-		p.format, p.args = e.Format, e.Args
-		return p
-	}
-	return New(e.Code, status, title, e.Field, e.Msg)
+	p := New(e.Code, status, title, e.Field, e.Msg)
+	p.format, p.args = e.Format, e.Args
+	return p
 }
 
 // Encode is p as the body of its answer.
