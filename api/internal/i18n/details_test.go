@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -264,17 +265,27 @@ func hasWords(format string) bool {
 	return false
 }
 
-// TestTranslationsKeepTheValues: each translation uses its English
-// format's values with the same verbs, so a translator's typo fails here
-// rather than printing %!d(string=...) to a storekeeper.
+// TestTranslationsKeepTheValues: each translation of a detail format
+// uses its values with the same verbs, so a translator's typo fails here
+// rather than printing %!d(string=...) to a storekeeper (Sprintf would
+// show the English instead). Only formats are held to this: the screens'
+// texts are not formatted by fmt.
 func TestTranslationsKeepTheValues(t *testing.T) {
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for l, bad := range c.Mismatched() {
-		for _, b := range bad {
-			t.Errorf("catalog/%s: %s", l, b)
+	seen := map[string]bool{}
+	for _, s := range detailFormats(t, filepath.Join("..", "..", ".."), detailSites) {
+		if !s.lit || seen[s.format] {
+			continue
+		}
+		seen[s.format] = true
+		for _, l := range Langs[1:] {
+			tr := c.T(l, s.format)
+			if ok, why := SameVerbs(s.format, tr); !ok {
+				t.Errorf("catalog/%s/details.json: %q → %q: %s", l, s.format, tr, why)
+			}
 		}
 	}
 }
@@ -314,6 +325,31 @@ func TestDetailScan(t *testing.T) {
 	}{{"%v", false}, {"%s: %d", false}, {"%[2]s (%d)", false}, {"no part %q", true}, {"没有 %s", true}, {"%d%%", false}} {
 		if hasWords(tc.format) != tc.words {
 			t.Errorf("hasWords(%q) = %v", tc.format, !tc.words)
+		}
+	}
+}
+
+// TestNoStaleDetails: details.json holds only formats the code can still
+// answer with, so a translator never works on a text nobody sees.
+func TestNoStaleDetails(t *testing.T) {
+	used := map[string]bool{}
+	for _, s := range detailFormats(t, filepath.Join("..", "..", ".."), detailSites) {
+		used[s.format] = true
+	}
+	for _, l := range Langs[1:] {
+		name := "catalog/" + string(l) + "/details.json"
+		b, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for k := range m {
+			if !used[k] {
+				t.Errorf("%s: %q is no detail the code answers with: remove it", name, k)
+			}
 		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 // consume the same values with the same verbs, in any order (explicit
 // indexes, %[2]s, let a language put them where its grammar wants them).
 // A translation whose verbs differ would print %!d(string=...) or drop a
-// value, so Sprintf keeps the English text instead, and Mismatched names
-// it for the test that holds the catalogue to this.
+// value, so Sprintf keeps the English text instead, and a test of the
+// catalogue names it (SameVerbs says why).
 
 // Verbs is what format does with its arguments: for each argument it
 // consumes (1-based index), the verb with its flags, width and precision;
@@ -147,19 +147,4 @@ func (c *Catalog) Sprintf(l Lang, format string, args ...any) string {
 		}
 	}
 	return fmt.Sprintf(t, args...)
-}
-
-// Mismatched lists, per language, each text whose translation consumes
-// the values of its format differently, with why.
-func (c *Catalog) Mismatched() map[Lang][]string {
-	out := map[Lang][]string{}
-	for _, l := range Langs[1:] {
-		for k, v := range c.texts[l] {
-			if ok, why := SameVerbs(k, v); !ok {
-				out[l] = append(out[l], fmt.Sprintf("%q → %q: %s", k, v, why))
-			}
-		}
-		sort.Strings(out[l])
-	}
-	return out
 }
