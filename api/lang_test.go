@@ -154,6 +154,13 @@ func TestUserLanguageBeatsTheBrowser(t *testing.T) {
 			t.Errorf("%s: code %q", body, p.Code)
 		}
 	}
+	long := strings.Repeat("x", 36)
+	if w := setLang(`{"lang":"`+long+`"}`, ""); w.Code != http.StatusBadRequest || strings.Contains(w.Body.String(), long) {
+		t.Errorf("a long tag: %d %s", w.Code, w.Body)
+	}
+	if w := setLang(`{"lang":"`+long[:35]+`"}`, ""); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), long[:35]) {
+		t.Errorf("a tag of 35: %d %s", w.Code, w.Body)
+	}
 	if u, err := f.store.User("mei"); err != nil || u.Lang != "zh-Hans" {
 		t.Errorf("after refused changes: %+v %v", u, err)
 	}
