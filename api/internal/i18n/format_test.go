@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -92,4 +93,23 @@ func TestPreference(t *testing.T) {
 			t.Errorf("Preference(%q) = %q %v, want %q %v", tc.tag, got, ok, tc.want, tc.ok)
 		}
 	}
+}
+
+// FuzzVerbs: Verbs reads whatever a translator types without panicking,
+// every text agrees with itself, and a text without % uses no values.
+func FuzzVerbs(f *testing.F) {
+	f.Fuzz(func(t *testing.T, text string) {
+		v := Verbs(text)
+		if ok, why := SameVerbs(text, text); !ok {
+			t.Fatalf("%q differs from itself: %s", text, why)
+		}
+		if !strings.Contains(text, "%") && len(v) != 0 {
+			t.Fatalf("%q: values %v without a %%", text, v)
+		}
+		for n := range v {
+			if n < 1 {
+				t.Fatalf("%q: value %d", text, n)
+			}
+		}
+	})
 }
