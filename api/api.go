@@ -67,6 +67,7 @@ type Store interface {
 	CreateUser(u inventory.User, token string) error
 	AddToken(name, token string) error
 	UserByToken(token string) (inventory.User, error)
+	SetUserLang(name, lang string) error
 
 	Verify(ctx context.Context, progress func(events uint64)) (inventory.VerifyReport, error)
 	Backup(w io.Writer, progress inventory.Progress) (inventory.BackupHeader, error)
@@ -188,10 +189,10 @@ func newServer(cfg Config) *server {
 	e.UnescapePathValues = true
 	e.Use(s.observe)
 	e.NoRoute(func(c *gin.Context) {
-		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+		refuse(c, inventory.CodeNotFound, "", "no such route: %s", c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here; see the Allow header")
+		refuse(c, CodeMethodNotAllowed, "", "%s is not allowed here; see the Allow header", c.Request.Method)
 	})
 	s.engine = e
 	s.routes()
@@ -211,7 +212,6 @@ func (s *server) routes() {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.authed(accessRead, s.status))
-	v1.GET("/me", s.authed(accessRead, s.me))
 	v1.GET("/replication", s.authed(accessRead, s.replicationStatus))
 
 	v1.GET("/parts", s.authed(accessRead, s.listParts))
@@ -294,6 +294,8 @@ func (s *server) routes() {
 	v1.POST("/users/:name/tokens", s.authed(accessAdmin, s.remembered(s.createToken)))
 
 	v1.POST("/admin/verify", s.authed(accessAdmin, s.remembered(s.verify)))
+	v1.GET("/me", s.authed(accessRead, s.getMe))
+	v1.POST("/me/language", s.authed(accessRead, s.remembered(s.postMyLanguage)))
 	v1.GET("/admin/backup", s.authed(accessAdmin, s.backup))
 }
 

@@ -90,7 +90,7 @@ func (s *server) shipTransfer(c *gin.Context, u *inventory.User) {
 	// The role first: a caller who may not seal learns that, not what a
 	// seal would need.
 	if !s.perms.mayPost(u.Role, inventory.EvTransferDispatched) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not seal transfers")
+		refuse(c, CodeForbidden, "", "the %s role may not seal transfers", u.Role)
 		return
 	}
 	var b shipBody
@@ -174,7 +174,7 @@ type writeOffBody struct {
 // Only roles allowed to write off may, whatever scraps they may post else.
 func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 	if !mayWriteOff(u.Role) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not write off stock in transit")
+		refuse(c, CodeForbidden, "", "the %s role may not write off stock in transit", u.Role)
 		return
 	}
 	var b writeOffBody
@@ -241,7 +241,7 @@ func (s *server) transferLabel(c *gin.Context, _ *inventory.User) {
 		return
 	}
 	if t.SSCC == "" {
-		s.fail(c, apiErr(inventory.CodeTransferState, "number", "transfer "+t.Number+" has no sealed shipment yet"))
+		s.fail(c, apiErrf(inventory.CodeTransferState, "number", "transfer %s has no sealed shipment yet", t.Number))
 		return
 	}
 	switch c.DefaultQuery("format", "zpl") {

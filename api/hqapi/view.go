@@ -42,8 +42,10 @@ func (s *server) viewRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/suggestions", s.authed(anyone, s.suggestions))
 }
 
-func invalidQuery(field, msg string) error {
-	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: msg}
+// invalidQuery refuses a query parameter; format, a string literal, is
+// translated, args stay as they are.
+func invalidQuery(field, format string, args ...any) error {
+	return inventory.Errorf(inventory.CodeInvalid, field, format, args...)
 }
 
 // queryLimit reads ?limit= (1..max; def when absent).
@@ -54,7 +56,7 @@ func queryLimit(c *gin.Context, def, maxN int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxN {
-		return 0, invalidQuery("limit", "must be 1 to "+strconv.Itoa(maxN))
+		return 0, invalidQuery("limit", "must be 1 to %d", maxN)
 	}
 	return n, nil
 }
