@@ -10,7 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/export"
-	"github.com/partsedge/partsedge/api/internal/i18n"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -55,46 +54,18 @@ func (s *server) exportable(answer func(*gin.Context, *inventory.User), exp func
 }
 
 // sendTable answers t as an attachment named after the depot, name and
-// today. CSV streams as it is written; a failure after the first bytes
-// went out breaks the connection, so a cut file is never taken for a
-// whole one. XLSX is assembled first (the stream writer spills to a
-// temporary file) and a failure there is still a problem answer.
+// today (export.Serve). A failure after the first bytes went out breaks
+// the connection, so a cut file is never taken for a whole one.
 func (s *server) sendTable(c *gin.Context, f export.Format, name string, t export.Table) {
-	lang := i18n.Negotiate(c.GetHeader("Accept-Language"))
-	h := c.Writer.Header()
-	h.Set("Content-Type", f.MediaType())
-	h.Set("Content-Disposition", export.ContentDisposition(export.Filename(s.store.Depot(), name, s.clock.Now(), f)))
-	h.Set("Content-Language", string(lang))
-	h.Set("Cache-Control", "no-store")
-	w := &lazyWriter{c: c}
-	err := export.Write(w, f, lang, t)
-	if err == nil {
-		if !c.Writer.Written() {
-			c.Status(http.StatusOK)
-			c.Writer.WriteHeaderNow()
-		}
-		return
-	}
-	if !c.Writer.Written() {
-		for _, k := range []string{"Content-Type", "Content-Disposition", "Content-Language", "Cache-Control"} {
-			h.Del(k)
-		}
+	sent, err := export.Serve(c, f, export.Filename(s.store.Depot(), name, s.clock.Now(), f), t)
+	switch {
+	case err == nil:
+	case !sent:
 		s.fail(c, err)
-		return
+	default:
+		s.log.Error("export failed mid-stream", "path", c.Request.URL.Path, "err", err.Error())
+		panic(http.ErrAbortHandler)
 	}
-	s.log.Error("export failed mid-stream", "path", c.Request.URL.Path, "err", err.Error())
-	panic(http.ErrAbortHandler)
-}
-
-// lazyWriter sends the 200 status with the first byte, so that an export
-// that fails before writing anything can still answer with a problem.
-type lazyWriter struct{ c *gin.Context }
-
-func (w *lazyWriter) Write(p []byte) (int, error) {
-	if !w.c.Writer.Written() {
-		w.c.Status(http.StatusOK)
-	}
-	return w.c.Writer.Write(p)
 }
 
 // --- stock ---

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -14,9 +12,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/partsedge/partsedge/api/internal/export"
+	"github.com/partsedge/partsedge/api/internal/export/exporttest"
 	"github.com/partsedge/partsedge/api/internal/i18n"
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -66,71 +64,11 @@ func fetchExport(t *testing.T, f *fixture, role, path, format string, cols []exp
 		t.Fatalf("GET %s as %s: %d %s", path, format, w.Code, w.Body)
 	}
 	out := fetched{w: w}
-	switch format {
-	case "csv":
-		if ct := w.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
-			t.Errorf("content type %q", ct)
-		}
-		body, ok := bytes.CutPrefix(w.Body.Bytes(), []byte("\uFEFF"))
-		if !ok {
-			t.Fatal("CSV without a BOM")
-		}
-		recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
-		if err != nil {
-			t.Fatalf("read CSV: %v", err)
-		}
-		out.header, out.rows = recs[0], recs[1:]
-	case "xlsx":
-		if ct := w.Header().Get("Content-Type"); ct != export.XLSXMediaType {
-			t.Errorf("content type %q", ct)
-		}
-		x, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
-		if err != nil {
-			t.Fatalf("open XLSX: %v", err)
-		}
-		defer x.Close()
-		rows, err := x.GetRows(x.GetSheetList()[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out.header = rows[0]
-		for _, r := range rows[1:] {
-			r = append(r, make([]string, len(cols)-len(r))...)
-			for i, v := range r {
-				r[i] = xlsxText(t, cols[i].Kind, v)
-			}
-			out.rows = append(out.rows, r)
-		}
+	if ct, want := w.Header().Get("Content-Type"), export.Format(format).MediaType(); ct != want {
+		t.Errorf("content type %q, want %q", ct, want)
 	}
-	if out.rows == nil {
-		out.rows = [][]string{}
-	}
+	out.header, out.rows = exporttest.Read(t, export.Format(format), w.Body.Bytes(), cols)
 	return out
-}
-
-func xlsxText(t *testing.T, k export.Kind, v string) string {
-	t.Helper()
-	if v == "" {
-		return ""
-	}
-	switch k {
-	case export.Time, export.Date:
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			t.Fatalf("a date cell holds %q", v)
-		}
-		tm, err := excelize.ExcelDateToTime(n, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k == export.Date {
-			return tm.Format(time.DateOnly)
-		}
-		return tm.Round(time.Millisecond).Format(time.RFC3339Nano)
-	case export.Bool:
-		return strconv.FormatBool(v == "1")
-	}
-	return v
 }
 
 func ts(t time.Time) string {
@@ -160,8 +98,6 @@ func wantSame(t *testing.T, what string, got fetched, want [][]string, titles []
 		}
 	}
 }
-
-func englishTitles(cols []export.Column) []string { return export.Titles(cols) }
 
 // TestExportsHoldTheJSONRows: for each export, the CSV and the XLSX hold
 // exactly the rows of the JSON answer to the same query.
@@ -258,7 +194,7 @@ func TestExportsHoldTheJSONRows(t *testing.T) {
 				if format == "xlsx" {
 					w = unguard(want)
 				}
-				wantSame(t, tc.name+" "+format, got, w, englishTitles(tc.cols))
+				wantSame(t, tc.name+" "+format, got, w, export.Titles(tc.cols))
 			}
 		})
 	}
