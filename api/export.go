@@ -107,8 +107,8 @@ func (s *server) exportStock(c *gin.Context, _ *inventory.User, f export.Format)
 var eventColumns = []export.Column{
 	{Title: "Seq", Kind: export.Int}, {Title: "Time (UTC)", Kind: export.Time}, {Title: "Type", Kind: export.Text},
 	{Title: "Actor", Kind: export.Text}, {Title: "Reference", Kind: export.Text}, {Title: "Note", Kind: export.Text},
-	{Title: "Part", Kind: export.Text}, {Title: "Quantity", Kind: export.Int}, {Title: "From", Kind: export.Text},
-	{Title: "To", Kind: export.Text}, {Title: "Location", Kind: export.Text}, {Title: "Lot", Kind: export.Text},
+	{Title: "Part", Kind: export.Text}, {Title: "Quantity", Kind: export.Int}, {Title: "From location", Kind: export.Text},
+	{Title: "To location", Kind: export.Text}, {Title: "Location", Kind: export.Text}, {Title: "Lot", Kind: export.Text},
 	{Title: "Serials", Kind: export.Text}, {Title: "Condition", Kind: export.Text},
 }
 
@@ -180,7 +180,7 @@ func (s *server) exportEvents(c *gin.Context, _ *inventory.User, f export.Format
 
 var varianceColumns = []export.Column{
 	{Title: "Bin", Kind: export.Text}, {Title: "Part", Kind: export.Text}, {Title: "Lot", Kind: export.Text},
-	{Title: "Serial", Kind: export.Text}, {Title: "Expected", Kind: export.Int}, {Title: "Counted", Kind: export.Int},
+	{Title: "Serial", Kind: export.Text}, {Title: "Expected quantity", Kind: export.Int}, {Title: "Counted", Kind: export.Int},
 	{Title: "Variance", Kind: export.Int},
 }
 

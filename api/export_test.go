@@ -224,10 +224,10 @@ func TestExportHeaders(t *testing.T) {
 		cols                            []export.Column
 	}{
 		{"/api/v1/stock", "xlsx", "", "DEPOT-T-stock-2026-03-02.xlsx", "Part", stockColumns},
-		{"/api/v1/stock", "csv", "zh-CN", "DEPOT-T-stock-2026-03-02.csv", "零件", stockColumns},
+		{"/api/v1/stock", "csv", "zh-CN", "DEPOT-T-stock-2026-03-02.csv", "备件", stockColumns},
 		{"/api/v1/events", "csv", "zh-TW", "DEPOT-T-events-2026-03-02.csv", "序號", eventColumns},
 		{"/api/v1/counts/C-1", "xlsx", "zh-Hant", "DEPOT-T-count-C-1-2026-03-02.xlsx", "儲位", varianceColumns},
-		{"/api/v1/transfers/T-1", "csv", "zh-Hans", "DEPOT-T-transfer-T-1-2026-03-02.csv", "调拨单号", transferColumns},
+		{"/api/v1/transfers/T-1", "csv", "zh-Hans", "DEPOT-T-transfer-T-1-2026-03-02.csv", "调拨", transferColumns},
 		{"/api/v1/transfers", "xlsx", "en", "DEPOT-T-transfers-2026-03-02.xlsx", "Transfer", transferColumns},
 	} {
 		got := fetchExport(t, f, RoleAdmin, tc.path, tc.format, tc.cols, tc.lang)
@@ -305,7 +305,7 @@ func TestEventExportIsNotPaged(t *testing.T) {
 // in the catalogues (reports.json).
 func TestExportTitlesAreTranslated(t *testing.T) {
 	want := []string{"Stock", "Events", "Count variances", "Transfer discrepancies", "Transfers", "Slow-moving and dead stock",
-		"Consumption", "Stock-outs", "Fill rate", "Inventory turns", allParts}
+		"Consumption", "Stock-out spans", "Fill rate", "Inventory turns", allParts}
 	for _, cols := range [][]export.Column{stockColumns, eventColumns, varianceColumns, transferColumns, slowMovingColumns,
 		consumptionColumns(inventory.ByWorkOrder), consumptionColumns(inventory.ByEngineer), consumptionColumns(inventory.ByPart),
 		stockOutColumns, fillRateColumns, turnsColumns} {

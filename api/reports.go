@@ -167,8 +167,8 @@ func answerReport[T any](s *server, c *gin.Context, read func(*gin.Context) (T, 
 // consumptionColumns names the first column after what the rows are.
 func consumptionColumns(by string) []export.Column {
 	first := map[string]string{inventory.ByWorkOrder: "Work order", inventory.ByEngineer: "Engineer", inventory.ByPart: "Part"}[by]
-	return []export.Column{{Title: first, Kind: export.Text}, {Title: "Issued", Kind: export.Int},
-		{Title: "Returned", Kind: export.Int}, {Title: "Consumed", Kind: export.Int}}
+	return []export.Column{{Title: first, Kind: export.Text}, {Title: "Quantity issued", Kind: export.Int},
+		{Title: "Quantity returned", Kind: export.Int}, {Title: "Net consumption", Kind: export.Int}}
 }
 
 func (s *server) readConsumption(c *gin.Context) (inventory.ConsumptionReport, error) {
@@ -225,7 +225,7 @@ func (s *server) exportStockOuts(c *gin.Context, _ *inventory.User, f export.For
 	for i, r := range rep.Items {
 		rows[i] = []export.Cell{export.S(r.SKU), export.T(r.Start), export.T(r.End), export.F(r.Hours), export.B(r.Ongoing)}
 	}
-	s.sendTable(c, f, "stock-outs", export.Table{Sheet: "Stock-outs", Columns: stockOutColumns, Rows: export.Rows(rows)})
+	s.sendTable(c, f, "stock-outs", export.Table{Sheet: "Stock-out spans", Columns: stockOutColumns, Rows: export.Rows(rows)})
 }
 
 var fillRateColumns = []export.Column{
@@ -272,7 +272,7 @@ func (s *server) exportFillRate(c *gin.Context, _ *inventory.User, f export.Form
 // --- turns ---
 
 var turnsColumns = []export.Column{
-	{Title: "Part", Kind: export.Text}, {Title: "Description", Kind: export.Text}, {Title: "Issued", Kind: export.Int},
+	{Title: "Part", Kind: export.Text}, {Title: "Description", Kind: export.Text}, {Title: "Quantity issued", Kind: export.Int},
 	{Title: "Average on hand", Kind: export.Float}, {Title: "Turns", Kind: export.Float},
 }
 

@@ -149,7 +149,7 @@ func TestHQExportRefusals(t *testing.T) {
 	}
 	f := newUserFixture(t)
 	w := f.do(hreq{method: "GET", path: "/api/v1/transfers?format=csv", token: f.tokens[RoleViewer], header: map[string]string{"Accept-Language": "zh-TW"}})
-	if header, _ := exporttest.Read(t, export.CSV, w.Body.Bytes(), transferColumns); w.Code != 200 || header[0] != "調撥單號" {
+	if header, _ := exporttest.Read(t, export.CSV, w.Body.Bytes(), transferColumns); w.Code != 200 || header[0] != "調撥" {
 		t.Errorf("viewer: %d %q", w.Code, header)
 	}
 }

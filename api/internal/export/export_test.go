@@ -129,7 +129,7 @@ func TestXLSX(t *testing.T) {
 	if sheet != "库存" {
 		t.Errorf("sheet %q, want 库存", sheet)
 	}
-	if want := []string{"零件", "数量", "满足率", "时间（UTC）", "预计到达日期", "逾期"}; strings.Join(rows[0], "|") != strings.Join(want, "|") {
+	if want := []string{"备件", "数量", "满足率", "时间（UTC）", "预计到达日期", "已逾期"}; strings.Join(rows[0], "|") != strings.Join(want, "|") {
 		t.Errorf("header %q, want %q", rows[0], want)
 	}
 	if len(rows) != 11 {
@@ -247,7 +247,7 @@ func TestXLSXEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, sheet, rows := readXLSX(t, b.Bytes())
-	if sheet != "庫存" || len(rows) != 1 || rows[0][0] != "零件" {
+	if sheet != "庫存" || len(rows) != 1 || rows[0][0] != "備件" {
 		t.Errorf("sheet %q rows %q", sheet, rows)
 	}
 }
