@@ -60,6 +60,8 @@ func (s *server) sendTable(c *gin.Context, f export.Format, name string, t expor
 	sent, err := export.Serve(c, f, export.Filename(s.store.Depot(), name, s.clock.Now(), f), t)
 	switch {
 	case err == nil:
+	case errors.Is(err, export.ErrTooManyRows):
+		s.fail(c, apiErr(inventory.CodeTooLarge, "limit", "more rows than one XLSX sheet holds (1,048,575): export as CSV, or narrow the query"))
 	case !sent:
 		s.fail(c, err)
 	default:

@@ -1,11 +1,13 @@
 package hqapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/export"
+	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -44,6 +46,8 @@ func (s *server) sendTable(c *gin.Context, f export.Format, name string, t expor
 	sent, err := export.Serve(c, f, export.Filename("HQ", name, s.now(), f), t)
 	switch {
 	case err == nil:
+	case errors.Is(err, export.ErrTooManyRows):
+		s.fail(c, bodyErr(inventory.CodeTooLarge, "limit", "more rows than one XLSX sheet holds (1,048,575): export as CSV, or narrow the query"))
 	case !sent:
 		s.fail(c, err)
 	default:

@@ -371,3 +371,32 @@ type countWriter int64
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestXLSXTooManyRows: a table longer than a sheet is refused whole, with
+// the error callers map to a clear answer, before a byte is written.
+func TestXLSXTooManyRows(t *testing.T) {
+	for _, n := range []int{3, sampleRows + 5} {
+		var b bytes.Buffer
+		tbl := Table{Sheet: "Events", Columns: []Column{{"Seq", Int}}, Rows: func(emit func([]Cell) error) error {
+			for i := range n + 1 {
+				if err := emit([]Cell{I(int64(i))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+		if err := writeXLSX(&b, i18n.English, tbl, n); !errors.Is(err, ErrTooManyRows) || b.Len() != 0 {
+			t.Errorf("%d rows in a sheet of %d: %v, %d bytes written", n+1, n, err, b.Len())
+		}
+		if err := writeXLSX(&b, i18n.English, Table{Sheet: "Events", Columns: tbl.Columns, Rows: func(emit func([]Cell) error) error {
+			for i := range n {
+				if err := emit([]Cell{I(int64(i))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}, n); err != nil {
+			t.Errorf("%d rows in a sheet of %d: %v", n, n, err)
+		}
+	}
+}

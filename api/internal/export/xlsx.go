@@ -1,6 +1,7 @@
 package export
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,6 +17,9 @@ import (
 // limit is 1,048,576 rows).
 const MaxXLSXRows = 1<<20 - 1
 
+// ErrTooManyRows is WriteXLSX's answer to a table longer than a sheet.
+var ErrTooManyRows = errors.New("more rows than one XLSX sheet holds")
+
 // sampleRows is how many rows are read ahead to size the columns: the
 // stream writer needs the widths before the first row.
 const sampleRows = 200
@@ -30,6 +34,10 @@ const (
 // autofilter (a table without a style), numbers as numbers, times and dates
 // as spreadsheet dates, columns sized from the titles and the first rows.
 func WriteXLSX(w io.Writer, lang i18n.Lang, t Table) error {
+	return writeXLSX(w, lang, t, MaxXLSXRows)
+}
+
+func writeXLSX(w io.Writer, lang i18n.Lang, t Table, maxRows int) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	cat := i18n.Default()
@@ -92,8 +100,8 @@ func WriteXLSX(w io.Writer, lang i18n.Lang, t Table) error {
 		if err := checkRow(t.Columns, row); err != nil {
 			return err
 		}
-		if n+len(sample) >= MaxXLSXRows {
-			return fmt.Errorf("export: more than %d rows do not fit one sheet", MaxXLSXRows)
+		if n+len(sample) >= maxRows {
+			return fmt.Errorf("export: %w (%d)", ErrTooManyRows, maxRows)
 		}
 		if !started {
 			if len(sample) < sampleRows {
