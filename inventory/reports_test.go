@@ -1,7 +1,10 @@
 package inventory
 
 import (
+	"context"
 	"reflect"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -261,5 +264,64 @@ func TestTurns(t *testing.T) {
 	}
 	if _, err := s.Turns(Period{february.From, february.From}); CodeOf(err) != CodeInvalid {
 		t.Errorf("empty period: %v", err)
+	}
+}
+
+// BenchmarkReports folds a log of 20,000 stock events (receipts and
+// issues, written by 32 writers) into each report; events/s
+// is the replay's speed, the figure that says how long a report over a
+// depot's whole log takes.
+func BenchmarkReports(b *testing.B) {
+	const events, writers, parts = 20_000, 32, 32
+	clk := &fixedClock{t: day("2026-01-01")}
+	s := openTest(b, clk)
+	mustAppend(b, s, Command{Type: EvLocationDefined, Actor: "admin", Location: &Location{Code: "A"}})
+	for i := range parts {
+		mustAppend(b, s, Command{Type: EvPartDefined, Actor: "admin", Part: &Part{SKU: "P" + strconv.Itoa(i)}})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each writer receives and issues its own part, in turn, so an
+			// issue never outruns its receipt.
+			sku := "P" + strconv.Itoa(w%parts)
+			for i := 0; i < events/writers; i++ {
+				c := cmd(EvReceipt, "PO", Line{SKU: sku, Qty: 2, To: "A"})
+				if i%2 == 1 {
+					c = cmd(EvIssue, "WO-"+strconv.Itoa(i), Line{SKU: sku, Qty: 1, From: "A"})
+				}
+				if _, err := s.Append(context.Background(), c); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	p := Period{From: day("2025-12-01"), To: day("2026-02-01")}
+	for _, bc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"slow-moving", func() error { _, err := s.SlowMoving(SlowMovingQuery{Now: day("2026-06-01")}); return err }},
+		{"consumption", func() error { _, err := s.Consumption(p, ByEngineer); return err }},
+		{"fill-rate", func() error { _, err := s.FillRate(p); return err }},
+		{"turns", func() error { _, err := s.Turns(p); return err }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := bc.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(s.Head().Seq)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
