@@ -22,8 +22,8 @@ import (
 
 // TestReportsScreenShowsWhatTheXLSXHolds drives the reports screen in
 // headless Chromium, in Simplified Chinese at a handheld's width, as a
-// planner: for each report the table on the screen holds what its XLSX
-// export (the same query, read back with excelize) holds, header and rows,
+// planner: for each report the table on the screen holds what the XLSX
+// its Export XLSX button fetches (read back with excelize) holds, header and rows,
 // once the screen's formats are undone (grouped numbers, UTC times as the
 // spreadsheet shows them, yes/no). The screen passes the shell's audit.
 func TestReportsScreenShowsWhatTheXLSXHolds(t *testing.T) {
@@ -62,8 +62,25 @@ func TestReportsScreenShowsWhatTheXLSXHolds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := f.do(req{method: "GET", path: "/api/v1/reports/" + tc.id + "?format=xlsx&" + tc.query, role: RolePlanner,
-			header: map[string]string{"Accept-Language": lang}})
+		// The XLSX is the one the screen's button fetches: PE.download is
+		// watched, the button pressed by keyboard, and its path fetched.
+		var paths []string
+		err = chromedp.Run(ctx,
+			chromedp.Evaluate(`window.__downloads = []; PE.download = async (p) => { window.__downloads.push(p); }`, nil),
+			chromedp.Focus(`button.export-xlsx`, chromedp.ByQuery))
+		if err == nil {
+			err = browsertest.Press(ctx, "\r")
+		}
+		if err == nil {
+			err = chromedp.Run(ctx, chromedp.Poll(`window.__downloads.length > 0 ? window.__downloads : null`, &paths))
+		}
+		if err != nil || len(paths) != 1 || !strings.Contains(paths[0], "format=xlsx") {
+			t.Fatalf("%s: the export button fetched %q (%v)", tc.id, paths, err)
+		}
+		if want := "/api/v1/reports/" + tc.id; !strings.HasPrefix(paths[0], want+"?") || (tc.query != "" && !strings.Contains(paths[0], tc.query)) {
+			t.Errorf("%s: the export button fetches %q, not this report's query %q", tc.id, paths[0], tc.query)
+		}
+		w := f.do(req{method: "GET", path: paths[0], role: RolePlanner, header: map[string]string{"Accept-Language": lang}})
 		if w.Code != http.StatusOK {
 			t.Fatalf("%s export: %d %s", tc.id, w.Code, w.Body)
 		}
