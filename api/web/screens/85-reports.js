@@ -12,8 +12,12 @@
   const num = (key, title) => ({ key, title, num: true });
   const utc = (key, title) => ({ key, title, format: utcText });
   const ratio = (key, title) => ({ key, title, num: true, format: (v) => (v === undefined || v === null ? '' : PE.fmtNum(v)) });
-  const yesNo = (key, title) => ({ key, title, format: (v) => PE.t(v ? 'Yes' : 'No') });
+  const yesNo = (key, title) => ({ key, title, format: (v) => (v ? PE.t('Yes') : PE.t('No')) });
   const code = (key, title) => ({ key, title, format: (v) => PE.h('span', { translate: 'no', text: v || '' }) });
+
+  // The server's defaults, shown in the empty fields.
+  const DEFAULT_SLOW_DAYS = 90;
+  const DEFAULT_DEAD_DAYS = 365;
 
   // The reports: their title, what they take and their columns, in the
   // exports' order.
@@ -61,7 +65,7 @@
   PE.screen({
     id: 'reports',
     title: 'Reports',
-    order: 80,
+    order: 85,
     render: async (el, params, ctx) => {
       const h = PE.h;
       const id = reports[params[0]] ? params[0] : 'slow-moving';
@@ -69,8 +73,8 @@
       const pick = h('select', { id: 'report-kind', onchange: () => PE.go('reports', pick.value) },
         Object.keys(reports).map((k) => h('option', { value: k, selected: k === id, text: PE.t(reports[k].title) })));
       const inputs = {
-        slowDays: PE.field('Slow after (days without an issue)', h('input', { id: 'q-slowDays', name: 'slowDays', type: 'number', min: 1, placeholder: '90', inputmode: 'numeric' })),
-        deadDays: PE.field('Dead after (days without movement)', h('input', { id: 'q-deadDays', name: 'deadDays', type: 'number', min: 1, placeholder: '365', inputmode: 'numeric' })),
+        slowDays: PE.field('Slow after (days without an issue)', h('input', { id: 'q-slowDays', name: 'slowDays', type: 'number', min: 1, placeholder: DEFAULT_SLOW_DAYS, inputmode: 'numeric' })),
+        deadDays: PE.field('Dead after (days without movement)', h('input', { id: 'q-deadDays', name: 'deadDays', type: 'number', min: 1, placeholder: DEFAULT_DEAD_DAYS, inputmode: 'numeric' })),
         by: PE.field('Group by', h('select', { id: 'q-by', name: 'by' },
           h('option', { value: 'part', text: PE.t('Part') }), h('option', { value: 'work-order', text: PE.t('Work order') }),
           h('option', { value: 'engineer', text: PE.t('Engineer') }))),
