@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -62,9 +64,7 @@ func parsePeriod(from, to string, now time.Time) (inventory.Period, error) {
 	return p, nil
 }
 
-type errReportTime struct{}
-
-func (errReportTime) Error() string { return "must be an RFC 3339 time or a day (YYYY-MM-DD)" }
+var errReportTime = errors.New("must be an RFC 3339 time or a day (YYYY-MM-DD) from 1970 on")
 
 // parseReportTime reads one bound and says whether it was a day.
 func parseReportTime(v string) (time.Time, bool, error) {
@@ -73,7 +73,7 @@ func parseReportTime(v string) (time.Time, bool, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil || t.Year() < 1970 || t.Year() > 9999 {
-		return time.Time{}, false, errReportTime{}
+		return time.Time{}, false, errReportTime
 	}
 	return t.UTC(), false, nil
 }
@@ -159,7 +159,7 @@ func answerReport[T any](s *server, c *gin.Context, read func(*gin.Context) (T, 
 		s.fail(c, err)
 		return
 	}
-	s.writeJSON(c, 200, rep)
+	s.writeJSON(c, http.StatusOK, rep)
 }
 
 // --- consumption ---
