@@ -61,6 +61,11 @@ type Store interface {
 	ReorderSignals(f inventory.SignalFilter) ([]inventory.SignalRecord, error)
 	CountSessions(f inventory.CountFilter, pg inventory.Page) ([]inventory.CountState, error)
 	CountReport(number string) (inventory.CountReport, error)
+	SlowMoving(q inventory.SlowMovingQuery) (inventory.SlowMovingReport, error)
+	Consumption(p inventory.Period, by string) (inventory.ConsumptionReport, error)
+	StockOuts(p inventory.Period) (inventory.StockOutReport, error)
+	FillRate(p inventory.Period) (inventory.FillRateReport, error)
+	Turns(p inventory.Period) (inventory.TurnsReport, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
@@ -223,9 +228,9 @@ func (s *server) routes() {
 	v1.GET("/locations/:code", s.authed(accessRead, s.getLocation))
 	v1.POST("/locations", s.authed(accessPost, s.postLocation))
 
-	v1.GET("/stock", s.authed(accessRead, s.stock))
+	v1.GET("/stock", s.authed(accessRead, s.exportable(s.stock, s.exportStock)))
 
-	v1.GET("/events", s.authed(accessRead, s.listEvents))
+	v1.GET("/events", s.authed(accessRead, s.exportable(s.listEvents, s.exportEvents)))
 	v1.GET("/events/:seq", s.authed(accessRead, s.getEvent))
 	v1.POST("/events", s.authed(accessPost, s.postEvent))
 
@@ -246,8 +251,8 @@ func (s *server) routes() {
 	v1.POST("/asns", s.authed(accessPost, s.postShippingNotice))
 	v1.GET("/pallets/:sscc", s.authed(accessRead, s.getPallet))
 
-	v1.GET("/transfers", s.authed(accessRead, s.listTransfers))
-	v1.GET("/transfers/:number", s.authed(accessRead, s.getTransfer))
+	v1.GET("/transfers", s.authed(accessRead, s.exportable(s.listTransfers, s.exportTransfers)))
+	v1.GET("/transfers/:number", s.authed(accessRead, s.exportable(s.getTransfer, s.exportTransfer)))
 	v1.GET("/transfers/:number/label", s.authed(accessRead, s.transferLabel))
 	v1.POST("/transfers", s.authed(accessPost, s.postTransfer))
 	v1.POST("/transfers/:number/approve", s.authed(accessPost, s.approveTransfer))
@@ -274,7 +279,7 @@ func (s *server) routes() {
 	v1.GET("/reorder-signals", s.authed(accessRead, s.listReorderSignals))
 
 	v1.GET("/counts", s.authed(accessRead, s.listCounts))
-	v1.GET("/counts/:number", s.authed(accessRead, s.getCount))
+	v1.GET("/counts/:number", s.authed(accessRead, s.exportable(s.getCount, s.exportCount)))
 	v1.POST("/counts", s.authed(accessPost, s.postCount))
 	v1.POST("/counts/:number/entries", s.authed(accessPost, s.postCountEntry))
 	v1.POST("/counts/:number/recount", s.authed(accessPost, s.postRecount))
@@ -288,6 +293,8 @@ func (s *server) routes() {
 
 	v1.GET("/audit", s.authed(accessAudit, s.audit))
 	v1.GET("/reminders", s.authed(accessRead, s.listReminders))
+
+	s.reportRoutes(v1)
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

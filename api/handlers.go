@@ -193,15 +193,24 @@ type stockAnswer struct {
 }
 
 func (s *server) stock(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultStockPage, maxStockPage)
+	ans, err := s.readStock(c, defaultStockPage, maxStockPage)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	s.writeJSON(c, http.StatusOK, ans)
+}
+
+// readStock reads the balances GET /stock asks for, at most ?limit= rows
+// (def when absent, up to maxLimit); the export reads them with its own.
+func (s *server) readStock(c *gin.Context, def, maxLimit int) (stockAnswer, error) {
+	limit, err := queryLimit(c, def, maxLimit)
+	if err != nil {
+		return stockAnswer{}, err
+	}
 	asOf, past, err := querySeq(c, "asOf")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return stockAnswer{}, err
 	}
 	f := inventory.StockFilter{SKU: c.Query("sku"), Location: c.Query("location"), Lot: c.Query("lot"), Serial: c.Query("serial")}
 	var ans stockAnswer
@@ -217,13 +226,12 @@ func (s *server) stock(c *gin.Context, _ *inventory.User) {
 		ans.Items, err = s.store.Stock(f, limit+1)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return stockAnswer{}, err
 	}
 	if len(ans.Items) > limit {
 		ans.Items, ans.Truncated = ans.Items[:limit], true
 	}
-	s.writeJSON(c, http.StatusOK, ans)
+	return ans, nil
 }
 
 // --- events ---

@@ -11,25 +11,11 @@ import (
 
 func (s *server) listTransfers(c *gin.Context, _ *inventory.User) {
 	listPage(s, c, func(pg inventory.Page) ([]inventory.TransferInfo, error) {
-		f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
-		switch f.Status {
-		case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed")
+		f, differences, err := transferQuery(c)
+		if err != nil {
+			return nil, err
 		}
-		switch f.Direction {
-		case "", inventory.TransferOutbound, inventory.TransferInbound:
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound")
-		}
-		switch c.Query("overdue") {
-		case "", "false":
-		case "true":
-			f.Overdue = true
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "overdue", "true or false")
-		}
-		return s.store.Transfers(f, pg)
+		return s.transfers(f, differences, pg)
 	}, func(t inventory.TransferInfo) string { return t.Number })
 }
 
