@@ -33,9 +33,9 @@ func TestChartRoutes(t *testing.T) {
 
 	var fr hq.FillReport
 	decode(t, call(t, api, "GET", "/api/v1/fill-rate?days=5", ""), &fr)
-	// D2 (minmax PN) held nothing until 11-20: out on 11-19 and 11-20.
+	// D2 (minmax PN) set its policy on 11-20 with 1 in stock: never out.
 	if fr.From != "2026-11-19" || len(fr.Depots) != 2 || fr.Depots[0].Depot != "D1" || fr.Depots[0].StockedParts != 0 ||
-		fr.Depots[1].StockedParts != 1 || fr.Depots[1].StockOutDays != 2 || fr.Total.FillRate != nil {
+		fr.Depots[1].StockedParts != 1 || fr.Depots[1].StockOutDays != 0 || fr.Total.FillRate != nil {
 		t.Fatalf("fill rate: %+v", fr)
 	}
 

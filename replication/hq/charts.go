@@ -311,6 +311,11 @@ func (r *stockReader) dailyHolding(depot, sku string, window []string) ([]ChartP
 //   - StockOutDays: part-days in the window on which a stocked part was
 //     out of stock at some moment: out at the start of the day, or brought
 //     to zero by an event of the day.
+//
+// A part counts as stocked from its depot's first reorder policy for it
+// on: a policy set within the window starts it there (unless the part had
+// one before), so the days before the depot meant to keep the part are
+// not its stock-outs.
 type FillFigures struct {
 	DemandLines  int      `json:"demandLines"`
 	FilledLines  int      `json:"filledLines"`
@@ -406,6 +411,7 @@ type windowEvent struct {
 	day     int
 	changes map[string]holding // stocked parts only
 	wo      *inventory.Event
+	policy  string // the part a reorder-policy-set is for
 }
 
 // depotFill walks the window's events back to its start, takes their
@@ -422,6 +428,7 @@ func (r *stockReader) depotFill(depot string, stocked map[string]bool, window []
 		dayIndex[d] = i
 	}
 	var evs []windowEvent
+	firstPolicy := map[string]uint64{}
 	err = eachEventBack(r.txn, depot, window[0], func(ev *inventory.Event) error {
 		ch, err := r.holdingChanges(depot, "", ev)
 		if err != nil {
@@ -446,7 +453,11 @@ func (r *stockReader) depotFill(depot string, stocked map[string]bool, window []
 		if ev.Type == inventory.EvWOCreated && ev.WorkOrder != nil && we.day < len(window) {
 			we.wo = ev
 		}
-		if we.changes != nil || we.wo != nil {
+		if ev.Type == inventory.EvReorderPolicySet && ev.Policy != nil && stocked[ev.Policy.SKU] {
+			we.policy = ev.Policy.SKU
+			firstPolicy[ev.Policy.SKU] = ev.Seq // walking back: the earliest in the window wins
+		}
+		if we.changes != nil || we.wo != nil || we.policy != "" {
 			evs = append(evs, we)
 		}
 		return nil
@@ -454,11 +465,26 @@ func (r *stockReader) depotFill(depot string, stocked map[string]bool, window []
 	if err != nil {
 		return f, err
 	}
+	// A part is stocked from the start of the window when its policy is
+	// older than the window: no policy event of it in the window, or the
+	// earliest one replaced a policy (its undo record holds the part's
+	// figures before it).
+	active := map[string]bool{}
+	for sku := range stocked {
+		seq, ok := firstPolicy[sku]
+		if !ok {
+			active[sku] = true
+			continue
+		}
+		if active[sku], err = r.hadPolicy(depot, sku, seq); err != nil {
+			return f, err
+		}
+	}
 	next := len(evs) - 1 // evs is newest first
 	for day := range window {
 		out := map[string]bool{}
-		for sku := range stocked {
-			if cur[sku].available() <= 0 {
+		for sku, on := range active {
+			if on && cur[sku].available() <= 0 {
 				out[sku] = true
 			}
 		}
@@ -470,11 +496,17 @@ func (r *stockReader) depotFill(depot string, stocked map[string]bool, window []
 				x.onHand += c.onHand
 				x.reserved += c.reserved
 				cur[sku] = x
-				if x.available() <= 0 {
+				if active[sku] && x.available() <= 0 {
 					out[sku] = true
 					if was > 0 {
 						f.StockOuts++
 					}
+				}
+			}
+			if sku := we.policy; sku != "" && !active[sku] {
+				active[sku] = true
+				if cur[sku].available() <= 0 {
+					out[sku] = true
 				}
 			}
 			if we.wo != nil {
@@ -487,6 +519,31 @@ func (r *stockReader) depotFill(depot string, stocked map[string]bool, window []
 	}
 	f.rate()
 	return f, nil
+}
+
+// hadPolicy reports whether depot held a reorder policy for sku before
+// its event at seq: the part's row as the event's undo record kept it.
+func (r *stockReader) hadPolicy(depot, sku string, seq uint64) (bool, error) {
+	item, err := r.txn.Get(undoKey(depot, seq))
+	if err != nil {
+		return false, fmt.Errorf("undo record of %s/%d: %w", depot, seq, err)
+	}
+	var undo []undoEntry
+	if err := item.Value(func(b []byte) error { return json.Unmarshal(b, &undo) }); err != nil {
+		return false, fmt.Errorf("undo record of %s/%d: %w", depot, seq, err)
+	}
+	k := key(prefixPart, sku, depot)
+	for _, u := range undo {
+		if !bytes.Equal(u.K, k) || u.Absent {
+			continue
+		}
+		var pd partDepot
+		if err := json.Unmarshal(u.V, &pd); err != nil {
+			return false, fmt.Errorf("undo record of %s/%d: %w", depot, seq, err)
+		}
+		return pd.Policy != nil, nil
+	}
+	return false, nil
 }
 
 // woFill counts a wo-created event's lines and those the store reserved

@@ -289,3 +289,37 @@ func TestChartsRefuse(t *testing.T) {
 		t.Errorf("a full year: %v", err)
 	}
 }
+
+// TestStockOutsCountFromThePolicy: a part counts as stocked from its
+// depot's first policy for it, also when the window holds a later change
+// of an older policy. D3 holds nothing of PN or PQ; window 11-19..23:
+//
+//	11-02  policy PN (before the window)
+//	11-20  policy PN changed: PN was stocked all along    PN out 5 days
+//	11-21  first policy PQ                               PQ out 3 days
+func TestStockOutsCountFromThePolicy(t *testing.T) {
+	d3, clk := steppedDepot(t, "D3")
+	clk.on(t, "2026-11-02")
+	for _, p := range []inventory.Part{{SKU: "PN"}, {SKU: "PQ"}} {
+		d3.must(inventory.Command{Type: inventory.EvPartDefined, Actor: "admin", Part: &p})
+	}
+	d3.must(policy("PN"))
+	clk.on(t, "2026-11-20")
+	d3.must(inventory.Command{Type: inventory.EvReorderPolicySet, Actor: "planner",
+		Policy: &inventory.ReorderPolicy{SKU: "PN", Method: inventory.MethodMinMax, Min: 2, Max: 8}})
+	clk.on(t, "2026-11-21")
+	d3.must(policy("PQ"))
+	h := openHQ(t, t.TempDir())
+	defer h.Close()
+	feed(t, h, d3, 2)
+	got, err := h.FillRates(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := FillReport{From: "2026-11-19", To: "2026-11-23", Depots: []DepotFill{
+		{Depot: "D3", StockedParts: 2, FillFigures: FillFigures{StockOutDays: 8}},
+	}, Total: FillFigures{StockOutDays: 8}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %s\nwant %s", fillString(got), fillString(want))
+	}
+}

@@ -47,7 +47,7 @@ PE.screen({
       if (ordered[s.id]) return h('span', { class: 'pill good', text: PE.t('Ordered as {number}', { number: ordered[s.id] }) });
       if (!canOrder) return '';
       const btn = PE.button('Create transfer order', null, { class: 'primary order' });
-      btn.dataset.suggestion = s.id;
+      btn.id = 'order-' + s.id;
       btn.setAttribute('aria-label', PE.t('Create a transfer order: {qty} × {sku} from {from} to {to}',
         { qty: s.qty, sku: s.sku, from: s.from, to: s.to }));
       btn.addEventListener('click', () => order(s, btn));
