@@ -34,9 +34,15 @@
   };
 
   const svg = (tag, attrs, ...children) => PE.h('svg:' + tag, attrs, ...children);
-  const W = 640;
+  // A chart is drawn at the width it will be shown (the main area's, at
+  // most 960), so its labels keep their size on a handheld.
+  let W = 640;
   const H = 260;
   const PAD = { l: 48, r: 12, t: 16, b: 36 };
+  const measure = () => {
+    const main = document.querySelector('main');
+    W = Math.max(280, Math.min(960, (main ? main.clientWidth : 640) - 48));
+  };
 
   // niceMax rounds a chart's top up to 1, 2 or 5 times a power of ten.
   const niceMax = (v) => {
@@ -59,14 +65,15 @@
     return { root, y };
   }
 
-  // lineChart draws stock (lines) and demand (bars) per day.
+  // stockChart draws stock (lines) and demand (bars) per day.
   HQ.stockChart = (title, points) => {
+    measure();
     const n = points.length;
     const max = niceMax(Math.max(1, ...points.map((p) => Math.max(p.onHand, p.available, p.demand))));
     const step = (W - PAD.l - PAD.r) / Math.max(n, 1);
     const x = (i) => PAD.l + step * (i + 0.5);
     const ticks = [];
-    const every = Math.max(1, Math.ceil(n / 6));
+    const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(W / 100))));
     for (let i = 0; i < n; i += every) ticks.push([x(i), points[i].day.slice(5)]);
     const last = points[n - 1] || { onHand: 0, available: 0, demand: 0 };
     const total = points.reduce((s, p) => s + p.demand, 0);
@@ -87,6 +94,7 @@
   // fillChart draws each depot's fill rate as a bar (0..100%) and its
   // stock-out days as a dot on the same depot.
   HQ.fillChart = (title, depots) => {
+    measure();
     const n = depots.length;
     const step = (W - PAD.l - PAD.r) / Math.max(n, 1);
     const x = (i) => PAD.l + step * (i + 0.5);
