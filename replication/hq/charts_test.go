@@ -1,6 +1,7 @@
 package hq
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -322,4 +323,69 @@ func TestStockOutsCountFromThePolicy(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %s\nwant %s", fillString(got), fillString(want))
 	}
+}
+
+// BenchmarkCharts: the charts over a 90-day window of a depot's log of
+// about 5,000 events (receipts and work orders of 20 parts, each with a
+// policy, a day's events written by concurrent clerks), read back from
+// HQ's copy: a part's history and every depot's fill rate.
+func BenchmarkCharts(b *testing.B) {
+	d, clk := steppedDepot(b, "B1")
+	clk.on(b, "2026-08-20")
+	d.must(inventory.Command{Type: inventory.EvLocationDefined, Actor: "admin", Location: &inventory.Location{Code: "A"}})
+	const parts = 20
+	for p := range parts {
+		sku := fmt.Sprintf("P%02d", p)
+		d.must(inventory.Command{Type: inventory.EvPartDefined, Actor: "admin", Part: &inventory.Part{SKU: sku}})
+		d.must(policy(sku))
+	}
+	start := time.Date(2026, 8, 26, 0, 0, 0, 0, time.UTC)
+	for day := range 90 {
+		clk.on(b, start.AddDate(0, 0, day).Format(time.DateOnly))
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 7 {
+					sku := fmt.Sprintf("P%02d", (w*7+i)%parts)
+					cmd := receipt(sku, 4, "A")
+					cmd.Actor = "sk"
+					if i%2 == 1 {
+						cmd = workOrder(fmt.Sprintf("WO-%d-%d-%d", day, w, i), inventory.WOLine{Line: 1, SKU: sku, Qty: 3})
+					}
+					if _, err := d.st.Append(context.Background(), cmd); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	h := openHQ(b, b.TempDir())
+	defer h.Close()
+	head := d.st.Head().Seq
+	for from := uint64(1); from <= head; from += 500 {
+		if out := h.HandleEvents("B1", d.batch(from, min(head, from+499))); out.Kind != Applied {
+			b.Fatalf("%d: %+v", from, out)
+		}
+	}
+	b.ResetTimer()
+	b.Run("history", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.PartHistory("P07", 90, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(head), "events")
+	})
+	b.Run("fill-rate", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.FillRates(90); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(head), "events")
+	})
 }
