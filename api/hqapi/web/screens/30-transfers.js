@@ -42,7 +42,7 @@ PE.screen({
         { key: 'overdue', title: 'Overdue', format: (v) => (v ? h('span', { class: 'pill bad', text: PE.t('Overdue') }) : '') },
         { key: 'differences', title: 'Differences', format: (v) => (v ? h('span', { class: 'pill warn', text: PE.t('Differences') }) : '') },
         { key: 'lines', title: 'Lines', format: (v) => h('div', null, v.map((l) => h('div', { text: lineText(l) }))) },
-        { key: 'sscc', title: 'SSCC' },
+        { key: 'sscc', title: 'Shipping label (SSCC)' },
       ], ans.items, {
         caption: 'Transfers between depots',
         empty: 'No transfer matches',
