@@ -61,12 +61,18 @@ type Store interface {
 	ReorderSignals(f inventory.SignalFilter) ([]inventory.SignalRecord, error)
 	CountSessions(f inventory.CountFilter, pg inventory.Page) ([]inventory.CountState, error)
 	CountReport(number string) (inventory.CountReport, error)
+	SlowMoving(q inventory.SlowMovingQuery) (inventory.SlowMovingReport, error)
+	Consumption(p inventory.Period, by string) (inventory.ConsumptionReport, error)
+	StockOuts(p inventory.Period) (inventory.StockOutReport, error)
+	FillRate(p inventory.Period) (inventory.FillRateReport, error)
+	Turns(p inventory.Period) (inventory.TurnsReport, error)
 
 	User(name string) (inventory.User, error)
 	Users() ([]inventory.User, error)
 	CreateUser(u inventory.User, token string) error
 	AddToken(name, token string) error
 	UserByToken(token string) (inventory.User, error)
+	SetUserLang(name, lang string) error
 
 	Verify(ctx context.Context, progress func(events uint64)) (inventory.VerifyReport, error)
 	Backup(w io.Writer, progress inventory.Progress) (inventory.BackupHeader, error)
@@ -188,10 +194,10 @@ func newServer(cfg Config) *server {
 	e.UnescapePathValues = true
 	e.Use(s.observe)
 	e.NoRoute(func(c *gin.Context) {
-		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+		refuse(c, inventory.CodeNotFound, "", "no such route: %s", c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here; see the Allow header")
+		refuse(c, CodeMethodNotAllowed, "", "%s is not allowed here; see the Allow header", c.Request.Method)
 	})
 	s.engine = e
 	s.routes()
@@ -211,7 +217,6 @@ func (s *server) routes() {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.authed(accessRead, s.status))
-	v1.GET("/me", s.authed(accessRead, s.me))
 	v1.GET("/replication", s.authed(accessRead, s.replicationStatus))
 
 	v1.GET("/parts", s.authed(accessRead, s.listParts))
@@ -223,9 +228,9 @@ func (s *server) routes() {
 	v1.GET("/locations/:code", s.authed(accessRead, s.getLocation))
 	v1.POST("/locations", s.authed(accessPost, s.postLocation))
 
-	v1.GET("/stock", s.authed(accessRead, s.stock))
+	v1.GET("/stock", s.authed(accessRead, s.exportable(s.stock, s.exportStock)))
 
-	v1.GET("/events", s.authed(accessRead, s.listEvents))
+	v1.GET("/events", s.authed(accessRead, s.exportable(s.listEvents, s.exportEvents)))
 	v1.GET("/events/:seq", s.authed(accessRead, s.getEvent))
 	v1.POST("/events", s.authed(accessPost, s.postEvent))
 
@@ -246,8 +251,8 @@ func (s *server) routes() {
 	v1.POST("/asns", s.authed(accessPost, s.postShippingNotice))
 	v1.GET("/pallets/:sscc", s.authed(accessRead, s.getPallet))
 
-	v1.GET("/transfers", s.authed(accessRead, s.listTransfers))
-	v1.GET("/transfers/:number", s.authed(accessRead, s.getTransfer))
+	v1.GET("/transfers", s.authed(accessRead, s.exportable(s.listTransfers, s.exportTransfers)))
+	v1.GET("/transfers/:number", s.authed(accessRead, s.exportable(s.getTransfer, s.exportTransfer)))
 	v1.GET("/transfers/:number/label", s.authed(accessRead, s.transferLabel))
 	v1.POST("/transfers", s.authed(accessPost, s.postTransfer))
 	v1.POST("/transfers/:number/approve", s.authed(accessPost, s.approveTransfer))
@@ -274,7 +279,7 @@ func (s *server) routes() {
 	v1.GET("/reorder-signals", s.authed(accessRead, s.listReorderSignals))
 
 	v1.GET("/counts", s.authed(accessRead, s.listCounts))
-	v1.GET("/counts/:number", s.authed(accessRead, s.getCount))
+	v1.GET("/counts/:number", s.authed(accessRead, s.exportable(s.getCount, s.exportCount)))
 	v1.POST("/counts", s.authed(accessPost, s.postCount))
 	v1.POST("/counts/:number/entries", s.authed(accessPost, s.postCountEntry))
 	v1.POST("/counts/:number/recount", s.authed(accessPost, s.postRecount))
@@ -289,11 +294,15 @@ func (s *server) routes() {
 	v1.GET("/audit", s.authed(accessAudit, s.audit))
 	v1.GET("/reminders", s.authed(accessRead, s.listReminders))
 
+	s.reportRoutes(v1)
+
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))
 	v1.POST("/users/:name/tokens", s.authed(accessAdmin, s.remembered(s.createToken)))
 
 	v1.POST("/admin/verify", s.authed(accessAdmin, s.remembered(s.verify)))
+	v1.GET("/me", s.authed(accessRead, s.getMe))
+	v1.POST("/me/language", s.authed(accessRead, s.remembered(s.postMyLanguage)))
 	v1.GET("/admin/backup", s.authed(accessAdmin, s.backup))
 }
 

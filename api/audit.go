@@ -78,7 +78,7 @@ func auditFilter(c *gin.Context) (inventory.AuditFilter, error) {
 		for _, t := range strings.Split(v, ",") {
 			et := inventory.EventType(strings.TrimSpace(t))
 			if !knownEventType(et) {
-				return f, apiErr(inventory.CodeInvalid, "type", fmt.Sprintf("%q is not an event type", t))
+				return f, apiErrf(inventory.CodeInvalid, "type", "%q is not an event type", t)
 			}
 			f.Types = append(f.Types, et)
 		}

@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/bearer"
+	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -22,6 +24,12 @@ func (s *server) authed(a access, h handler) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		// The caller's own language beats their browser's from here on,
+		// refusals of their role included. A stored tag the API no longer
+		// speaks is no preference.
+		if l, ok := i18n.Preference(u.Lang); ok {
+			problem.Prefer(c, l)
+		}
 		switch a {
 		case accessAdmin:
 			if u.Role != RoleAdmin {
@@ -35,7 +43,7 @@ func (s *server) authed(a access, h handler) gin.HandlerFunc {
 			}
 		case accessPost:
 			if !s.perms.anyPost[u.Role] {
-				refuse(c, CodeForbidden, "", "the "+u.Role+" role may not append events")
+				refuse(c, CodeForbidden, "", "the %s role may not append events", u.Role)
 				return
 			}
 		}

@@ -24,6 +24,8 @@ func goodBody(method, path string) string {
 		return `{"type":"receipt","ref":"PO-9","lines":[{"sku":"P-NONE","qty":1,"to":"A-01"}]}`
 	case "/api/v1/users":
 		return `{"name":"kim","role":"engineer"}`
+	case "/api/v1/me/language":
+		return `{"lang":"zh-Hant"}`
 	case "/api/v1/devices/:id/signal":
 		return `{"good":true}`
 	case "/api/v1/purchase-orders":

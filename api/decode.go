@@ -14,8 +14,17 @@ import (
 	"github.com/partsedge/partsedge/inventory"
 )
 
+// apiErr is an API-level refusal whose detail is msg, which is its own
+// message id: keep it a string literal (a test finds it in the
+// catalogue); a detail with values is apiErrf's.
 func apiErr(code inventory.Code, field, msg string) *inventory.Error {
 	return &inventory.Error{Code: code, Field: field, Msg: msg}
+}
+
+// apiErrf is an API-level refusal whose detail is format with args: the
+// format, a string literal, is translated, the args stay as they are.
+func apiErrf(code inventory.Code, field, format string, args ...any) *inventory.Error {
+	return inventory.Errorf(code, field, format, args...)
 }
 
 // isJSON accepts application/json with or without parameters (charset).
@@ -37,7 +46,7 @@ func (s *server) checkBody(r *http.Request) error {
 }
 
 func (s *server) tooLarge() error {
-	return apiErr(CodeBodyTooLarge, "", "the body is larger than "+strconv.FormatInt(s.maxBody, 10)+" bytes")
+	return apiErrf(CodeBodyTooLarge, "", "the body is larger than %d bytes", s.maxBody)
 }
 
 // decode reads the request's JSON body into v.
@@ -117,12 +126,12 @@ func (s *server) jsonError(err error) error {
 	case errors.As(err, &tooBig):
 		return s.tooLarge()
 	case errors.As(err, &syntax):
-		return apiErr(CodeMalformedJSON, "", "invalid JSON at byte "+strconv.FormatInt(syntax.Offset, 10)+": "+syntax.Error())
+		return apiErrf(CodeMalformedJSON, "", "invalid JSON at byte %d: %s", syntax.Offset, syntax.Error())
 	case errors.As(err, &typ):
 		if typ.Field == "" {
 			return apiErr(inventory.CodeInvalid, "", "the body must be a JSON object")
 		}
-		return apiErr(inventory.CodeInvalid, typ.Field, "must be a JSON "+jsonKind(typ.Type.Kind().String())+", not "+typ.Value)
+		return apiErrf(inventory.CodeInvalid, typ.Field, "must be a JSON %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &invalid):
 		return err
 	}

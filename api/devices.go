@@ -54,7 +54,7 @@ func (s *server) getDevice(c *gin.Context, _ *inventory.User) {
 			return
 		}
 	}
-	s.fail(c, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id)))
+	s.fail(c, apiErrf(inventory.CodeNotFound, "id", "no device %q", id))
 }
 
 type signalBody struct {
@@ -74,17 +74,17 @@ func (s *server) signalDevice(c *gin.Context, _ *inventory.User, raw []byte) (in
 	}
 	id := c.Param("id")
 	if s.devices == nil {
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no device %q", id)
 	}
 	if _, ok := s.devices.Device(id); !ok {
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no device "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no device %q", id)
 	}
 	err := s.devices.Signal(id, *body.Good)
 	switch {
 	case errors.Is(err, devices.ErrNotSupported):
-		return 0, nil, apiErr(CodeNotSupported, "id", "device "+id+" cannot beep or light up")
+		return 0, nil, apiErrf(CodeNotSupported, "id", "device %s cannot beep or light up", id)
 	case err != nil:
-		return 0, nil, apiErr(CodeDeviceUnavailable, "id", err.Error())
+		return 0, nil, apiErrf(CodeDeviceUnavailable, "id", "the device cannot signal: %v", err)
 	}
 	return http.StatusOK, signalAnswer{Device: id, Good: *body.Good}, nil
 }

@@ -36,7 +36,7 @@ func queryLimit(c *gin.Context, def, maxLimit int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxLimit {
-		return 0, apiErr(inventory.CodeInvalid, "limit", "must be a whole number from 1 to "+strconv.Itoa(maxLimit))
+		return 0, apiErrf(inventory.CodeInvalid, "limit", "must be a whole number from 1 to %d", maxLimit)
 	}
 	return n, nil
 }
@@ -95,13 +95,14 @@ func getOne[T any](s *server, c *gin.Context, param string, get func(string) (T,
 }
 
 // postDocument is a document POST: the role check comes before the body
-// is read ("the <role> role may not <may>"), then postBody appends the
+// is read (may, a format like "the %s role may not define parts", gets
+// the role), then postBody appends the
 // command of type t built from the body and answers status with what
 // answer builds from the appended event.
 func postDocument[B any](s *server, c *gin.Context, u *inventory.User, t inventory.EventType, may string, status int,
 	command func(b *B) inventory.Command, answer func(ev *inventory.Event) any) {
 	if !s.perms.mayPost(u.Role, t) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not "+may)
+		refuse(c, CodeForbidden, "", may, u.Role)
 		return
 	}
 	postBody(s, c, u, func(b *B) inventory.Command {
@@ -149,7 +150,7 @@ func (s *server) lookupPart(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postPart(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvPartDefined, "define parts", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvPartDefined, "the %s role may not define parts", http.StatusCreated,
 		func(p *inventory.Part) inventory.Command { return inventory.Command{Part: p} },
 		func(ev *inventory.Event) any {
 			return struct {
@@ -170,7 +171,7 @@ func (s *server) getLocation(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postLocation(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvLocationDefined, "define locations", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvLocationDefined, "the %s role may not define locations", http.StatusCreated,
 		func(l *inventory.Location) inventory.Command { return inventory.Command{Location: l} },
 		func(ev *inventory.Event) any {
 			return struct {
@@ -192,15 +193,24 @@ type stockAnswer struct {
 }
 
 func (s *server) stock(c *gin.Context, _ *inventory.User) {
-	limit, err := queryLimit(c, defaultStockPage, maxStockPage)
+	ans, err := s.readStock(c, defaultStockPage, maxStockPage)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	s.writeJSON(c, http.StatusOK, ans)
+}
+
+// readStock reads the balances GET /stock asks for, at most ?limit= rows
+// (def when absent, up to maxLimit); the export reads them with its own.
+func (s *server) readStock(c *gin.Context, def, maxLimit int) (stockAnswer, error) {
+	limit, err := queryLimit(c, def, maxLimit)
+	if err != nil {
+		return stockAnswer{}, err
+	}
 	asOf, past, err := querySeq(c, "asOf")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return stockAnswer{}, err
 	}
 	f := inventory.StockFilter{SKU: c.Query("sku"), Location: c.Query("location"), Lot: c.Query("lot"), Serial: c.Query("serial")}
 	var ans stockAnswer
@@ -209,20 +219,19 @@ func (s *server) stock(c *gin.Context, _ *inventory.User) {
 		ans.Items, err = s.store.StockAt(asOf, f)
 		var e *inventory.Error
 		if errors.As(err, &e) && e.Field == "seq" {
-			err = apiErr(e.Code, "asOf", e.Msg)
+			err = e.At("asOf")
 		}
 	} else {
 		ans.Seq = s.store.Head().Seq
 		ans.Items, err = s.store.Stock(f, limit+1)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return stockAnswer{}, err
 	}
 	if len(ans.Items) > limit {
 		ans.Items, ans.Truncated = ans.Items[:limit], true
 	}
-	s.writeJSON(c, http.StatusOK, ans)
+	return ans, nil
 }
 
 // --- events ---
@@ -288,7 +297,7 @@ func (s *server) postEvent(c *gin.Context, u *inventory.User) {
 		return
 	}
 	if isTransitWriteOff(cmd) && !mayWriteOff(u.Role) {
-		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not write off stock in transit")
+		refuse(c, CodeForbidden, "type", "the %s role may not write off stock in transit", u.Role)
 		return
 	}
 	// A settlement closes the source's copy on the destination's word, which
@@ -318,7 +327,7 @@ func (s *server) append(c *gin.Context, u *inventory.User, cmd inventory.Command
 	// An unknown type is the store's to refuse as invalid: it is a bad
 	// request whoever sends it, not a question of permission.
 	if knownEventType(cmd.Type) && !s.perms.mayPost(u.Role, cmd.Type) {
-		refuse(c, CodeForbidden, "type", "the "+u.Role+" role may not post "+string(cmd.Type)+" events")
+		refuse(c, CodeForbidden, "type", "the %s role may not post %s events", u.Role, cmd.Type)
 		return inventory.Result{}, false
 	}
 	res, err := s.commit(c, u, cmd)
@@ -340,7 +349,7 @@ func (s *server) commit(c *gin.Context, u *inventory.User, cmd inventory.Command
 		// The store names the key as a command field; the client sent a header.
 		var e *inventory.Error
 		if errors.As(err, &e) && e.Field == "idempotencyKey" {
-			err = apiErr(e.Code, "Idempotency-Key", e.Msg)
+			err = e.At("Idempotency-Key")
 		}
 		return res, err
 	}
@@ -377,6 +386,7 @@ func (s *server) listUsers(c *gin.Context, _ *inventory.User) {
 type newUser struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	Lang string `json:"lang,omitempty"` // the user's language; "" follows the browser
 }
 
 func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int, any, error) {
@@ -387,14 +397,18 @@ func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int
 	if !validRole(req.Role) {
 		return 0, nil, apiErr(inventory.CodeInvalid, "role", "must be one of admin, storekeeper, engineer, procurement, planner, auditor")
 	}
+	lang, err := checkLang(req.Lang)
+	if err != nil {
+		return 0, nil, err
+	}
 	token, err := NewToken()
 	if err != nil {
 		return 0, nil, err
 	}
-	u := inventory.User{Name: req.Name, Role: req.Role, Created: s.clock.Now().UTC().Truncate(time.Millisecond)}
+	u := inventory.User{Name: req.Name, Role: req.Role, Lang: string(lang), Created: s.clock.Now().UTC().Truncate(time.Millisecond)}
 	if err := s.store.CreateUser(u, token); err != nil {
 		if inventory.CodeOf(err) == inventory.CodeUserExists {
-			return 0, nil, apiErr(CodeUserExists, "name", "a user named "+strconv.Quote(req.Name)+" exists; add a token to it instead")
+			return 0, nil, apiErrf(CodeUserExists, "name", "a user named %q exists; add a token to it instead", req.Name)
 		}
 		return 0, nil, err
 	}

@@ -22,6 +22,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 func TestOpenAPIIsComplete(t *testing.T) {
 	doc := oacheck.Load(t, openAPIDocument())
 	doc.CheckComplete(t, 50)
+	doc.CheckLanguages(t)
 	for _, op := range doc.Operations(t) {
 		// Everything under /api/v1 but the document itself needs a token.
 		wantPublic := !strings.HasPrefix(op.Path, "/api/v1/") || op.Path == "/api/v1/openapi.json"
@@ -54,6 +55,7 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		{Schema: "User", V: inventory.User{}}, {Schema: "VerifyReport", V: inventory.VerifyReport{}},
 		{Schema: "SerialHistory", V: inventory.SerialHistory{}}, {Schema: "StockAnswer", V: stockAnswer{}},
 		{Schema: "NewUser", V: newUser{}}, {Schema: "Problem", V: Problem{}},
+		{Schema: "Me", V: me{}}, {Schema: "LanguageChoice", V: languageBody{}, Request: true},
 		{Schema: "ReorderPolicy", V: inventory.ReorderPolicy{}}, {Schema: "ReorderSignal", V: inventory.ReorderSignal{}},
 		{Schema: "ReorderState", V: inventory.ReorderState{}}, {Schema: "SignalRecord", V: inventory.SignalRecord{}},
 		{Schema: "Position", V: inventory.Position{}}, {Schema: "DemandEstimate", V: inventory.DemandEstimate{}},

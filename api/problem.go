@@ -142,9 +142,11 @@ func statusOf(code inventory.Code) (int, string) {
 	return http.StatusUnprocessableEntity, "Request refused"
 }
 
-func newProblem(code inventory.Code, field, detail string) Problem {
+// newProblem is code's problem with a detail formatted from format, a
+// string literal the answer's language translates, and args.
+func newProblem(code inventory.Code, field, format string, args ...any) Problem {
 	status, title := statusOf(code)
-	return problem.New(code, status, title, field, detail)
+	return problem.Newf(code, status, title, field, format, args...)
 }
 
 const internalDetail = "the depot failed to handle the request; its log has the details"
@@ -156,7 +158,8 @@ func (s *server) problemFor(ctx context.Context, err error, method, path string)
 	if code := inventory.CodeOf(err); code != "" {
 		var e *inventory.Error
 		errors.As(err, &e)
-		return newProblem(code, e.Field, e.Msg)
+		status, title := statusOf(code)
+		return problem.FromError(e, status, title)
 	}
 	if s.ready != nil && !s.ready() {
 		return newProblem(inventory.CodeClosed, "", "the depot's store is not open")
@@ -182,8 +185,9 @@ func (s *server) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
-// refuse answers with an API-level problem and stops the handler chain.
-func refuse(c *gin.Context, code inventory.Code, field, detail string) {
-	writeProblem(c, newProblem(code, field, detail))
+// refuse answers with an API-level problem and stops the handler chain;
+// its detail is format (a string literal, translated) with args.
+func refuse(c *gin.Context, code inventory.Code, field, format string, args ...any) {
+	writeProblem(c, newProblem(code, field, format, args...))
 	c.Abort()
 }

@@ -39,7 +39,7 @@ func (s *server) getPurchaseOrder(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postPurchaseOrder(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvPOCreated, "create purchase orders", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvPOCreated, "the %s role may not create purchase orders", http.StatusCreated,
 		func(o *inventory.PurchaseOrder) inventory.Command { return inventory.Command{Ref: o.Number, Order: o} },
 		func(ev *inventory.Event) any {
 			return struct {
@@ -56,7 +56,7 @@ type closeBody struct {
 // closePurchaseOrder ends receiving against an order; the event carries
 // the discrepancy report as it stood.
 func (s *server) closePurchaseOrder(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvPOClosed, "close purchase orders", http.StatusOK,
+	postDocument(s, c, u, inventory.EvPOClosed, "the %s role may not close purchase orders", http.StatusOK,
 		func(b *closeBody) inventory.Command { return inventory.Command{Ref: c.Param("number"), Note: b.Note} },
 		func(ev *inventory.Event) any {
 			return struct {
@@ -79,7 +79,7 @@ func (s *server) getShippingNotice(c *gin.Context, _ *inventory.User) {
 // postShippingNotice announces a delivery's pallets (an asn-announced
 // event), so the dock receives each by one scan of its SSCC.
 func (s *server) postShippingNotice(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvASNAnnounced, "announce shipping notices", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvASNAnnounced, "the %s role may not announce shipping notices", http.StatusCreated,
 		func(n *inventory.ShippingNotice) inventory.Command { return inventory.Command{Ref: n.Order, Notice: n} },
 		func(ev *inventory.Event) any {
 			return struct {

@@ -25,7 +25,7 @@ func (s *server) getReorderPolicy(c *gin.Context, _ *inventory.User) {
 
 // postReorderPolicy sets a part's policy: a reorder-policy-set event.
 func (s *server) postReorderPolicy(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvReorderPolicySet, "set reorder policies", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvReorderPolicySet, "the %s role may not set reorder policies", http.StatusCreated,
 		func(p *inventory.ReorderPolicy) inventory.Command { return inventory.Command{Ref: p.SKU, Policy: p} },
 		func(ev *inventory.Event) any {
 			return struct {

@@ -39,6 +39,7 @@ var routeRoles = roletest.Table{
 	"/api/v1/users":                         {RoleAdmin},
 	"/api/v1/users/:name/tokens":            {RoleAdmin},
 	"/api/v1/admin/verify":                  {RoleAdmin},
+	"/api/v1/me/language":                   {RoleAdmin, RoleStorekeeper, RoleEngineer, RoleProcurement, RolePlanner, RoleAuditor},
 }
 
 // TestEveryPostRouteHasItsRoles holds every POST route the server serves

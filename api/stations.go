@@ -45,7 +45,7 @@ func (s *server) getStation(c *gin.Context, _ *inventory.User) {
 			return
 		}
 	}
-	s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+	s.fail(c, apiErrf(inventory.CodeNotFound, "id", "no station %q", id))
 }
 
 type scanBody struct {
@@ -74,11 +74,11 @@ func (s *server) postScan(c *gin.Context, u *inventory.User, raw []byte) (int, a
 	}
 	id := c.Param("id")
 	if s.stations == nil {
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no station %q", id)
 	}
 	out, err := s.stations.Scan(c.Request.Context(), id, u.Name, body.AIMID, body.Data)
 	if errors.Is(err, station.ErrNoStation) {
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no station %q", id)
 	}
 	if err != nil {
 		return 0, nil, err
@@ -92,7 +92,7 @@ func (s *server) postScan(c *gin.Context, u *inventory.User, raw []byte) (int, a
 func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 	id := c.Param("id")
 	if s.stations == nil {
-		s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+		s.fail(c, apiErrf(inventory.CodeNotFound, "id", "no station %q", id))
 		return
 	}
 	afterText := c.Query("after")
@@ -110,7 +110,7 @@ func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 	}
 	backlog, live, cancel, err := s.stations.Subscribe(id, after)
 	if errors.Is(err, station.ErrNoStation) {
-		s.fail(c, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id)))
+		s.fail(c, apiErrf(inventory.CodeNotFound, "id", "no station %q", id))
 		return
 	}
 	if err != nil {
@@ -185,14 +185,16 @@ func (s *server) startOperation(c *gin.Context, u *inventory.User, raw []byte) (
 	req.StartedBy = u.Name
 	id := c.Param("id")
 	if s.stations == nil {
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no station %q", id)
 	}
 	in, err := s.stations.Begin(id, req)
 	switch {
 	case errors.Is(err, station.ErrNoStation):
-		return 0, nil, apiErr(inventory.CodeNotFound, "id", "no station "+strconv.Quote(id))
+		return 0, nil, apiErrf(inventory.CodeNotFound, "id", "no station %q", id)
 	case errors.Is(err, station.ErrBadOperation):
-		return 0, nil, apiErr(inventory.CodeInvalid, "kind", err.Error())
+		return 0, nil, apiErrf(inventory.CodeInvalid, "kind", "the operation cannot start: %s",
+			// The station's reason (English, from devices/station) is the value.
+			strings.TrimPrefix(err.Error(), station.ErrBadOperation.Error()+": "))
 	case err != nil:
 		return 0, nil, err // a domain refusal (unknown order, closed order, unknown location) keeps its code
 	}

@@ -31,7 +31,7 @@ type supplierReturnBody struct {
 }
 
 func (s *server) postSupplierReturn(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvRTSCreated, "create return-to-supplier batches", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvRTSCreated, "the %s role may not create return-to-supplier batches", http.StatusCreated,
 		func(b *supplierReturnBody) inventory.Command {
 			return inventory.Command{Ref: b.Number, Supplier: b.Supplier, Note: b.Note, Lines: b.Lines}
 		}, eventAnswer)
@@ -39,7 +39,7 @@ func (s *server) postSupplierReturn(c *gin.Context, u *inventory.User) {
 
 // shipSupplierReturn takes the batch's stock out of the defective store.
 func (s *server) shipSupplierReturn(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvRTSShipped, "ship return-to-supplier batches", http.StatusOK,
+	postDocument(s, c, u, inventory.EvRTSShipped, "the %s role may not ship return-to-supplier batches", http.StatusOK,
 		func(b *closeBody) inventory.Command { return inventory.Command{Ref: c.Param("number"), Note: b.Note} },
 		eventAnswer)
 }

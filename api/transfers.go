@@ -11,25 +11,11 @@ import (
 
 func (s *server) listTransfers(c *gin.Context, _ *inventory.User) {
 	listPage(s, c, func(pg inventory.Page) ([]inventory.TransferInfo, error) {
-		f := inventory.TransferFilter{Status: inventory.TransferStatus(c.Query("status")), Direction: inventory.TransferDirection(c.Query("direction"))}
-		switch f.Status {
-		case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped, inventory.TransferReceived, inventory.TransferClosed:
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "status", "requested, approved, shipped, received or closed")
+		f, differences, err := transferQuery(c)
+		if err != nil {
+			return nil, err
 		}
-		switch f.Direction {
-		case "", inventory.TransferOutbound, inventory.TransferInbound:
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "direction", "outbound or inbound")
-		}
-		switch c.Query("overdue") {
-		case "", "false":
-		case "true":
-			f.Overdue = true
-		default:
-			return nil, apiErr(inventory.CodeInvalid, "overdue", "true or false")
-		}
-		return s.store.Transfers(f, pg)
+		return s.transfers(f, differences, pg)
 	}, func(t inventory.TransferInfo) string { return t.Number })
 }
 
@@ -90,7 +76,7 @@ func (s *server) shipTransfer(c *gin.Context, u *inventory.User) {
 	// The role first: a caller who may not seal learns that, not what a
 	// seal would need.
 	if !s.perms.mayPost(u.Role, inventory.EvTransferDispatched) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not seal transfers")
+		refuse(c, CodeForbidden, "", "the %s role may not seal transfers", u.Role)
 		return
 	}
 	var b shipBody
@@ -174,7 +160,7 @@ type writeOffBody struct {
 // Only roles allowed to write off may, whatever scraps they may post else.
 func (s *server) writeOffTransfer(c *gin.Context, u *inventory.User) {
 	if !mayWriteOff(u.Role) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not write off stock in transit")
+		refuse(c, CodeForbidden, "", "the %s role may not write off stock in transit", u.Role)
 		return
 	}
 	var b writeOffBody
@@ -241,7 +227,7 @@ func (s *server) transferLabel(c *gin.Context, _ *inventory.User) {
 		return
 	}
 	if t.SSCC == "" {
-		s.fail(c, apiErr(inventory.CodeTransferState, "number", "transfer "+t.Number+" has no sealed shipment yet"))
+		s.fail(c, apiErrf(inventory.CodeTransferState, "number", "transfer %s has no sealed shipment yet", t.Number))
 		return
 	}
 	switch c.DefaultQuery("format", "zpl") {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,7 +52,7 @@ func (s *server) getPickList(c *gin.Context, _ *inventory.User) {
 }
 
 func (s *server) postWorkOrder(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvWOCreated, "create work orders", http.StatusCreated,
+	postDocument(s, c, u, inventory.EvWOCreated, "the %s role may not create work orders", http.StatusCreated,
 		func(o *inventory.WorkOrder) inventory.Command { return inventory.Command{Ref: o.Number, WorkOrder: o} },
 		func(ev *inventory.Event) any {
 			// The reservations are the event's lines: what the store chose.
@@ -67,7 +66,7 @@ func (s *server) postWorkOrder(c *gin.Context, u *inventory.User) {
 
 // closeWorkOrder ends picking; the event releases what is still reserved.
 func (s *server) closeWorkOrder(c *gin.Context, u *inventory.User) {
-	postDocument(s, c, u, inventory.EvWOClosed, "close work orders", http.StatusOK,
+	postDocument(s, c, u, inventory.EvWOClosed, "the %s role may not close work orders", http.StatusOK,
 		func(b *closeBody) inventory.Command { return inventory.Command{Ref: c.Param("number"), Note: b.Note} },
 		func(ev *inventory.Event) any {
 			return struct {
@@ -91,7 +90,7 @@ func nonNil(l []inventory.Line) []inventory.Line {
 // (remembered) or, after a restart, from the store's idempotency record.
 func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, any, error) {
 	if !s.perms.mayPost(u.Role, inventory.EvIssue) {
-		return 0, nil, apiErr(CodeForbidden, "", "the "+u.Role+" role may not issue parts")
+		return 0, nil, apiErrf(CodeForbidden, "", "the %s role may not issue parts", u.Role)
 	}
 	var req inventory.PickRequest
 	if err := s.decodeOptional(raw, &req); err != nil {
@@ -113,8 +112,8 @@ func (s *server) postIssue(c *gin.Context, u *inventory.User, raw []byte) (int, 
 		}
 		if ok {
 			if ev.Type != inventory.EvIssue || ev.Ref != req.WorkOrder || len(ev.Lines) == 0 || ev.Lines[0].SKU != req.SKU {
-				return 0, nil, apiErr(inventory.CodeIdempotencyReuse, "Idempotency-Key",
-					"this key was already used for a different request (event "+strconv.FormatUint(ev.Seq, 10)+")")
+				return 0, nil, apiErrf(inventory.CodeIdempotencyReuse, "Idempotency-Key",
+					"this key was already used for a different request (event %d)", ev.Seq)
 			}
 			c.Header("Idempotent-Replayed", "true")
 			return http.StatusCreated, eventAnswer(&ev), nil
@@ -149,7 +148,7 @@ type returnBody struct {
 // from the body alone, so the store's own idempotency answers a retry.
 func (s *server) postReturn(c *gin.Context, u *inventory.User) {
 	if !s.perms.mayPost(u.Role, inventory.EvReturn) {
-		refuse(c, CodeForbidden, "", "the "+u.Role+" role may not book returns")
+		refuse(c, CodeForbidden, "", "the %s role may not book returns", u.Role)
 		return
 	}
 	var b returnBody

@@ -322,7 +322,7 @@ func gs1CheckDigitOK(s string) bool {
 
 // ShippingNotice returns a notice with which of its pallets have come in.
 func (s *Store) ShippingNotice(number string) (NoticeState, error) {
-	return viewDoc[NoticeState](s, asnKey(number), "shipping notice", number)
+	return viewDoc[NoticeState](s, asnKey(number), "shipping notice", "no shipping notice %q", number)
 }
 
 // ShippingNotices lists the notices against one purchase order, or all when
@@ -361,7 +361,7 @@ func (s *Store) PalletBySSCC(sscc string) (NoticeState, PalletState, error) {
 		return err
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return NoticeState{}, PalletState{}, &Error{Code: CodePalletUnknown, Field: "sscc", Msg: "no shipping notice announced pallet " + sscc}
+		return NoticeState{}, PalletState{}, errf(CodePalletUnknown, "sscc", "no shipping notice announced pallet %s", sscc)
 	}
 	if err != nil {
 		return NoticeState{}, PalletState{}, err

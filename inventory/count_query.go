@@ -16,7 +16,7 @@ type CountReport struct {
 
 // CountSession returns a session as the log leaves it.
 func (s *Store) CountSession(number string) (CountState, error) {
-	return viewDoc[CountState](s, countKey(number), "count session", number)
+	return viewDoc[CountState](s, countKey(number), "count session", "no count session %q", number)
 }
 
 // CountReport returns a session, its counted bins and their variances, read
@@ -48,7 +48,7 @@ func (s *Store) CountReport(number string) (CountReport, error) {
 		return nil
 	})
 	if err == nil && !found {
-		err = notFound("count session", number)
+		err = notFound("count session", "no count session %q", number)
 	}
 	return rep, err
 }

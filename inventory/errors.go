@@ -62,11 +62,18 @@ const (
 )
 
 // Error is a refused request: nothing was written. Field names the offending
-// input (for example "lines[2].qty") so a UI can point at it.
+// input (for example "lines[2].qty") so a UI can point at it. Msg is the
+// English message, for logs and Error(); when it was formatted, Format and
+// Args are what it was formatted from, so the API can say it in the
+// client's language: Format, the English text, is the message id the
+// translation catalogue is keyed by, and Args are the values (SKUs,
+// quantities) that stay as they are in every language.
 type Error struct {
-	Code  Code
-	Field string
-	Msg   string
+	Code   Code
+	Field  string
+	Msg    string
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -82,8 +89,24 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code && t.Field == "" && t.Msg == ""
 }
 
+// Errorf is a refusal with code for field whose message is format with
+// args. Keep format a string literal: it is the id a translator
+// translates, and a test finds each one in the catalogue by reading the
+// source.
+func Errorf(code Code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
 func errf(code Code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Msg: fmt.Sprintf(format, args...)}
+	return Errorf(code, field, format, args...)
+}
+
+// At is e about another field (a nested input's, "shipment.lines[0]"), the
+// message and its translation unchanged.
+func (e *Error) At(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
 }
 
 // CodeOf returns the domain code carried by err, or "" when err is not a

@@ -10,7 +10,7 @@ import (
 
 // PurchaseOrder returns an order with what has come in per line.
 func (s *Store) PurchaseOrder(number string) (PurchaseOrderState, error) {
-	return viewDoc[PurchaseOrderState](s, poKey(number), "purchase order", number)
+	return viewDoc[PurchaseOrderState](s, poKey(number), "purchase order", "no purchase order %q", number)
 }
 
 // POFilter narrows PurchaseOrders. Empty fields match everything.

@@ -10,17 +10,19 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-func notFound(what, id string) error {
-	return &Error{Code: CodeNotFound, Field: what, Msg: fmt.Sprintf("no %s %q", what, id)}
+// notFound refuses field's id: format, like "no part %q", says what is
+// missing in words a translator gets whole.
+func notFound(field, format, id string) error {
+	return errf(CodeNotFound, field, format, id)
 }
 
 // viewDoc reads the record at key as a T; when there is none, the error
-// says that no what named id exists.
-func viewDoc[T any](s *Store, key []byte, what, id string) (T, error) {
+// (format with id, on field what) says that no what named id exists.
+func viewDoc[T any](s *Store, key []byte, what, format, id string) (T, error) {
 	var v T
 	ok, err := s.viewJSON(key, &v)
 	if err == nil && !ok {
-		err = notFound(what, id)
+		err = notFound(what, format, id)
 	}
 	return v, err
 }
@@ -43,7 +45,7 @@ func (s *Store) viewJSON(key []byte, into any) (bool, error) {
 
 // Part returns one part by SKU.
 func (s *Store) Part(sku string) (Part, error) {
-	return viewDoc[Part](s, join(pPart, sku), "part", sku)
+	return viewDoc[Part](s, join(pPart, sku), "part", "no part %q", sku)
 }
 
 // ResolveCode finds the part a scanned or typed code names: its SKU, one of
@@ -69,7 +71,7 @@ func (s *Store) ResolveCode(code string) (Part, error) {
 		return err
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return Part{}, notFound("part", code)
+		return Part{}, notFound("part", "no part %q", code)
 	}
 	if err != nil {
 		return Part{}, err
@@ -134,7 +136,7 @@ func (s *Store) Parts(pg Page) ([]Part, error) {
 
 // Location returns one location by code.
 func (s *Store) Location(code string) (Location, error) {
-	return viewDoc[Location](s, join(pLocation, code), "location", code)
+	return viewDoc[Location](s, join(pLocation, code), "location", "no location %q", code)
 }
 
 // Locations lists locations in code order.
@@ -153,7 +155,7 @@ func (s *Store) Locations(pg Page) ([]Location, error) {
 
 // Lot returns a lot of a part.
 func (s *Store) Lot(sku, lot string) (Lot, error) {
-	return viewDoc[Lot](s, join(pLot, sku, lot), "lot", sku+"/"+lot)
+	return viewDoc[Lot](s, join(pLot, sku, lot), "lot", "no lot %q", sku+"/"+lot)
 }
 
 // StockFilter narrows a stock query. Empty fields match everything.
@@ -306,7 +308,7 @@ func (s *Store) Event(seq uint64) (Event, error) {
 	var ev Event
 	ok, err := s.viewJSON(eventKey(seq), &ev)
 	if err == nil && !ok {
-		err = notFound("event", fmt.Sprint(seq))
+		err = notFound("event", "no event %q", fmt.Sprint(seq))
 	}
 	return ev, err
 }
@@ -356,7 +358,7 @@ func (s *Store) SerialHistory(sku, serial string) (SerialHistory, error) {
 		return nil
 	})
 	if err == nil && len(h.Events) == 0 {
-		err = notFound("serial", sku+"/"+serial)
+		err = notFound("serial", "no serial %q", sku+"/"+serial)
 	}
 	return h, err
 }

@@ -9,7 +9,7 @@ import (
 
 // ReorderPolicy returns a part's reorder policy with its signal state.
 func (s *Store) ReorderPolicy(sku string) (ReorderState, error) {
-	return viewDoc[ReorderState](s, reorderKey(sku), "reorder policy", sku)
+	return viewDoc[ReorderState](s, reorderKey(sku), "reorder policy", "no reorder policy %q", sku)
 }
 
 // ReorderPolicies lists parts with a reorder policy in SKU order.

@@ -172,7 +172,7 @@ func replayRTS(ev *Event, batches map[string]*SupplierReturnState, r *VerifyRepo
 
 // SupplierReturn returns a return-to-supplier batch.
 func (s *Store) SupplierReturn(number string) (SupplierReturnState, error) {
-	return viewDoc[SupplierReturnState](s, rtsKey(number), "return-to-supplier batch", number)
+	return viewDoc[SupplierReturnState](s, rtsKey(number), "return-to-supplier batch", "no return-to-supplier batch %q", number)
 }
 
 // RTSFilter narrows SupplierReturns. Empty fields match everything.

@@ -283,8 +283,8 @@ func (c *Command) checkAnnounced() error {
 		return errf(CodeInvalid, "shipment", "is required: the manifest the source depot sealed")
 	}
 	sh := *c.Shipment
-	if _, err := ParseSSCC(sh.SSCC); err != nil {
-		return errf(CodeInvalid, "shipment.sscc", "%v", err)
+	if _, e := parseSSCC(sh.SSCC); e != nil {
+		return e.At("shipment.sscc")
 	}
 	if sh.CompanyPrefix != "" && !strings.HasPrefix(sh.SSCC[1:], sh.CompanyPrefix) {
 		return errf(CodeInvalid, "shipment.companyPrefix", "the SSCC does not carry company prefix %s", sh.CompanyPrefix)
@@ -310,7 +310,7 @@ func (c *Command) checkAnnounced() error {
 	if err := c.checkStockLines(lineRules[c.Type]); err != nil {
 		// Name the manifest's field, which is what the caller sent.
 		if e, ok := err.(*Error); ok {
-			return &Error{Code: e.Code, Field: "shipment." + e.Field, Msg: e.Msg}
+			return e.At("shipment." + e.Field)
 		}
 		return err
 	}
@@ -409,6 +409,16 @@ func NewSSCC(extension int, companyPrefix string, serialRef uint64) string {
 // ParseSSCC checks an SSCC: 18 digits with a right check digit. It also
 // takes the element string form "(00)" + 18 digits and "00" + 18 digits.
 func ParseSSCC(s string) (string, error) {
+	sscc, e := parseSSCC(s)
+	if e != nil {
+		return "", e
+	}
+	return sscc, nil
+}
+
+// parseSSCC is ParseSSCC with the refusal's type, for callers that name
+// another field.
+func parseSSCC(s string) (string, *Error) {
 	s = strings.TrimPrefix(s, "(00)")
 	if len(s) == 20 && strings.HasPrefix(s, "00") {
 		s = s[2:]
@@ -607,8 +617,8 @@ func (st *TransferState) dispatch(ev *Event) *Error {
 			return errf(CodeInvalid, "shipment", "line %d differs from what was picked", i)
 		}
 	}
-	if _, err := ParseSSCC(ev.Shipment.SSCC); err != nil {
-		return errf(CodeInvalid, "shipment.sscc", "%v", err)
+	if _, e := parseSSCC(ev.Shipment.SSCC); e != nil {
+		return e.At("shipment.sscc")
 	}
 	st.Status, st.ShippedSeq, st.SSCC = TransferShipped, ev.Seq, ev.Shipment.SSCC
 	st.Manifest = slices.Clone(ev.Shipment.Lines)

@@ -29,7 +29,7 @@ func (s *Store) info(st *TransferState) TransferInfo {
 
 // Transfer returns a transfer with its overdue flag and report.
 func (s *Store) Transfer(number string) (TransferInfo, error) {
-	st, err := viewDoc[TransferState](s, transferKey(number), "transfer", number)
+	st, err := viewDoc[TransferState](s, transferKey(number), "transfer", "no transfer %q", number)
 	if err != nil {
 		return TransferInfo{}, err
 	}

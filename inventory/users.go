@@ -16,6 +16,9 @@ type User struct {
 	Role     string    `json:"role"`
 	Disabled bool      `json:"disabled,omitempty"`
 	Created  time.Time `json:"created"`
+	// Lang is the language the user reads answers in (a BCP 47 tag the
+	// API checks); "" follows the browser's Accept-Language.
+	Lang string `json:"lang,omitempty"`
 }
 
 func tokenKey(token string) []byte {
@@ -41,9 +44,36 @@ func (s *Store) PutUser(u User) error {
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Set(join(pUser, u.Name), b) })
 }
 
+// SetUserLang sets the language name reads answers in; "" clears it. It
+// reads and writes the user in one transaction, so a concurrent change to
+// another of the user's fields is not undone.
+func (s *Store) SetUserLang(name, lang string) error {
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
+	return s.db.Update(func(txn *badger.Txn) error {
+		item, err := txn.Get(join(pUser, name))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return notFound("user", "no user %q", name)
+		}
+		if err != nil {
+			return err
+		}
+		var u User
+		if err := item.Value(func(v []byte) error { return json.Unmarshal(v, &u) }); err != nil {
+			return err
+		}
+		u.Lang = lang
+		b, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		return txn.Set(join(pUser, name), b)
+	})
+}
+
 // User returns one user.
 func (s *Store) User(name string) (User, error) {
-	return viewDoc[User](s, join(pUser, name), "user", name)
+	return viewDoc[User](s, join(pUser, name), "user", "no user %q", name)
 }
 
 // Users lists every user.
@@ -118,14 +148,14 @@ func (s *Store) UserByToken(token string) (User, error) {
 		return err
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return User{}, notFound("token", "")
+		return User{}, errf(CodeNotFound, "token", "no such token")
 	}
 	if err != nil {
 		return User{}, err
 	}
 	u, err := s.User(string(name))
 	if err == nil && u.Disabled {
-		return User{}, notFound("token", "")
+		return User{}, errf(CodeNotFound, "token", "no such token")
 	}
 	return u, err
 }

@@ -12,7 +12,7 @@ import (
 // WorkOrder returns a work order with what is reserved, issued, awaited and
 // returned per line.
 func (s *Store) WorkOrder(number string) (WorkOrderState, error) {
-	return viewDoc[WorkOrderState](s, woKey(number), "work order", number)
+	return viewDoc[WorkOrderState](s, woKey(number), "work order", "no work order %q", number)
 }
 
 // WOFilter narrows WorkOrders. Empty fields match everything.

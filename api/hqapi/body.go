@@ -24,11 +24,11 @@ func decodeJSON(r io.Reader, v any) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return bodyErr(inventory.CodeTooLarge, "", "the body is larger than "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+		return bodyErr(inventory.CodeTooLarge, "", "the body is larger than %d bytes", tooBig.Limit)
 	case err != nil:
 		return bodyErr(CodeMalformedJSON, "", "the body could not be read")
 	case len(b) > maxBody:
-		return bodyErr(inventory.CodeTooLarge, "", "the body is larger than "+strconv.Itoa(maxBody)+" bytes")
+		return bodyErr(inventory.CodeTooLarge, "", "the body is larger than %d bytes", maxBody)
 	}
 	return decodeBytes(b, v)
 }
@@ -48,8 +48,10 @@ func decodeBytes(body []byte, v any) error {
 	return nil
 }
 
-func bodyErr(code inventory.Code, field, msg string) error {
-	return &inventory.Error{Code: code, Field: field, Msg: msg}
+// bodyErr is a refusal of a body: format, a string literal, is translated
+// into the answer's language, args stay as they are.
+func bodyErr(code inventory.Code, field, format string, args ...any) error {
+	return inventory.Errorf(code, field, format, args...)
 }
 
 // jsonError says what is wrong with a body in the client's terms, naming
@@ -65,7 +67,7 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return bodyErr(CodeMalformedJSON, "", "the JSON ends early")
 	case errors.As(err, &syntax):
-		return bodyErr(CodeMalformedJSON, "", "invalid JSON at byte "+strconv.FormatInt(syntax.Offset, 10)+": "+syntax.Error())
+		return bodyErr(CodeMalformedJSON, "", "invalid JSON at byte %d: %s", syntax.Offset, syntax.Error())
 	case errors.As(err, &typ):
 		if typ.Field == "" {
 			return bodyErr(inventory.CodeInvalid, "", "the body must be a JSON object")
@@ -81,7 +83,7 @@ func jsonError(err error) error {
 		case t.Kind() == reflect.Bool:
 			want = "boolean"
 		}
-		return bodyErr(inventory.CodeInvalid, typ.Field, "must be a JSON "+want+", not "+typ.Value)
+		return bodyErr(inventory.CodeInvalid, typ.Field, "must be a JSON %s, not %s", want, typ.Value)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name, _ = strconv.Unquote(name)

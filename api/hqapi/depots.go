@@ -49,7 +49,7 @@ func page(c *gin.Context) (after uint64, limit int, err error) {
 	limit = hq.MaxEvents
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > hq.MaxEvents {
-			return 0, 0, &inventory.Error{Code: inventory.CodeInvalid, Field: "limit", Msg: "must be 1 to " + strconv.Itoa(hq.MaxEvents)}
+			return 0, 0, inventory.Errorf(inventory.CodeInvalid, "limit", "must be 1 to %d", hq.MaxEvents)
 		}
 	}
 	return after, limit, nil

@@ -22,6 +22,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 func TestOpenAPIIsComplete(t *testing.T) {
 	doc := oacheck.Load(t, openAPIJSON)
 	doc.CheckComplete(t, 20)
+	doc.CheckLanguages(t)
 	for _, op := range doc.Operations(t) {
 		if op.Public() && len(routeRoles[op.Method+" "+oacheck.GinPath(op.Path)]) != 0 {
 			t.Errorf("%s %s: documented as public, the role table says otherwise", op.Method, op.Path)
@@ -36,6 +37,7 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 	// Site is both what PUT .../site decodes and what the API answers.
 	doc.CheckSchemas(t, []oacheck.Type{
 		{Schema: "User", V: hq.User{}}, {Schema: "NewUser", V: NewUser{}}, {Schema: "Problem", V: Problem{}},
+		{Schema: "Me", V: Me{}}, {Schema: "LanguageChoice", V: LanguageBody{}, Request: true},
 		{Schema: "Depot", V: hq.Depot{}}, {Schema: "HWM", V: hq.HWM{}}, {Schema: "Counters", V: hq.Counters{}},
 		{Schema: "DepotStatus", V: hq.DepotStatus{}},
 		{Schema: "Balance", V: inventory.Balance{}}, {Schema: "Position", V: inventory.Position{}},

@@ -49,7 +49,7 @@ func (s *server) orderRoutes(v1 *gin.RouterGroup) {
 		if v := c.Query("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > hq.MaxOrders {
-				refuse(c, inventory.CodeInvalid, "limit", "must be 1 to "+strconv.Itoa(hq.MaxOrders))
+				refuse(c, inventory.CodeInvalid, "limit", "must be 1 to %d", hq.MaxOrders)
 				return
 			}
 			limit = n

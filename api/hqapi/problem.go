@@ -3,6 +3,7 @@ package hqapi
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,15 +53,17 @@ func statusOf(code inventory.Code) (int, string) {
 	return http.StatusUnprocessableEntity, "Refused"
 }
 
-// newProblem is code's problem as this API's table maps it.
-func newProblem(code inventory.Code, field, detail string) Problem {
+// newProblem is code's problem as this API's table maps it, with a detail
+// formatted from format (a string literal, translated) and args.
+func newProblem(code inventory.Code, field, format string, args ...any) Problem {
 	status, title := statusOf(code)
-	return problem.New(code, status, title, field, detail)
+	return problem.Newf(code, status, title, field, format, args...)
 }
 
-// refuse answers with a problem and stops the handler chain.
-func refuse(c *gin.Context, code inventory.Code, field, detail string) {
-	problem.Write(c, newProblem(code, field, detail))
+// refuse answers with a problem and stops the handler chain; its detail
+// is format (a string literal, translated) with args.
+func refuse(c *gin.Context, code inventory.Code, field, format string, args ...any) {
+	problem.Write(c, newProblem(code, field, format, args...))
 	c.Abort()
 }
 
@@ -69,11 +72,14 @@ func refuse(c *gin.Context, code inventory.Code, field, detail string) {
 func (s *server) fail(c *gin.Context, err error) {
 	var e *inventory.Error
 	if errors.As(err, &e) {
-		refuse(c, e.Code, e.Field, e.Msg)
+		status, title := statusOf(e.Code)
+		problem.Write(c, problem.FromError(e, status, title))
+		c.Abort()
 		return
 	}
 	if errors.Is(err, hq.ErrUnknownDepot) {
-		refuse(c, hq.CodeUnknownDepot, "", err.Error())
+		// The error reads `unknown depot "id"`; the id is the value.
+		refuse(c, hq.CodeUnknownDepot, "", "unknown depot %s", strings.TrimSpace(strings.TrimPrefix(err.Error(), hq.ErrUnknownDepot.Error())))
 		return
 	}
 	s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)

@@ -25,6 +25,7 @@ var routeRoles = roletest.Table{
 	"GET /api/v1/users":                        {RoleAdmin},
 	"POST /api/v1/users":                       {RoleAdmin},
 	"POST /api/v1/users/:name/tokens":          {RoleAdmin},
+	"POST /api/v1/me/language":                 {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/depots":                       {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/depots/:id":                   {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/depots/:id/events":            {RoleAdmin, RolePlanner, RoleViewer},

@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/partsedge/partsedge/api/internal/bearer"
+	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
@@ -35,6 +37,7 @@ const (
 type Principal struct {
 	Name string
 	Role string
+	Lang string // the user's own language; "" follows the browser
 }
 
 // Options configure the API.
@@ -98,10 +101,10 @@ func newServer(o Options) *server {
 		refuse(c, CodeInternal, "", "the server failed")
 	}))
 	e.NoRoute(func(c *gin.Context) {
-		refuse(c, inventory.CodeNotFound, "", "no such route: "+c.Request.URL.Path)
+		refuse(c, inventory.CodeNotFound, "", "no such route: %s", c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
-		refuse(c, CodeMethodNotAllowed, "", c.Request.Method+" is not allowed here")
+		refuse(c, CodeMethodNotAllowed, "", "%s is not allowed here", c.Request.Method)
 	})
 	s.engine = e
 
@@ -150,12 +153,18 @@ func (s *server) authed(roles []string, h gin.HandlerFunc) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		// The caller's own language beats their browser's from here on,
+		// refusals of their role included. A stored tag the API no longer
+		// speaks is no preference.
+		if l, ok := i18n.Preference(p.Lang); ok {
+			problem.Prefer(c, l)
+		}
 		allowed := false
 		for _, r := range roles {
 			allowed = allowed || r == p.Role
 		}
 		if !allowed {
-			refuse(c, CodeForbidden, "", "the role "+p.Role+" may not do this")
+			refuse(c, CodeForbidden, "", "the role %s may not do this", p.Role)
 			return
 		}
 		c.Set("principal", p)
@@ -176,7 +185,7 @@ func (s *server) principal(token string) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	p := Principal{Name: u.Name, Role: u.Role}
+	p := Principal{Name: u.Name, Role: u.Role, Lang: u.Lang}
 	s.tokens.Put(token, p, now)
 	return p, nil
 }

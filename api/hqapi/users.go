@@ -36,6 +36,7 @@ type userStore interface {
 	Users() ([]hq.User, error)
 	CreateUser(u hq.User, token string) error
 	AddToken(name, token string) error
+	SetUserLang(name, lang string) error
 }
 
 // EnsureAdmin creates the user "admin" with token in a store that has no
@@ -91,6 +92,7 @@ func (s *server) userRoutes(v1 *gin.RouterGroup) {
 type NewUser struct {
 	Name string `json:"name"`
 	Role string `json:"role"`
+	Lang string `json:"lang,omitempty"` // the user's language; "" follows the browser
 }
 
 // parseNewUser reads and checks a POST /users body.
@@ -103,7 +105,10 @@ func parseNewUser(body []byte) (NewUser, error) {
 		return req, err
 	}
 	if !slices.Contains(Roles(), req.Role) {
-		return req, &inventory.Error{Code: inventory.CodeInvalid, Field: "role", Msg: "must be one of " + strings.Join(Roles(), ", ")}
+		return req, inventory.Errorf(inventory.CodeInvalid, "role", "must be one of %s", strings.Join(Roles(), ", "))
+	}
+	if _, err := checkLang(req.Lang); err != nil {
+		return req, err
 	}
 	return req, nil
 }
@@ -117,7 +122,7 @@ func (s *server) createUser(c *gin.Context, body []byte) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	u := hq.User{Name: req.Name, Role: req.Role, Created: s.now().UTC().Truncate(time.Millisecond)}
+	u := hq.User{Name: req.Name, Role: req.Role, Lang: req.Lang, Created: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.users.CreateUser(u, token); err != nil {
 		return 0, nil, err
 	}
@@ -167,7 +172,7 @@ func (s *server) rememberPost(h postFunc) gin.HandlerFunc {
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				refuse(c, inventory.CodeTooLarge, "", fmt.Sprintf("the body is over %d bytes", maxBody))
+				refuse(c, inventory.CodeTooLarge, "", "the body is over %d bytes", maxBody)
 				return
 			}
 			refuse(c, CodeMalformedJSON, "", "the body could not be read")
@@ -221,7 +226,8 @@ func (s *server) runPost(c *gin.Context, h postFunc, body []byte) (int, []byte) 
 			s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 			e = &inventory.Error{Code: CodeInternal, Msg: "the server failed; the log says why"}
 		}
-		p := problem.Localize(c, newProblem(e.Code, e.Field, e.Msg))
+		status, title := statusOf(e.Code)
+		p := problem.Localize(c, problem.FromError(e, status, title))
 		return p.Status, p.Encode()
 	}
 	b, err := json.Marshal(v)

@@ -28,8 +28,8 @@ func (s *server) viewRoutes(v1 *gin.RouterGroup) {
 		}
 		c.JSON(http.StatusOK, gin.H{"items": sites})
 	}))
-	v1.GET("/stock", s.authed(anyone, s.globalStock))
-	v1.GET("/transfers", s.authed(anyone, s.transfers))
+	v1.GET("/stock", s.authed(anyone, s.exportable(s.globalStock, s.exportGlobalStock)))
+	v1.GET("/transfers", s.authed(anyone, s.exportable(s.transfers, s.exportTransfers)))
 	v1.GET("/transfers/:number", s.authed(anyone, func(c *gin.Context) {
 		v, err := s.hq.Transfer(c.Param("number"), c.Query("from"))
 		if err != nil {
@@ -42,8 +42,10 @@ func (s *server) viewRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/suggestions", s.authed(anyone, s.suggestions))
 }
 
-func invalidQuery(field, msg string) error {
-	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: msg}
+// invalidQuery refuses a query parameter; format, a string literal, is
+// translated, args stay as they are.
+func invalidQuery(field, format string, args ...any) error {
+	return inventory.Errorf(inventory.CodeInvalid, field, format, args...)
 }
 
 // queryLimit reads ?limit= (1..max; def when absent).
@@ -54,7 +56,7 @@ func queryLimit(c *gin.Context, def, maxN int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxN {
-		return 0, invalidQuery("limit", "must be 1 to "+strconv.Itoa(maxN))
+		return 0, invalidQuery("limit", "must be 1 to %d", maxN)
 	}
 	return n, nil
 }
@@ -96,65 +98,80 @@ func (s *server) depotStock(c *gin.Context) {
 // globalStock answers a page of parts across depots; "next" is the SKU to
 // pass as ?after= for the next page, set when the page is full.
 func (s *server) globalStock(c *gin.Context) {
-	limit, err := queryLimit(c, 100, 1000)
+	f, err := globalQuery(c, 100, 1000)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	below, err := queryBool(c, "belowReorderPoint")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	excess, err := queryBool(c, "excess")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items, err := s.hq.GlobalStock(hq.GlobalFilter{SKU: c.Query("sku"), Depot: c.Query("depot"),
-		BelowReorderPoint: below, Excess: excess, After: c.Query("after"), Limit: limit})
+	items, err := s.hq.GlobalStock(f)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	ans := gin.H{"items": items}
-	if len(items) == limit {
+	if len(items) == f.Limit {
 		ans["next"] = items[len(items)-1].SKU
 	}
 	c.JSON(http.StatusOK, ans)
 }
 
+// globalQuery reads the global view's filters; limit counts parts (def
+// when absent, up to maxN).
+func globalQuery(c *gin.Context, def, maxN int) (hq.GlobalFilter, error) {
+	limit, err := queryLimit(c, def, maxN)
+	if err != nil {
+		return hq.GlobalFilter{}, err
+	}
+	below, err := queryBool(c, "belowReorderPoint")
+	if err != nil {
+		return hq.GlobalFilter{}, err
+	}
+	excess, err := queryBool(c, "excess")
+	if err != nil {
+		return hq.GlobalFilter{}, err
+	}
+	return hq.GlobalFilter{SKU: c.Query("sku"), Depot: c.Query("depot"),
+		BelowReorderPoint: below, Excess: excess, After: c.Query("after"), Limit: limit}, nil
+}
+
 func (s *server) transfers(c *gin.Context) {
-	limit, err := queryLimit(c, 1000, 1000)
+	f, err := transferQuery(c, 1000, 1000)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	items, err := s.hq.Transfers(f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+// transferQuery reads the filters of the transfer list; limit as
+// globalQuery's.
+func transferQuery(c *gin.Context, def, maxN int) (hq.TransferFilter, error) {
+	limit, err := queryLimit(c, def, maxN)
+	if err != nil {
+		return hq.TransferFilter{}, err
 	}
 	overdue, err := queryBool(c, "overdue")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return hq.TransferFilter{}, err
 	}
 	diff, err := queryBool(c, "differences")
 	if err != nil {
-		s.fail(c, err)
-		return
+		return hq.TransferFilter{}, err
 	}
 	status := inventory.TransferStatus(c.Query("status"))
 	switch status {
 	case "", inventory.TransferRequested, inventory.TransferApproved, inventory.TransferShipped,
 		inventory.TransferReceived, inventory.TransferClosed:
 	default:
-		s.fail(c, invalidQuery("status", "must be requested, approved, shipped, received or closed"))
-		return
+		return hq.TransferFilter{}, invalidQuery("status", "must be requested, approved, shipped, received or closed")
 	}
-	items, err := s.hq.Transfers(hq.TransferFilter{Status: status, From: c.Query("from"), To: c.Query("to"),
-		Overdue: overdue, Differences: diff, After: c.Query("after"), Limit: limit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	return hq.TransferFilter{Status: status, From: c.Query("from"), To: c.Query("to"),
+		Overdue: overdue, Differences: diff, After: c.Query("after"), Limit: limit}, nil
 }
 
 func (s *server) signals(c *gin.Context) {

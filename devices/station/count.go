@@ -49,7 +49,7 @@ func NewCount(l Ledger, req OperationRequest) (*Count, error) {
 		return nil, err
 	}
 	if st.Status != inventory.CountOpen {
-		return nil, &inventory.Error{Code: inventory.CodeDocumentClosed, Field: "ref", Msg: "count session " + req.Ref + " is approved"}
+		return nil, inventory.Errorf(inventory.CodeDocumentClosed, "ref", "count session %s is approved", req.Ref)
 	}
 	if req.To != "" {
 		if _, err := l.Location(req.To); err != nil {

@@ -32,7 +32,7 @@ func NewPick(l Ledger, order string) (*Pick, error) {
 		return nil, err
 	}
 	if wo.Status != inventory.WOOpen {
-		return nil, &inventory.Error{Code: inventory.CodeDocumentClosed, Field: "ref", Msg: "work order " + order + " is closed"}
+		return nil, inventory.Errorf(inventory.CodeDocumentClosed, "ref", "work order %s is closed", order)
 	}
 	return &Pick{Ledger: l, Order: order}, nil
 }

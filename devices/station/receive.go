@@ -61,7 +61,7 @@ func NewReceive(l Ledger, order, to string) (*Receive, error) {
 		return nil, err
 	}
 	if po.Status != inventory.POOpen {
-		return nil, &inventory.Error{Code: inventory.CodeDocumentClosed, Field: "ref", Msg: "purchase order " + order + " is closed"}
+		return nil, inventory.Errorf(inventory.CodeDocumentClosed, "ref", "purchase order %s is closed", order)
 	}
 	if _, err := l.Location(to); err != nil {
 		return nil, err

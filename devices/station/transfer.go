@@ -36,8 +36,8 @@ func NewShip(l Ledger, number, from string) (*Ship, error) {
 		return nil, err
 	}
 	if t.Direction != inventory.TransferOutbound || t.Status != inventory.TransferApproved {
-		return nil, &inventory.Error{Code: inventory.CodeTransferState, Field: "ref",
-			Msg: fmt.Sprintf("transfer %s is %s %s: only an approved outbound transfer is picked", number, t.Status, t.Direction)}
+		return nil, inventory.Errorf(inventory.CodeTransferState, "ref",
+			"transfer %s is %s %s: only an approved outbound transfer is picked", number, t.Status, t.Direction)
 	}
 	if _, err := l.Location(from); err != nil {
 		return nil, err
@@ -90,8 +90,8 @@ func NewReceiveTransfer(l Ledger, number, to string) (*ReceiveTransfer, error) {
 		return nil, err
 	}
 	if t.Direction != inventory.TransferInbound || t.Status != inventory.TransferShipped {
-		return nil, &inventory.Error{Code: inventory.CodeTransferState, Field: "ref",
-			Msg: fmt.Sprintf("transfer %s is %s %s: only an inbound transfer on its way is received", number, t.Status, t.Direction)}
+		return nil, inventory.Errorf(inventory.CodeTransferState, "ref",
+			"transfer %s is %s %s: only an inbound transfer on its way is received", number, t.Status, t.Direction)
 	}
 	if _, err := l.Location(to); err != nil {
 		return nil, err

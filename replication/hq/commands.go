@@ -91,11 +91,11 @@ func (h *HQ) update(fn func(txn *badger.Txn) error) error {
 // checkCommands refuses what HQ must never queue: a depot id no topic can
 // carry, an actor the depot cannot name, a type HQ may not send.
 func checkCommands(depot, ref, actor string, cmds []inventory.Command) error {
-	if err := replication.ValidDepot(depot); err != nil {
-		return invalid("depot", "%v", err)
+	if err := checkDepotID("depot", depot); err != nil {
+		return err
 	}
-	if err := replication.ValidActor(actor); err != nil {
-		return invalid("actor", "%v", err)
+	if err := checkActor("actor", actor); err != nil {
+		return err
 	}
 	if len(ref) > inventory.MaxCodeLen {
 		return invalid("ref", "is longer than %d bytes", inventory.MaxCodeLen)

@@ -15,7 +15,6 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/partsedge/partsedge/inventory"
-	"github.com/partsedge/partsedge/replication"
 )
 
 // Transfer orders, policies and catalogue entries a planner sends down.
@@ -154,15 +153,15 @@ func (h *HQ) KnownDepot(depot string) (bool, error) {
 }
 
 func (h *HQ) checkDepot(field, depot string) error {
-	if err := replication.ValidDepot(depot); err != nil {
-		return invalid(field, "%v", err)
+	if err := checkDepotID(field, depot); err != nil {
+		return err
 	}
 	ok, err := h.KnownDepot(depot)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return &inventory.Error{Code: CodeUnknownDepot, Field: field, Msg: fmt.Sprintf("HQ knows no depot %q", depot)}
+		return inventory.Errorf(CodeUnknownDepot, field, "HQ knows no depot %q", depot)
 	}
 	return nil
 }
@@ -173,8 +172,8 @@ func checkPlanner(planner string) error {
 		// else's or the depot refuses it as a self-approval.
 		return invalid("planner", "is required")
 	}
-	if err := replication.ValidActor(planner); err != nil {
-		return invalid("planner", "%v", err)
+	if err := checkActor("planner", planner); err != nil {
+		return err
 	}
 	return nil
 }
@@ -285,7 +284,7 @@ func (h *HQ) TransferOrder(number string) (TransferOrderState, error) {
 	digits, ok := strings.CutPrefix(number, OrderPrefix)
 	n, err := strconv.ParseUint(digits, 10, 64)
 	if !ok || err != nil || n == 0 || OrderPrefix+strconv.FormatUint(n, 10) != number {
-		return TransferOrderState{}, &inventory.Error{Code: inventory.CodeNotFound, Field: "number", Msg: fmt.Sprintf("no transfer order %q", number)}
+		return TransferOrderState{}, notFound("number", "no transfer order %q", number)
 	}
 	var out TransferOrderState
 	err = h.db.View(func(txn *badger.Txn) error {
@@ -295,7 +294,7 @@ func (h *HQ) TransferOrder(number string) (TransferOrderState, error) {
 			return err
 		}
 		if !ok {
-			return &inventory.Error{Code: inventory.CodeNotFound, Field: "number", Msg: fmt.Sprintf("no transfer order %q", number)}
+			return notFound("number", "no transfer order %q", number)
 		}
 		out, err = orderState(txn, rec)
 		return err

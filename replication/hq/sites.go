@@ -10,8 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dgraph-io/badger/v4"
-
-	"github.com/partsedge/partsedge/replication"
 )
 
 // Site is where a depot is, for "nearest first" in planning.
@@ -52,8 +50,8 @@ func (s Site) Check() error {
 // SetSite records where depot is. The depot need not have replicated yet:
 // planners place depots before they go live.
 func (h *HQ) SetSite(depot string, s Site) error {
-	if err := replication.ValidDepot(depot); err != nil {
-		return invalid("depot", "%v", err)
+	if err := checkDepotID("depot", depot); err != nil {
+		return err
 	}
 	if err := s.Check(); err != nil {
 		return err

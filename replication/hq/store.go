@@ -28,6 +28,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication"
 )
 
 // Key layout. Depot ids never hold bytes <= ' ' (replication.ValidDepot),
@@ -177,9 +178,27 @@ func setJSON(txn *badger.Txn, key []byte, v any) error {
 }
 
 func invalid(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeInvalid, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return inventory.Errorf(inventory.CodeInvalid, field, format, a...)
+}
+
+// checkDepotID refuses a depot id no MQTT topic can carry
+// (replication.ValidDepot) in words the API can translate.
+func checkDepotID(field, depot string) error {
+	if replication.ValidDepot(depot) != nil {
+		return invalid(field, "%q is not a depot id: 1 to %d characters, none of them '/', '+', '#', a space or a control character", depot, inventory.MaxCodeLen)
+	}
+	return nil
+}
+
+// checkActor refuses an actor a depot cannot record
+// (replication.ValidActor) in words the API can translate.
+func checkActor(field, actor string) error {
+	if replication.ValidActor(actor) != nil {
+		return invalid(field, "%q is not a user name a depot can record: at most %d bytes of UTF-8, no spaces or control characters", actor, replication.MaxActorLen)
+	}
+	return nil
 }
 
 func notFound(field, format string, a ...any) error {
-	return &inventory.Error{Code: inventory.CodeNotFound, Field: field, Msg: fmt.Sprintf(format, a...)}
+	return inventory.Errorf(inventory.CodeNotFound, field, format, a...)
 }

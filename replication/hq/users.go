@@ -37,6 +37,9 @@ type User struct {
 	Role     string    `json:"role"`
 	Disabled bool      `json:"disabled,omitempty"`
 	Created  time.Time `json:"created"`
+	// Lang is the language the user reads HQ's answers in (a BCP 47
+	// tag the API checks); "" follows the browser's Accept-Language.
+	Lang string `json:"lang,omitempty"`
 }
 
 func userKey(name string) []byte { return append([]byte{prefixUser}, name...) }
@@ -51,12 +54,12 @@ func tokenKey(token string) []byte {
 // nothing that needs escaping is allowed.
 func CheckUserName(name string) error {
 	if name == "" || len(name) > MaxUserName {
-		return &inventory.Error{Code: inventory.CodeInvalid, Field: "name", Msg: fmt.Sprintf("must be 1 to %d characters", MaxUserName)}
+		return inventory.Errorf(inventory.CodeInvalid, "name", "must be 1 to %d characters", MaxUserName)
 	}
 	for _, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == '@'
 		if !ok {
-			return &inventory.Error{Code: inventory.CodeInvalid, Field: "name", Msg: "may hold only letters, digits, '.', '_', '-' and '@'"}
+			return inventory.Errorf(inventory.CodeInvalid, "name", "may hold only letters, digits, '.', '_', '-' and '@'")
 		}
 	}
 	return nil
@@ -64,7 +67,7 @@ func CheckUserName(name string) error {
 
 func checkToken(token string) error {
 	if len(token) < MinTokenLen {
-		return &inventory.Error{Code: inventory.CodeInvalid, Field: "token", Msg: fmt.Sprintf("must be at least %d characters", MinTokenLen)}
+		return inventory.Errorf(inventory.CodeInvalid, "token", "must be at least %d characters", MinTokenLen)
 	}
 	return nil
 }
@@ -87,7 +90,7 @@ func (h *HQ) CreateUser(u User, token string) error {
 		return err
 	}
 	if u.Role == "" {
-		return &inventory.Error{Code: inventory.CodeInvalid, Field: "role", Msg: "is required"}
+		return inventory.Errorf(inventory.CodeInvalid, "role", "is required")
 	}
 	if err := checkToken(token); err != nil {
 		return err
@@ -101,7 +104,7 @@ func (h *HQ) CreateUser(u User, token string) error {
 	}
 	err = h.updateRetrying(func(txn *badger.Txn) error {
 		if _, err := txn.Get(userKey(u.Name)); err == nil {
-			return &inventory.Error{Code: inventory.CodeUserExists, Field: "name", Msg: fmt.Sprintf("a user named %q exists", u.Name)}
+			return inventory.Errorf(inventory.CodeUserExists, "name", "a user named %q exists", u.Name)
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
@@ -130,7 +133,7 @@ func (h *HQ) AddToken(name, token string) error {
 				return verr
 			}
 			if string(owner) != name {
-				return &inventory.Error{Code: inventory.CodeInvalid, Field: "token", Msg: "belongs to another user"}
+				return inventory.Errorf(inventory.CodeInvalid, "token", "belongs to another user")
 			}
 			return nil
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
@@ -145,7 +148,7 @@ func (h *HQ) AddToken(name, token string) error {
 func (h *HQ) RevokeToken(token string) error {
 	err := h.updateRetrying(func(txn *badger.Txn) error {
 		if _, err := txn.Get(tokenKey(token)); errors.Is(err, badger.ErrKeyNotFound) {
-			return &inventory.Error{Code: inventory.CodeNotFound, Field: "token", Msg: "no such token"}
+			return inventory.Errorf(inventory.CodeNotFound, "token", "no such token")
 		} else if err != nil {
 			return err
 		}
@@ -169,6 +172,24 @@ func (h *HQ) SetDisabled(name string, disabled bool) error {
 		return txn.Set(userKey(name), b)
 	})
 	return wrapStore("disable user", err)
+}
+
+// SetUserLang sets the language name reads answers in; "" clears it. The
+// API checks lang against the languages it speaks.
+func (h *HQ) SetUserLang(name, lang string) error {
+	err := h.updateRetrying(func(txn *badger.Txn) error {
+		u, err := getUser(txn, name)
+		if err != nil {
+			return err
+		}
+		u.Lang = lang
+		b, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		return txn.Set(userKey(name), b)
+	})
+	return wrapStore("set user language", err)
 }
 
 // User returns one user.
@@ -207,7 +228,7 @@ func (h *HQ) UserByToken(token string) (User, error) {
 	err := h.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(tokenKey(token))
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			return &inventory.Error{Code: inventory.CodeNotFound, Field: "token", Msg: "no such token"}
+			return inventory.Errorf(inventory.CodeNotFound, "token", "no such token")
 		}
 		if err != nil {
 			return err
@@ -220,7 +241,7 @@ func (h *HQ) UserByToken(token string) (User, error) {
 			return err
 		}
 		if u.Disabled {
-			return &inventory.Error{Code: inventory.CodeNotFound, Field: "token", Msg: "no such token"}
+			return inventory.Errorf(inventory.CodeNotFound, "token", "no such token")
 		}
 		return nil
 	})
@@ -231,7 +252,7 @@ func getUser(txn *badger.Txn, name string) (User, error) {
 	var u User
 	item, err := txn.Get(userKey(name))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return u, &inventory.Error{Code: inventory.CodeNotFound, Field: "name", Msg: fmt.Sprintf("no user named %q", name)}
+		return u, inventory.Errorf(inventory.CodeNotFound, "name", "no user named %q", name)
 	}
 	if err != nil {
 		return u, err

@@ -171,3 +171,19 @@ var catalogs = sync.OnceValue(MustLoad)
 
 // Default is the embedded catalogues.
 func Default() *Catalog { return catalogs() }
+
+// Preference reads a user's stored or requested language: one of the
+// tags of Langs exactly, or "" for none (follow the browser). Anything
+// else is not a preference: a screen must not store a tag the APIs would
+// silently answer in English.
+func Preference(tag string) (Lang, bool) {
+	if tag == "" {
+		return "", true
+	}
+	for _, l := range Langs {
+		if string(l) == tag {
+			return l, true
+		}
+	}
+	return "", false
+}

@@ -322,3 +322,75 @@ func JSONFields(rt reflect.Type) (all, always []string) {
 	}
 	return all, always
 }
+
+// response is the part of a response the language check reads.
+type response struct {
+	Ref     string                     `json:"$ref"`
+	Headers map[string]json.RawMessage `json:"headers"`
+	Content map[string]json.RawMessage `json:"content"`
+}
+
+// problemAnswer resolves raw (a response or a reference to one) and says
+// whether it answers with a problem, and whether it documents
+// Content-Language.
+func (d *Doc) problemAnswer(raw json.RawMessage) (problem, lang bool) {
+	var r response
+	if json.Unmarshal(raw, &r) != nil {
+		return false, false
+	}
+	if r.Ref != "" {
+		name := strings.TrimPrefix(r.Ref, "#/components/responses/")
+		if json.Unmarshal(d.components["responses"][name], &r) != nil {
+			return false, false
+		}
+	}
+	_, problem = r.Content["application/problem+json"]
+	_, lang = r.Headers["Content-Language"]
+	return problem, lang
+}
+
+// CheckLanguages holds the document to what the APIs do with languages: a
+// request may say which it reads (Accept-Language, a components parameter
+// every operation that can answer with a problem references) and every
+// problem says which it is written in (Content-Language, a header every
+// problem answer documents). A new operation that lacks the reference
+// fails here by name: add {"$ref": "#/components/parameters/AcceptLanguage"}
+// to its parameters.
+func (d *Doc) CheckLanguages(tb testing.TB) {
+	tb.Helper()
+	var accept string
+	for name, p := range d.Components.Parameters {
+		if p.In == "header" && p.Name == "Accept-Language" {
+			accept = "#/components/parameters/" + name
+		}
+	}
+	if accept == "" {
+		tb.Fatalf("no components parameter documents the Accept-Language header")
+	}
+	if _, ok := d.components["headers"]["ContentLanguage"]; !ok {
+		tb.Errorf("no components header ContentLanguage documents the Content-Language of problems")
+	}
+	for name, raw := range d.components["responses"] {
+		if problem, lang := d.problemAnswer(raw); problem && !lang {
+			tb.Errorf("response %s answers a problem without documenting its Content-Language header", name)
+		}
+	}
+	for _, op := range d.Operations(tb) {
+		problems := false
+		for status, raw := range op.Responses {
+			problem, lang := d.problemAnswer(raw)
+			problems = problems || problem
+			if problem && !lang {
+				tb.Errorf("%s %s: the %s problem does not document its Content-Language header", op.Method, op.Path, status)
+			}
+		}
+		refs := false
+		for _, p := range op.Parameters {
+			refs = refs || p.Ref == accept
+		}
+		if problems && !refs {
+			tb.Errorf("%s %s: answers problems but does not take Accept-Language: add {\"$ref\": %q} to its parameters",
+				op.Method, op.Path, accept)
+		}
+	}
+}

@@ -13,12 +13,16 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -43,9 +47,9 @@ func Chromium() (string, error) {
 	return "", fmt.Errorf("no Chromium on the PATH: `make deps` installs Debian's chromium package")
 }
 
-// Browser is one headless Chromium process; each Tab is a new tab in it.
-// Tabs share the browser's storage per origin; Login clears the origin's
-// so one subtest's sign-in or language never leaks into the next.
+// Browser is one headless Chromium process; each Tab is a window in a
+// browser context of its own (its own storage, so one subtest's sign-in
+// or language never leaks into the next).
 type Browser struct {
 	ctx context.Context
 }
@@ -83,21 +87,58 @@ func New(t testing.TB) *Browser {
 // navigator.languages and Accept-Language say, "en", "zh-CN", "zh-TW" ...)
 // at width × height CSS pixels. Every action in it must end within
 // timeout, so a screen that never shows what the test waits for fails the
-// test instead of hanging it.
+// test instead of hanging it. An uncaught JavaScript error in the page
+// fails the test.
 func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout time.Duration) context.Context {
 	t.Helper()
-	tctx, cancelTab := chromedp.NewContext(b.ctx)
+	// Chromium opens a target in a new browser context only in a window of
+	// its own.
+	var id target.ID
+	var bc cdp.BrowserContextID
+	err := chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		exec := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		var err error
+		if bc, err = target.CreateBrowserContext().Do(exec); err != nil {
+			return err
+		}
+		id, err = target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(exec)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	tctx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
 	ctx, cancelTimeout := context.WithTimeout(tctx, timeout)
+	var mu sync.Mutex
+	var thrown []string
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelTab()
+		err := chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(bc).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+		if err != nil {
+			t.Logf("close the tab's browser context: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range thrown {
+			t.Errorf("JavaScript error in the page: %s", e)
+		}
+	})
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*cdpruntime.EventExceptionThrown); ok {
+			mu.Lock()
+			thrown = append(thrown, e.ExceptionDetails.Error())
+			mu.Unlock()
+		}
 	})
 	mobile := width < 600
-	err := chromedp.Run(ctx,
+	err = chromedp.Run(ctx,
 		emulation.SetUserAgentOverride("Mozilla/5.0 (X11; Linux x86_64) PartsedgeBrowserTest").WithAcceptLanguage(lang),
 		emulation.SetDeviceMetricsOverride(width, height, 1, mobile),
 		emulation.SetTouchEmulationEnabled(mobile),
-		network.Enable(),
+		network.Enable(), cdpruntime.Enable(),
 	)
 	if err != nil {
 		t.Fatalf("open a tab (%s, %dx%d): %v", lang, width, height, err)
@@ -105,14 +146,12 @@ func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout ti
 	return ctx
 }
 
-// Login opens the screens at base with the origin's storage cleared and
-// signs in with token, by keyboard: the token typed into the focused field
-// and Enter. It waits until the shell's navigation shows.
+// Login opens the screens at base and signs in with token, by keyboard:
+// the token typed into the focused field and Enter. It waits until the
+// shell's navigation shows.
 func Login(ctx context.Context, base, token string) error {
 	return chromedp.Run(ctx,
 		chromedp.Navigate(base+"/"),
-		chromedp.Evaluate(`localStorage.clear()`, nil),
-		chromedp.Reload(),
 		chromedp.WaitVisible(`#token`, chromedp.ByID),
 		chromedp.SendKeys(`#token`, token+"\r", chromedp.ByID),
 		chromedp.WaitVisible(`header.top nav`, chromedp.ByQuery),
@@ -279,7 +318,7 @@ const audit = `((translated) => {
     for (const el of document.querySelectorAll('main h1, main h2, main h3, main th, main caption, main label .label, main button, main legend, header nav a')) {
       if (el.closest('[translate="no"]')) continue;
       const t = el.innerText.trim();
-      if (/[A-Za-z]{3,}/.test(t) && !/[\u3400-\u9fff]/.test(t)) out.push('not translated: ' + el.tagName.toLowerCase() + ' "' + t.slice(0, 60) + '"');
+      if (/[A-Za-z][a-z]{2,}/.test(t) && !/[\u3400-\u9fff]/.test(t)) out.push('not translated: ' + el.tagName.toLowerCase() + ' "' + t.slice(0, 60) + '"');
     }
   }
   return out;
@@ -291,7 +330,8 @@ const audit = `((translated) => {
 // a label; every link an href; everything with a click handler is
 // reachable by Tab (needs WatchClicks); and when translated is true, no
 // heading, column title, label, button or navigation link is left in
-// English (text marked translate="no", such as codes, is not judged).
+// English (acronyms such as SSCC and text marked translate="no", such as
+// codes, are not judged).
 func Audit(ctx context.Context, translated bool) ([]string, error) {
 	var out []string
 	err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf("%s(%t)", audit, translated), &out))

@@ -395,7 +395,7 @@
   // screen is left, so streams and timers end with it.
   PE.screen = (def) => {
     screens.push(def);
-    screens.sort((a, b) => (a.order || 100) - (b.order || 100) || a.id.localeCompare(b.id));
+    screens.sort((a, b) => (a.order ?? 100) - (b.order ?? 100) || a.id.localeCompare(b.id));
     if (started) renderShell();
   };
 
