@@ -224,7 +224,7 @@ func (h *HQ) PartHistory(sku string, days int, depot string) (PartHistory, error
 			return err
 		}
 		if len(depots) == 0 {
-			return notFound("sku", "no depot has defined part %q", sku)
+			return notFound("sku", "no part %q", sku)
 		}
 		r := newStockReader(txn)
 		for _, d := range depots {
