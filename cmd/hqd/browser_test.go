@@ -205,7 +205,7 @@ func TestPlannerTurnsASuggestionIntoATransferOrder(t *testing.T) {
 			}
 
 			// The screen follows the order until both depots took it.
-			row := fmt.Sprintf(`//table[.//caption]//tr[td[1][normalize-space()=%q]]`, number)
+			row := fmt.Sprintf(`//table[.//caption]//tr[td[1][normalize-space()=%q]]`, number) // the orders table
 			if err := chromedp.Run(ctx, chromedp.WaitVisible(row+fmt.Sprintf(`[contains(., %q)]`, run.accepted), chromedp.BySearch)); err != nil {
 				t.Fatalf("the order accepted on the screen: %v", err)
 			}

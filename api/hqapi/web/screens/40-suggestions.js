@@ -58,7 +58,9 @@ PE.screen({
 
     const loadSuggestions = async () => {
       const ans = await PE.api('GET', '/api/v1/suggestions', undefined, { signal: ctx.signal });
+      // The action first: on a handheld the rest of the row scrolls.
       suggestions.replaceChildren(PE.table([
+        { key: 'action', title: 'Action', value: action },
         { key: 'sku', title: 'Part' },
         { key: 'from', title: 'From' },
         { key: 'to', title: 'To' },
@@ -68,7 +70,6 @@ PE.screen({
         { key: 'toReorderPoint', title: 'Reorder point', num: true },
         { key: 'fromAvailableAfter', title: 'Left at source', num: true },
         { key: 'distanceKm', title: 'Distance', num: true, format: km },
-        { key: 'action', title: 'Action', value: action },
       ], ans.items, { caption: 'Suggested lateral transfers', empty: 'No depot needs a part another can spare' }));
     };
 
@@ -83,11 +84,11 @@ PE.screen({
       shown = now;
       orders.replaceChildren(PE.table([
         { key: 'number', title: 'Transfer order' },
+        { key: 'status', title: 'Status', format: (v) => h('span', { class: 'pill ' + ({ accepted: 'good', refused: 'bad' }[v] || 'warn'), text: PE.hq.orderStatus(v) }) },
         { key: 'from', title: 'From' },
         { key: 'to', title: 'To' },
         { key: 'lines', title: 'Lines', format: (v) => v.map((l) => l.sku + ' × ' + PE.fmtNum(l.qty)).join(', ') },
         { key: 'expected', title: 'Expected' },
-        { key: 'status', title: 'Status', format: (v) => h('span', { class: 'pill ' + ({ accepted: 'good', refused: 'bad' }[v] || 'warn'), text: PE.hq.orderStatus(v) }) },
         {
           key: 'commands', title: 'At the depots', format: (v) => h('div', null, v.map((c) => h('div', {
             text: c.depot + ': ' + PE.hq.commandState(c.state) + (c.code ? ' (' + c.code + ')' : ''),
