@@ -31,7 +31,7 @@ const (
 func queryFormat(c *gin.Context) (export.Format, error) {
 	f, err := export.ParseFormat(c.Query("format"))
 	if err != nil {
-		return "", apiErr(inventory.CodeInvalid, "format", err.Error())
+		return "", apiErr(inventory.CodeInvalid, "format", "must be json, csv or xlsx")
 	}
 	return f, nil
 }
@@ -197,7 +197,7 @@ func (s *server) exportCount(c *gin.Context, u *inventory.User, f export.Format)
 	}
 	v := s.viewCount(u, rep)
 	if v.ExpectedHidden {
-		refuse(c, CodeForbidden, "", "count "+v.Number+" is blind: its variances are hidden from its counters until it is approved")
+		refuse(c, CodeForbidden, "", "count %s is blind: its variances are hidden from its counters until it is approved", v.Number)
 		return
 	}
 	rows := make([][]export.Cell, len(v.Variances))

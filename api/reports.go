@@ -40,7 +40,7 @@ func parsePeriod(from, to string, now time.Time) (inventory.Period, error) {
 	if to != "" {
 		t, day, err := parseReportTime(to)
 		if err != nil {
-			return p, apiErr(inventory.CodeInvalid, "to", err.Error())
+			return p, apiErr(inventory.CodeInvalid, "to", "must be an RFC 3339 time or a day (YYYY-MM-DD) from 1970 on")
 		}
 		if day {
 			t = t.AddDate(0, 0, 1)
@@ -51,7 +51,7 @@ func parsePeriod(from, to string, now time.Time) (inventory.Period, error) {
 	if from != "" {
 		t, _, err := parseReportTime(from)
 		if err != nil {
-			return p, apiErr(inventory.CodeInvalid, "from", err.Error())
+			return p, apiErr(inventory.CodeInvalid, "from", "must be an RFC 3339 time or a day (YYYY-MM-DD) from 1970 on")
 		}
 		p.From = t
 	}
@@ -59,7 +59,7 @@ func parsePeriod(from, to string, now time.Time) (inventory.Period, error) {
 	case !p.From.Before(p.To):
 		return p, apiErr(inventory.CodeInvalid, "from", "must be before to")
 	case p.To.Sub(p.From) > maxReportDays*24*time.Hour:
-		return p, apiErr(inventory.CodeInvalid, "from", "a period is at most "+strconv.Itoa(maxReportDays)+" days")
+		return p, apiErrf(inventory.CodeInvalid, "from", "a period is at most %d days", maxReportDays)
 	}
 	return p, nil
 }

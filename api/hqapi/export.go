@@ -29,7 +29,7 @@ func (s *server) exportable(answer gin.HandlerFunc, exp func(*gin.Context, expor
 	return func(c *gin.Context) {
 		f, err := export.ParseFormat(c.Query("format"))
 		if err != nil {
-			s.fail(c, invalidQuery("format", err.Error()))
+			s.fail(c, invalidQuery("format", "must be json, csv or xlsx"))
 			return
 		}
 		if f == export.JSON {
