@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
@@ -23,11 +22,6 @@ func TestScreensInChromium(t *testing.T) {
 	defer srv.Close()
 	b := browsertest.New(t)
 	ctx := b.Tab(t, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight, 60*time.Second)
-	// A tab in the background gets no new frames while its page is idle,
-	// and a screenshot waits for one: bring it to the front.
-	if err := chromedp.Run(ctx, cdppage.BringToFront()); err != nil {
-		t.Fatal(err)
-	}
 	if err := browsertest.WatchClicks(ctx); err != nil {
 		t.Fatal(err)
 	}

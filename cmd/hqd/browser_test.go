@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/partsedge/partsedge/api/browsertest"
@@ -125,11 +124,6 @@ func TestPlannerTurnsASuggestionIntoATransferOrder(t *testing.T) {
 			}
 			before := orderCount(t, base)
 			ctx := b.Tab(t, run.accept, run.width, run.height, 60*time.Second)
-			// A tab in the background gets no new frames while its page is
-			// idle, and a screenshot waits for one: bring it to the front.
-			if err := chromedp.Run(ctx, page.BringToFront()); err != nil {
-				t.Fatal(err)
-			}
 			if err := browsertest.WatchClicks(ctx); err != nil {
 				t.Fatal(err)
 			}
