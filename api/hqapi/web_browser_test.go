@@ -48,13 +48,13 @@ func TestScreensInChromium(t *testing.T) {
 		}
 	}
 	// The charts are drawn, each with its title for screen readers, and
-	// their figures are in tables too: PN's stock over 90 days and the
-	// fill rate of both depots.
+	// their figures are in tables too: PN's stock over 90 days, and the
+	// fill rate and stock-out days of both depots.
 	var titles []string
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll('svg.chart > title'), (e) => e.textContent)`, &titles)); err != nil {
 		t.Fatal(err)
 	}
-	if len(titles) != 2 || !strings.Contains(titles[0], "PN") || titles[1] != "各倉庫滿足率" {
+	if len(titles) != 3 || !strings.Contains(titles[0], "PN") || titles[1] != "各倉庫滿足率" || titles[2] != "各倉庫缺貨天數" {
 		t.Errorf("chart titles %q", titles)
 	}
 	rows, err := browsertest.TableRows(ctx, "div.fill table")

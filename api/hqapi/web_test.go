@@ -12,14 +12,14 @@ import (
 )
 
 // uiText finds the English texts HQ's screens show: what they pass to
-// PE.t, the titles of screens and columns, table captions and empty
-// texts, button and field labels and field hints, and the [code,
-// 'English'] pairs of option lists and chart legends, which are
+// PE.t, the titles of screens and columns, table captions, empty texts
+// and chart legends, button and field labels and field hints, and the
+// [code, 'English'] pairs of option lists and legends, which are
 // translated where they are shown. A string literal is '...' with \'
 // escapes.
 var uiText = []*regexp.Regexp{
 	regexp.MustCompile(`PE\.t\('((?:[^'\\]|\\.)*)'`),
-	regexp.MustCompile(`\b(?:title|caption|empty): '((?:[^'\\]|\\.)*)'`),
+	regexp.MustCompile(`\b(?:title|caption|empty|legend): '((?:[^'\\]|\\.)*)'`),
 	regexp.MustCompile(`PE\.button\('((?:[^'\\]|\\.)*)'`),
 	regexp.MustCompile(`PE\.field\('((?:[^'\\]|\\.)*)'`),
 	regexp.MustCompile(`PE\.field\('(?:[^'\\]|\\.)*', \w+, '((?:[^'\\]|\\.)*)'\)`),
@@ -75,7 +75,7 @@ func TestScreensAreTranslated(t *testing.T) {
 // TestScreenTextPatterns: the patterns find what they are meant to, so a
 // text cannot slip past the check above by the way it is written.
 func TestScreenTextPatterns(t *testing.T) {
-	src := `PE.t('A {n}', { n }) PE.t('It\'s') { key: 'x', title: 'Col' } PE.button('Go', f) caption: 'Cap', empty: 'None'
+	src := `PE.t('A {n}', { n }) PE.t('It\'s') { key: 'x', title: 'Col' } PE.button('Go', f) caption: 'Cap', empty: 'None', legend: 'Key'
 PE.field('Label', input, 'Hint.') [['', 'All'], ['no-demand', 'Quiet']] PE.t(label) title: x`
 	var got []string
 	for _, re := range uiText {
@@ -84,7 +84,7 @@ PE.field('Label', input, 'Hint.') [['', 'All'], ['no-demand', 'Quiet']] PE.t(lab
 		}
 	}
 	sort.Strings(got)
-	want := "A {n}|All|Cap|Col|Go|Hint.|It's|Label|None|Quiet"
+	want := "A {n}|All|Cap|Col|Go|Hint.|It's|Key|Label|None|Quiet"
 	if strings.Join(got, "|") != want {
 		t.Fatalf("found %q, want %q", strings.Join(got, "|"), want)
 	}

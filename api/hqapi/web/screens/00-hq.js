@@ -91,26 +91,35 @@
     return PE.h('figure', { class: 'chart-box' }, root, HQ.legend([['onhand', 'On hand'], ['available', 'Available'], ['demand', 'Issued']]));
   };
 
-  // fillChart draws each depot's fill rate as a bar (0..100%) and its
-  // stock-out days as a dot on the same depot.
-  HQ.fillChart = (title, depots) => {
+  // barChart draws one bar per depot: value(d) on a scale up to max
+  // (rounded up when not given); a depot without a value has no bar.
+  HQ.barChart = (title, depots, value, label, opts) => {
     measure();
+    opts = opts || {};
     const n = depots.length;
     const step = (W - PAD.l - PAD.r) / Math.max(n, 1);
     const x = (i) => PAD.l + step * (i + 0.5);
     const ticks = depots.map((d, i) => [x(i), d.depot]);
-    const desc = depots.map((d) => d.depot + ': ' + HQ.percent(d.fillRate) + ', ' +
-      PE.t('{n} stock-out days', { n: d.stockOutDays })).join('; ');
-    const { root, y } = frame(title, desc, 100, ticks);
+    const max = opts.max || niceMax(Math.max(1, ...depots.map((d) => value(d) || 0)));
+    const desc = depots.map((d) => d.depot + ': ' + label(d)).join('; ');
+    const { root, y } = frame(title, desc, max, ticks);
     depots.forEach((d, i) => {
-      if (d.fillRate !== undefined && d.fillRate !== null) {
-        const v = d.fillRate * 100;
-        root.append(svg('rect', { x: x(i) - step * 0.3, y: y(v), width: step * 0.6, height: y(0) - y(v), class: 'bar fill' },
-          svg('title', { text: d.depot + ': ' + HQ.percent(d.fillRate) })));
-      }
+      const v = value(d);
+      if (v === undefined || v === null) return;
+      root.append(svg('rect', { x: x(i) - step * 0.3, y: y(v), width: step * 0.6, height: y(0) - y(v), class: 'bar ' + opts.cls },
+        svg('title', { text: d.depot + ': ' + label(d) })));
     });
-    return PE.h('figure', { class: 'chart-box' }, root, HQ.legend([['fill', 'Fill rate (%)']]));
+    return PE.h('figure', { class: 'chart-box' }, root, HQ.legend([[opts.cls, opts.legend]]));
   };
+
+  // fillChart draws each depot's fill rate (0..100%).
+  HQ.fillChart = (title, depots) => HQ.barChart(title, depots,
+    (d) => (d.fillRate === undefined || d.fillRate === null ? null : d.fillRate * 100),
+    (d) => HQ.percent(d.fillRate), { max: 100, cls: 'fill', legend: 'Fill rate (%)' });
+
+  // stockOutChart draws each depot's stock-out days.
+  HQ.stockOutChart = (title, depots) => HQ.barChart(title, depots, (d) => d.stockOutDays,
+    (d) => PE.t('{n} stock-out days', { n: d.stockOutDays }), { cls: 'out', legend: 'Stock-out days' });
 
   HQ.legend = (items) => PE.h('figcaption', { class: 'legend' }, items.map(([cls, label]) =>
     PE.h('span', { class: 'key' }, PE.h('span', { class: 'swatch ' + cls, 'aria-hidden': 'true' }), PE.t(label))));

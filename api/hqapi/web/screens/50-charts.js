@@ -50,6 +50,7 @@ PE.screen({
       fill.replaceChildren(
         h('p', { class: 'muted', text: PE.t('From {from} to {to}.', { from: r.from, to: r.to }) }),
         PE.hq.fillChart(PE.t('Fill rate by depot'), r.depots),
+        PE.hq.stockOutChart(PE.t('Stock-out days by depot'), r.depots),
         PE.table([
           { key: 'depot', title: 'Depot' },
           { key: 'demandLines', title: 'Work-order lines', num: true },
