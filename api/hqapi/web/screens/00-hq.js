@@ -100,7 +100,7 @@
     const step = (W - PAD.l - PAD.r) / Math.max(n, 1);
     const x = (i) => PAD.l + step * (i + 0.5);
     const ticks = depots.map((d, i) => [x(i), d.depot]);
-    const max = opts.max || niceMax(Math.max(1, ...depots.map((d) => value(d) || 0)));
+    const max = opts.max || niceMax(Math.max(4, ...depots.map((d) => value(d) || 0)));
     const desc = depots.map((d) => d.depot + ': ' + label(d)).join('; ');
     const { root, y } = frame(title, desc, max, ticks);
     depots.forEach((d, i) => {
