@@ -43,6 +43,10 @@ var routeRoles = roletest.Table{
 	"POST /api/v1/transfer-orders":             {RoleAdmin, RolePlanner},
 	"POST /api/v1/depots/:id/reorder-policies": {RoleAdmin, RolePlanner},
 	"POST /api/v1/parts":                       {RoleAdmin, RolePlanner},
+	"GET /api/v1/parts/:sku/history":           {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /api/v1/fill-rate":                    {RoleAdmin, RolePlanner, RoleViewer},
+	"GET /":                                    public,
+	"GET /ui/*file":                            public,
 }
 
 var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)

@@ -127,6 +127,11 @@ func newServer(o Options) *server {
 	s.depotRoutes(v1)
 	s.viewRoutes(v1)
 	s.orderRoutes(v1)
+	s.chartRoutes(v1)
+	if err := s.mountUI(); err != nil {
+		// The screens are embedded: a failure is a build defect.
+		panic(err)
+	}
 	return s
 }
 

@@ -98,7 +98,8 @@ type DepotStock struct {
 	Quarantine int64 `json:"quarantine"`
 	Defective  int64 `json:"defective"`
 	// Inbound is what announced inbound transfers hold in transit to the
-	// depot; OnOrder what its open purchase orders still owe.
+	// depot, and what HQ's transfer orders to it only request yet (as the
+	// depot counts them); OnOrder what its open purchase orders still owe.
 	Inbound  int64              `json:"inbound"`
 	OnOrder  int64              `json:"onOrder"`
 	Position inventory.Position `json:"position"`
@@ -171,9 +172,10 @@ func figures(pd partDepot) (rop, upTo *int64, from string) {
 // stockReader reads depot stock figures in one snapshot, caching
 // location kinds and inbound transits per depot.
 type stockReader struct {
-	txn     *badger.Txn
-	kinds   map[string]inventory.LocationKind // depot 0 loc -> kind
-	inbound map[string]bool                   // depot 0 transit loc -> inbound, on the way
+	txn       *badger.Txn
+	kinds     map[string]inventory.LocationKind // depot 0 loc -> kind
+	inbound   map[string]bool                   // depot 0 transit loc -> inbound, on the way
+	requested map[string]map[string]int64       // depot -> sku -> requested inbound (inbound.go)
 }
 
 func newStockReader(txn *badger.Txn) *stockReader {
@@ -261,6 +263,11 @@ func (r *stockReader) depotStock(depot, sku string, pd partDepot) (DepotStock, e
 			}
 		}
 	}
+	req, err := r.requestedInbound(depot, sku)
+	if err != nil {
+		return ds, err
+	}
+	ds.Inbound += req
 	ds.Available = ds.OnHand - ds.Reserved
 	ds.Position = inventory.Position{Available: ds.Available, OnOrder: ds.OnOrder, Inbound: ds.Inbound,
 		Total: ds.Available + ds.OnOrder + ds.Inbound}
