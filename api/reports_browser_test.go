@@ -14,10 +14,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/partsedge/partsedge/api/browsertest"
 	"github.com/partsedge/partsedge/api/internal/export"
 	"github.com/partsedge/partsedge/api/internal/export/exporttest"
 	"github.com/partsedge/partsedge/api/internal/i18n"
-	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
 	"github.com/partsedge/partsedge/inventory"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
+	"github.com/partsedge/partsedge/api/browsertest"
 	"github.com/partsedge/partsedge/devices/station"
 	"github.com/partsedge/partsedge/inventory"
 )

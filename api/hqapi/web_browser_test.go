@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
+	"github.com/partsedge/partsedge/api/browsertest"
 )
 
 // TestScreensInChromium opens every HQ screen in headless Chromium at a

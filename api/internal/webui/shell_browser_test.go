@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
 
-	"github.com/partsedge/partsedge/api/internal/webui/browsertest"
+	"github.com/partsedge/partsedge/api/browsertest"
 )
 
 // shellScreens exercise the shell's parts as a real screen would: a scan
