@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
@@ -337,4 +338,58 @@ func Audit(ctx context.Context, translated bool) ([]string, error) {
 	var out []string
 	err := chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf("%s(%t)", audit, translated), &out))
 	return out, err
+}
+
+// Download runs act, which makes the page download a file (pressing an
+// export button, say), lets Chromium save it in dir and returns its bytes
+// and the name the page gave it: the file a user gets, not a second
+// request the test makes.
+func Download(ctx context.Context, dir string, act chromedp.Action) ([]byte, string, error) {
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	names := map[string]string{}
+	done := make(chan *browser.EventDownloadProgress, 1)
+	chromedp.ListenBrowser(lctx, func(ev any) {
+		switch e := ev.(type) {
+		case *browser.EventDownloadWillBegin:
+			mu.Lock()
+			names[e.GUID] = e.SuggestedFilename
+			mu.Unlock()
+		case *browser.EventDownloadProgress:
+			if e.State == browser.DownloadProgressStateCompleted || e.State == browser.DownloadProgressStateCanceled {
+				select {
+				case done <- e:
+				default:
+				}
+			}
+		}
+	})
+	// Downloads are the browser's business, set per browser context (each
+	// Tab has its own).
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		info, err := target.GetTargetInfo().Do(ctx)
+		if err != nil {
+			return err
+		}
+		exec := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		return browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllowAndName).
+			WithBrowserContextID(info.BrowserContextID).WithDownloadPath(dir).WithEventsEnabled(true).Do(exec)
+	}), act)
+	if err != nil {
+		return nil, "", err
+	}
+	select {
+	case e := <-done:
+		if e.State != browser.DownloadProgressStateCompleted {
+			return nil, "", fmt.Errorf("the download was canceled")
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.GUID))
+		mu.Lock()
+		name := names[e.GUID]
+		mu.Unlock()
+		return b, name, err
+	case <-ctx.Done():
+		return nil, "", fmt.Errorf("no download: %w", ctx.Err())
+	}
 }

@@ -61,7 +61,7 @@ func (s *server) sendTable(c *gin.Context, f export.Format, name string, t expor
 var globalStockColumns = []export.Column{
 	{Title: "Part", Kind: export.Text}, {Title: "Depot", Kind: export.Text}, {Title: "On hand", Kind: export.Int},
 	{Title: "Reserved", Kind: export.Int}, {Title: "Available", Kind: export.Int}, {Title: "Quarantine", Kind: export.Int},
-	{Title: "Defective", Kind: export.Int}, {Title: "Inbound", Kind: export.Int}, {Title: "On order", Kind: export.Int},
+	{Title: "Defective", Kind: export.Int}, {Title: "Inbound", Kind: export.Int}, {Title: "On order", Kind: export.Int}, {Title: "Position", Kind: export.Int},
 	{Title: "Reorder point", Kind: export.Int}, {Title: "Order-up-to", Kind: export.Int},
 	{Title: "Below reorder point", Kind: export.Bool}, {Title: "Excess", Kind: export.Bool},
 }
@@ -90,7 +90,7 @@ func (s *server) exportGlobalStock(c *gin.Context, f export.Format) {
 			for _, p := range items {
 				for _, d := range p.Depots {
 					if err := emit([]export.Cell{export.S(p.SKU), export.S(d.Depot), export.I(d.OnHand), export.I(d.Reserved),
-						export.I(d.Available), export.I(d.Quarantine), export.I(d.Defective), export.I(d.Inbound), export.I(d.OnOrder),
+						export.I(d.Available), export.I(d.Quarantine), export.I(d.Defective), export.I(d.Inbound), export.I(d.OnOrder), export.I(d.Position.Total),
 						optInt(d.ReorderPoint), optInt(d.OrderUpTo), export.B(d.BelowReorderPoint), export.B(d.Excess)}); err != nil {
 						return err
 					}

@@ -44,14 +44,14 @@ func TestHQExportsHoldTheJSONRows(t *testing.T) {
 			for _, p := range page.Items {
 				for _, d := range p.Depots {
 					out = append(out, []string{p.SKU, d.Depot, n(d.OnHand), n(d.Reserved), n(d.Available), n(d.Quarantine),
-						n(d.Defective), n(d.Inbound), n(d.OnOrder), optText(d.ReorderPoint), optText(d.OrderUpTo),
+						n(d.Defective), n(d.Inbound), n(d.OnOrder), n(d.Position.Total), optText(d.ReorderPoint), optText(d.OrderUpTo),
 						strconv.FormatBool(d.BelowReorderPoint), strconv.FormatBool(d.Excess)})
 				}
 			}
 			return out
 		}},
 		{"below the reorder point", "/api/v1/stock?belowReorderPoint=true", "stock", globalStockColumns, func() [][]string {
-			return [][]string{{"PN", "D2", "1", "0", "1", "0", "0", "0", "0", "3", "6", "true", "false"}}
+			return [][]string{{"PN", "D2", "1", "0", "1", "0", "0", "0", "0", "1", "3", "6", "true", "false"}}
 		}},
 		{"transfers", "/api/v1/transfers", "transfers", transferColumns, func() [][]string {
 			var page struct {
