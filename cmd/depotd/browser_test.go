@@ -23,6 +23,7 @@ import (
 // They are written here, not read from the catalogue, so a catalogue that
 // loses or garbles a text fails the test.
 type storekeeperTexts struct {
+	station, found, unknownCode  string
 	receiving, counting          string
 	received6, receivedSerial    string
 	wrongPart, countingBin       string
@@ -40,6 +41,7 @@ var storekeeperLangs = []struct {
 	text             storekeeperTexts
 }{
 	{"en", "en-GB,en;q=0.9", browsertest.DesktopWidth, browsertest.DesktopHeight, false, storekeeperTexts{
+		station: "Station", found: "Found FLT-HEPA", unknownCode: "The depot does not know this code",
 		receiving: "Receiving", counting: "Counting",
 		received6: "Received 6 × FLT-HEPA", receivedSerial: "Received CMP-R32 serial GM-0001",
 		wrongPart: "This part is not on the document", countingBin: "Counting bin Z1",
@@ -49,6 +51,7 @@ var storekeeperLangs = []struct {
 		qtyExpected: "Qty expected", varianceReview: "Variance review", counted15: "15 counted",
 	}},
 	{"zh-Hans", "zh-CN,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, true, storekeeperTexts{
+		station: "工位", found: "已识别 FLT-HEPA", unknownCode: "本仓库不认识此条码",
 		receiving: "收货", counting: "盘点",
 		received6: "已收货 6 × FLT-HEPA", receivedSerial: "已收货 CMP-R32 序列号 GM-0001",
 		wrongPart: "此备件不在单据上", countingBin: "正在盘点库位 Z1",
@@ -58,6 +61,7 @@ var storekeeperLangs = []struct {
 		qtyExpected: "账面数量", varianceReview: "差异审核", counted15: "已盘点 15",
 	}},
 	{"zh-Hant", "zh-TW,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, false, storekeeperTexts{
+		station: "工作站", found: "已識別 FLT-HEPA", unknownCode: "本倉庫不認識此條碼",
 		receiving: "收貨", counting: "盤點",
 		received6: "已收貨 6 × FLT-HEPA", receivedSerial: "已收貨 CMP-R32 序號 GM-0001",
 		wrongPart: "此備件不在單據上", countingBin: "正在盤點儲位 Z1",
@@ -102,6 +106,7 @@ func TestStorekeeperInTheBrowser(t *testing.T) {
 			u.run(chromedp.Evaluate(`window.__peSamePage = true`, nil))
 			u.shot("01-signed-in")
 			tx := lang.text
+			u.station(sc, tx)
 			u.receive(sc, tx)
 			u.count(sc, tx)
 			var same bool
@@ -293,6 +298,23 @@ func (u *browserUser) deviceScan(sc *storeScenario, what, code string, good bool
 	u.scanned(what, before, good, banner, figure)
 }
 
+// station: the station screen follows desk-1, which identifies what is
+// scanned until an operation starts there.
+func (u *browserUser) station(sc *storeScenario, tx storekeeperTexts) {
+	u.t.Helper()
+	u.open("station", tx.station)
+	u.wait("the station title", fmt.Sprintf(`document.querySelector('main h1').textContent === %q`, tx.station))
+	// The depot's one station is chosen by itself, and followed live.
+	u.wait("the station", `(() => { const s = document.querySelector('section.screen');
+		return s.dataset.operation === 'identify' && s.dataset.live === 'live'; })()`)
+	u.deviceScan(sc, "a filter", "]C1 0109506000134352", true, tx.found, "")
+	before := u.lastOutcome()
+	u.press("NO-SUCH-PART\r")
+	u.scanned("a code the depot does not know", before, false, tx.unknownCode, "")
+	u.audit(tx.station != "Station")
+	u.shot("02-station")
+}
+
 // receive: the storekeeper starts receiving PO-100 at desk-1 into the
 // quarantine bin, and scans; each scan moves the received figures.
 func (u *browserUser) receive(sc *storeScenario, tx storekeeperTexts) {
@@ -300,13 +322,13 @@ func (u *browserUser) receive(sc *storeScenario, tx storekeeperTexts) {
 	u.open("receive", tx.receiving)
 	u.wait("the receiving title", fmt.Sprintf(`document.querySelector('main h1').textContent === %q`, tx.receiving))
 	u.audit(tx.receiving != "Receiving")
-	u.shot("02-receiving-choose")
+	u.shot("03-receiving-choose")
 	u.activate(`section.screen form button[type=submit]`, tx.startReceiving)
 	u.ready("receive")
 	u.wait("receiving at the station", `(() => { const s = document.querySelector('section.screen');
 		return s.dataset.operation === 'receive' && s.dataset.ref === 'PO-100' && s.dataset.received === '0' && s.dataset.live === 'live'; })()`)
 	u.audit(tx.receiving != "Receiving")
-	u.shot("03-receiving-started")
+	u.shot("04-receiving-started")
 	received := func(n int) string {
 		return fmt.Sprintf(`document.querySelector('section.screen').dataset.received === '%d' &&
 			document.querySelector('[data-total=received]').textContent.includes('%d')`, n, n)
@@ -315,9 +337,9 @@ func (u *browserUser) receive(sc *storeScenario, tx storekeeperTexts) {
 	u.deviceScan(sc, "6 filters", "]C1 01095060001343523006", true, tx.received6, received(6))
 	// The short line stands out while it is short.
 	u.wait("the short line", `!!document.querySelector('section.screen table tr.warn')`)
-	u.shot("04-received-6")
+	u.shot("05-received-6")
 	u.deviceScan(sc, "sealant", "]C1 01095060001343691727123110B-77", false, tx.wrongPart, received(6))
-	u.shot("05-wrong-part")
+	u.shot("06-wrong-part")
 
 	// A keyboard-wedge scanner (or a person) types into the scan field,
 	// which the screen focused; the AIM identifier comes first.
@@ -340,7 +362,7 @@ func (u *browserUser) receive(sc *storeScenario, tx storekeeperTexts) {
 	if wide, err := browsertest.Overflow(u.ctx); err != nil || wide {
 		u.t.Errorf("the receiving screen scrolls sideways (%v)", err)
 	}
-	u.shot("06-received-over")
+	u.shot("07-received-over")
 }
 
 // count: the storekeeper starts counting C-1 at desk-1; the reader's tags
@@ -361,7 +383,7 @@ func (u *browserUser) count(sc *storeScenario, tx storekeeperTexts) {
 	u.wait("the count", `document.querySelector('section.screen').dataset.bins === '0'`)
 
 	u.audit(tx.counting != "Counting")
-	u.shot("07-count-chosen")
+	u.shot("08-count-chosen")
 	u.activate(`section.screen form button[type=submit]`, tx.startCount)
 	u.ready("count")
 	u.wait("counting at the station", `(() => { const s = document.querySelector('section.screen');
@@ -370,18 +392,18 @@ func (u *browserUser) count(sc *storeScenario, tx storekeeperTexts) {
 		return fmt.Sprintf(`(() => { const s = document.querySelector('section.screen');
 			return s.dataset.counted === '%d' && s.dataset.bins === '%d' && document.querySelector('[data-total=qty]').textContent.includes('%d'); })()`, qty, bins, qty)
 	}
-	u.shot("08-counting-started")
+	u.shot("09-counting-started")
 
 	// The reader comes into the zone: its two compressors are counted in
 	// the bins the ledger has them in.
 	before := u.lastOutcome()
 	sc.rfid.send("replug", "ready at")
 	u.scanned("the reader's tags", before, true, "CMP", counted(2, 2))
-	u.shot("09-rfid-counted")
+	u.shot("10-rfid-counted")
 	u.deviceScan(sc, "bin Z1", "Z1", true, tx.countingBin, "")
 	u.deviceScan(sc, "10 filters in Z1", "]C1 01095060001343523010", true, tx.counted10, counted(12, 2))
 	u.deviceScan(sc, "a compressor the reader counted", "]C1 0180614141123458211001", false, tx.alreadyCounted, counted(12, 2))
-	u.shot("10-already-counted")
+	u.shot("11-already-counted")
 	u.deviceScan(sc, "bin Z2", "Z2", true, "Z2", "")
 	u.deviceScan(sc, "3 filters in Z2", "]C1 01095060001343523003", true, "FLT-HEPA", counted(15, 2))
 	// Blind: no expected quantity, no variance anywhere on kim's screen.
@@ -401,7 +423,7 @@ func (u *browserUser) count(sc *storeScenario, tx storekeeperTexts) {
 	if wide, err := browsertest.Overflow(u.ctx); err != nil || wide {
 		u.t.Errorf("the counting screen scrolls sideways (%v)", err)
 	}
-	u.shot("11-counted")
+	u.shot("12-counted")
 }
 
 // review: the admin, who did not count, closes the order with its
@@ -418,7 +440,7 @@ func (u *browserUser) review(sc *storeScenario, tx storekeeperTexts) {
 	u.activate(`section.screen form button.danger`, tx.closeWord)
 	u.wait("the discrepancy report", `(() => { const r = document.querySelector('[data-report="PO-100"]');
 		return document.querySelector('section.screen').dataset.status === 'closed' && !!r && r.querySelectorAll('tbody tr').length === 2; })()`)
-	u.shot("12-order-closed")
+	u.shot("13-order-closed")
 
 	u.open("count", tx.counting)
 	u.activate(`section.screen a[href="#/count/C-1"]`, "a C-1")
@@ -435,11 +457,11 @@ func (u *browserUser) review(sc *storeScenario, tx storekeeperTexts) {
 		u.t.Errorf("variances shown: %s", got)
 	}
 	u.audit(tx.counting != "Counting")
-	u.shot("13-variance-review")
+	u.shot("14-variance-review")
 	u.activate(`.report form button[type=submit]`, tx.approve)
 	u.wait("the approval", fmt.Sprintf(`document.querySelector('section.screen').dataset.status === 'approved' &&
 		document.querySelector('.report').textContent.includes(%q)`, tx.approved))
-	u.shot("14-count-approved")
+	u.shot("15-count-approved")
 	out := sc.d.must(u.t, "GET", "/api/v1/counts/C-1", e2eToken, "", 200)
 	if !strings.Contains(out, `"status":"approved"`) || !strings.Contains(out, `"approvedBy":"admin"`) {
 		u.t.Fatalf("C-1 after the approval: %s", out)
