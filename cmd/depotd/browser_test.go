@@ -31,6 +31,7 @@ type storekeeperTexts struct {
 	startReceiving, startCount   string
 	approve, approved, closeWord string
 	qtyExpected, varianceReview  string
+	openCount                    string
 	counted15                    string // the blind total after the scans
 }
 
@@ -48,7 +49,7 @@ var storekeeperLangs = []struct {
 		counted10: "Counted 10 × FLT-HEPA", alreadyCounted: "Already counted in this count",
 		startReceiving: "Start receiving", startCount: "Start counting",
 		approve: "Approve the count", approved: "Approved by admin", closeWord: "Close the order",
-		qtyExpected: "Qty expected", varianceReview: "Variance review", counted15: "15 counted",
+		qtyExpected: "Qty expected", varianceReview: "Variance review", counted15: "15 counted", openCount: "Open the count",
 	}},
 	{"zh-Hans", "zh-CN,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, true, storekeeperTexts{
 		station: "工位", found: "已识别 FLT-HEPA", unknownCode: "本仓库不认识此条码",
@@ -58,7 +59,7 @@ var storekeeperLangs = []struct {
 		counted10: "已盘点 10 × FLT-HEPA", alreadyCounted: "本次盘点中已盘过",
 		startReceiving: "开始收货", startCount: "开始盘点作业",
 		approve: "审批盘点", approved: "已由 admin 审批", closeWord: "关闭采购订单",
-		qtyExpected: "账面数量", varianceReview: "差异审核", counted15: "已盘点 15",
+		qtyExpected: "账面数量", varianceReview: "差异审核", counted15: "已盘点 15", openCount: "开始盘点",
 	}},
 	{"zh-Hant", "zh-TW,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, false, storekeeperTexts{
 		station: "工作站", found: "已識別 FLT-HEPA", unknownCode: "本倉庫不認識此條碼",
@@ -68,7 +69,7 @@ var storekeeperLangs = []struct {
 		counted10: "已盤點 10 × FLT-HEPA", alreadyCounted: "本次盤點中已盤過",
 		startReceiving: "開始收貨", startCount: "開始盤點作業",
 		approve: "核准盤點", approved: "已由 admin 核准", closeWord: "關閉採購單",
-		qtyExpected: "帳面數量", varianceReview: "差異審核", counted15: "已盤點 15",
+		qtyExpected: "帳面數量", varianceReview: "差異審核", counted15: "已盤點 15", openCount: "開始盤點",
 	}},
 }
 
@@ -465,5 +466,27 @@ func (u *browserUser) review(sc *storeScenario, tx storekeeperTexts) {
 	out := sc.d.must(u.t, "GET", "/api/v1/counts/C-1", e2eToken, "", 200)
 	if !strings.Contains(out, `"status":"approved"`) || !strings.Contains(out, `"approvedBy":"admin"`) {
 		u.t.Fatalf("C-1 after the approval: %s", out)
+	}
+
+	// The next count: bin Z1 only, not blind.
+	u.open("count", tx.counting)
+	if u.keyboard {
+		for _, step := range []struct{ field, keys string }{{"input#count-number", "C-2"}, {"input#count-bins", "Z1"}, {"input#count-blind", " "}} {
+			if err := browsertest.TabTo(u.ctx, step.field, 20); err != nil {
+				u.t.Fatal(err)
+			}
+			u.press(step.keys)
+		}
+	} else {
+		u.run(chromedp.SendKeys(`#count-number`, "C-2", chromedp.ByID), chromedp.SendKeys(`#count-bins`, "Z1", chromedp.ByID),
+			chromedp.Click(`#count-blind`, chromedp.ByID))
+	}
+	u.activate(`section.screen form button[type=submit]`, tx.openCount)
+	u.wait("the new count", `location.hash === '#/count/C-2' && (() => { const s = document.querySelector('section.screen[data-ready]');
+		return !!s && s.dataset.status === 'open' && s.dataset.bins === '0' && s.dataset.blind === 'false'; })()`)
+	u.shot("16-count-opened")
+	out = sc.d.must(u.t, "GET", "/api/v1/counts/C-2", e2eToken, "", 200)
+	if !strings.Contains(out, `"bins":["Z1"]`) || strings.Contains(out, `"blind":true`) {
+		u.t.Fatalf("C-2 as opened: %s", out)
 	}
 }

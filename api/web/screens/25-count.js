@@ -41,10 +41,10 @@
       { title: 'Bins', num: true, value: (c) => (c.bins || []).length },
     ], counts.items || [], { caption: 'Open counts', empty: 'No count is open.' }));
 
-    const number = h('input', { type: 'text', name: 'number', required: true, autocomplete: 'off' });
-    const zone = h('input', { type: 'text', name: 'zone', autocomplete: 'off' });
-    const bins = h('input', { type: 'text', name: 'bins', autocomplete: 'off' });
-    const blind = h('input', { type: 'checkbox', name: 'blind', checked: true });
+    const number = h('input', { type: 'text', name: 'number', id: 'count-number', required: true, autocomplete: 'off' });
+    const zone = h('input', { type: 'text', name: 'zone', id: 'count-zone', autocomplete: 'off' });
+    const bins = h('input', { type: 'text', name: 'bins', id: 'count-bins', autocomplete: 'off' });
+    const blind = h('input', { type: 'checkbox', name: 'blind', id: 'count-blind', checked: true });
     const form = h('form', { class: 'panel' }, h('h2', { text: PE.t('Open a count') }),
       h('div', { class: 'row' }, PE.field('Count number', number), PE.field('Zone', zone, 'Count every bin of a zone'),
         PE.field('Bins', bins, 'Or name the bins, separated by commas')),
