@@ -36,7 +36,7 @@
   // report is an order's discrepancy report: the totals, then the lines
   // that came in short or over.
   const report = (rep) => {
-    const off = rep.lines.filter((l) => l.short > 0 || l.over > 0);
+    const off = (rep.lines || []).filter((l) => l.short > 0 || l.over > 0);
     return h('div', { class: 'panel report', dataset: { report: rep.number } },
       h('h2', { text: PE.t('Discrepancy report') }),
       h('dl', null,
@@ -92,8 +92,8 @@
     { key: 'number', title: 'Purchase order', format: (v) => h('a', { href: '#/receive/' + encodeURIComponent(v), translate: 'no', text: v }) },
     { key: 'supplier', title: 'Supplier' },
     { key: 'expected', title: 'Due', format: (v) => PE.fmtDate(v) },
-    { title: 'Qty received', num: true, value: (o) => o.lines.reduce((n, l) => n + l.received, 0) },
-    { title: 'Qty ordered', num: true, value: (o) => o.lines.reduce((n, l) => n + l.ordered, 0) },
+    { title: 'Qty received', num: true, value: (o) => (o.lines || []).reduce((n, l) => n + l.received, 0) },
+    { title: 'Qty ordered', num: true, value: (o) => (o.lines || []).reduce((n, l) => n + l.ordered, 0) },
   ], open, { caption: 'Open purchase orders' });
 
   PE.screen({
@@ -125,7 +125,7 @@
           progress(rep.received, rep.ordered),
           rep.short ? h('span', { class: 'pill warn', text: PE.t('Short {n}', { n: PE.fmtNum(rep.short) }) }) : null,
           rep.over ? h('span', { class: 'pill bad', text: PE.t('Over {n}', { n: PE.fmtNum(rep.over) }) }) : null);
-        lines.replaceChildren(linesTable(order.lines, N_('Expected and received')));
+        lines.replaceChildren(linesTable(order.lines || [], N_('Expected and received')));
         if (order.status !== 'open') after.replaceChildren(report(rep));
       };
       // reload reads the order again; outcomes arriving while it reads

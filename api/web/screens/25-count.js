@@ -113,11 +113,13 @@
 
       const show = () => {
         const hidden = count.expectedHidden;
-        const byBin = new Map(count.binCounts.map((b) => [b.bin, b]));
-        const scope = count.bins && count.bins.length ? count.bins : count.countedBins;
-        const counted = count.countedBins.length;
-        const countedQty = count.binCounts.reduce((n, b) => n + sum(b.counted), 0);
-        const expectedQty = count.binCounts.reduce((n, b) => n + sum(b.expected), 0);
+        const binCounts = count.binCounts || [];
+        const countedBins = count.countedBins || [];
+        const byBin = new Map(binCounts.map((b) => [b.bin, b]));
+        const scope = count.bins && count.bins.length ? count.bins : countedBins;
+        const counted = countedBins.length;
+        const countedQty = binCounts.reduce((n, b) => n + sum(b.counted), 0);
+        const expectedQty = binCounts.reduce((n, b) => n + sum(b.expected), 0);
         const off = new Set((count.variances || []).map((v) => v.bin));
         el.dataset.counted = String(countedQty);
         el.dataset.bins = String(counted);
