@@ -73,7 +73,7 @@
     const found = h('select', { name: 'found' },
       h('option', { value: '', text: PE.t('None: report such tags') }),
       bins.map((b) => h('option', { value: b, text: b })));
-    const form = h('form', { class: 'panel' }, h('h2', { text: PE.t('Count at a station') }),
+    const form = h('form', { class: 'panel start-count' }, h('h2', { text: PE.t('Count at a station') }),
       h('div', { class: 'row' }, PE.field('Station', station), PE.field('Bin for found tags', found)),
       PE.button('Start counting', null, { type: 'submit', class: 'primary' }));
     form.addEventListener('submit', async (e) => {
