@@ -141,6 +141,9 @@ func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout ti
 		emulation.SetDeviceMetricsOverride(width, height, 1, mobile),
 		emulation.SetTouchEmulationEnabled(mobile),
 		network.Enable(), cdpruntime.Enable(),
+		// A tab in the background is hidden: it draws no frames, and a
+		// screenshot of it waits for one.
+		page.BringToFront(),
 	)
 	if err != nil {
 		t.Fatalf("open a tab (%s, %dx%d): %v", lang, width, height, err)
@@ -148,12 +151,15 @@ func (b *Browser) Tab(t testing.TB, lang string, width, height int64, timeout ti
 	return ctx
 }
 
-// Login opens the screens at base and signs in with token, by keyboard:
-// the token typed into the focused field and Enter. It waits until the
-// shell's navigation shows.
+// Login opens the screens at base with the origin's storage cleared (so
+// whoever signed in before in this tab is signed out) and signs in with
+// token, by keyboard: the token typed into the focused field and Enter.
+// It waits until the shell's navigation shows.
 func Login(ctx context.Context, base, token string) error {
 	return chromedp.Run(ctx,
 		chromedp.Navigate(base+"/"),
+		chromedp.Evaluate(`localStorage.clear()`, nil),
+		chromedp.Reload(),
 		chromedp.WaitVisible(`#token`, chromedp.ByID),
 		chromedp.SendKeys(`#token`, token+"\r", chromedp.ByID),
 		chromedp.WaitVisible(`header.top nav`, chromedp.ByQuery),
