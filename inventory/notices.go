@@ -51,7 +51,7 @@ type Notice struct {
 	Key   string       `json:"key"`
 	Depot string       `json:"depot"`
 	Kind  ReminderKind `json:"kind"`
-	State NoticeStatus  `json:"state"`
+	State NoticeStatus `json:"state"`
 	// Once marks an announcement (parts received against a purchase
 	// order): raised and never open, so nothing clears it.
 	Once bool   `json:"once,omitempty"`
@@ -74,7 +74,9 @@ func noticeLogKey(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(nil), noticeLogPrefix...), seq)
 }
 
-func noticeOpenKey(key string) []byte { return append(append([]byte(nil), noticeOpenPrefix...), key...) }
+func noticeOpenKey(key string) []byte {
+	return append(append([]byte(nil), noticeOpenPrefix...), key...)
+}
 
 func noticeCursorKey(name string) []byte {
 	return append(append([]byte(nil), noticeCursorPrefix...), name...)
