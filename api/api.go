@@ -115,6 +115,9 @@ type Config struct {
 	// Replication is the depot's replication to HQ; nil when it runs
 	// offline.
 	Replication Replication
+	// Notices wakes the notice stream when the notice log grows; nil when
+	// no notifier runs.
+	Notices Notices
 }
 
 const defaultMaxBody = 1 << 20
@@ -139,6 +142,8 @@ type server struct {
 	openapi []byte
 	// gs1Prefix is the depot's GS1 company prefix for transfer SSCCs.
 	gs1Prefix string
+	// notices is nil when no notifier runs.
+	notices Notices
 
 	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
 	statusLabels [600]string
@@ -171,6 +176,7 @@ func newServer(cfg Config) *server {
 	for i := 100; i < len(s.statusLabels); i++ {
 		s.statusLabels[i] = strconv.Itoa(i)
 	}
+	s.notices = cfg.Notices
 	s.idem = newIdemCache(cfg.IdempotencyEntries, cfg.IdempotencyBytes, cfg.IdempotencyTTL, s.clock)
 	s.metrics = newMetrics(s.store, cfg.Collectors...)
 	s.tokens = newTokenCache(cfg.TokenCacheTTL)
@@ -283,6 +289,8 @@ func (s *server) routes() {
 
 	v1.GET("/audit", s.authed(accessAudit, s.audit))
 	v1.GET("/reminders", s.authed(accessRead, s.listReminders))
+	v1.GET("/notices", s.authed(accessRead, s.listNotices))
+	v1.GET("/notices/events", s.authed(accessRead, s.noticeEvents))
 
 	v1.GET("/users", s.authed(accessAdmin, s.listUsers))
 	v1.POST("/users", s.authed(accessAdmin, s.remembered(s.createUser)))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -346,4 +347,32 @@ func (s *Store) SetNoticeCursor(name string, seq uint64) error {
 		return fmt.Errorf("write notice cursor: %w", err)
 	}
 	return nil
+}
+
+// FillText puts values into text's {name} placeholders (a notice's Text
+// and Values, or their translation); a placeholder without a value stays
+// as it is.
+func FillText(text string, values map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			break
+		}
+		name := text[i+1 : i+j]
+		v, ok := values[name]
+		b.WriteString(text[:i])
+		if ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(text[i : i+j+1])
+		}
+		text = text[i+j+1:]
+	}
+	b.WriteString(text)
+	return b.String()
 }

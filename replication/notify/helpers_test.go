@@ -71,7 +71,7 @@ func raiseN(t testing.TB, s *inventory.Store, from, n int, at time.Time) {
 	for i := from; i < from+n; i++ {
 		v := map[string]string{"sku": "PN", "qty": "1", "ref": "PO-" + itoa(i)}
 		ch.Raise = append(ch.Raise, inventory.Notice{Key: "po-received/PO-" + itoa(i) + "/PN//1.0", Kind: KindPOReceived, Once: true,
-			Ref: "PO-" + itoa(i), SKU: "PN", Qty: 1, Text: Texts[5], Values: v, Message: Fill(Texts[5], v), RaisedAt: at})
+			Ref: "PO-" + itoa(i), SKU: "PN", Qty: 1, Text: Texts[5], Values: v, Message: inventory.FillText(Texts[5], v), RaisedAt: at})
 	}
 	if _, err := s.RecordNotices(ch); err != nil {
 		t.Fatal(err)

@@ -252,7 +252,7 @@ func (n *Notifier) receipts(cursor uint64, now time.Time) ([]inventory.Notice, u
 				text = "{qty} × {sku} (lot {lot}) received against purchase order {ref}"
 			}
 			nt := inventory.Notice{Kind: KindPOReceived, Once: true, Ref: ev.Ref, SKU: l.SKU, Lot: l.Lot, Qty: l.Qty,
-				Text: text, Values: v, Message: Fill(text, v), RaisedAt: ev.At}
+				Text: text, Values: v, Message: inventory.FillText(text, v), RaisedAt: ev.At}
 			if nt.RaisedAt.IsZero() {
 				nt.RaisedAt = now
 			}
@@ -311,32 +311,5 @@ func fromReminder(r inventory.Reminder, now time.Time) inventory.Notice {
 		v["message"] = r.Message
 	}
 	return inventory.Notice{Key: key(r.Kind, r.Ref, r.SKU, r.Lot), Kind: r.Kind, Ref: r.Ref, SKU: r.SKU, Lot: r.Lot, Qty: r.Qty,
-		Text: text, Values: v, Message: Fill(text, v), RaisedAt: now}
-}
-
-// Fill puts values into text's {name} placeholders; a placeholder without
-// a value stays as it is.
-func Fill(text string, values map[string]string) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			break
-		}
-		name := text[i+1 : i+j]
-		v, ok := values[name]
-		b.WriteString(text[:i])
-		if ok {
-			b.WriteString(v)
-		} else {
-			b.WriteString(text[i : i+j+1])
-		}
-		text = text[i+j+1:]
-	}
-	b.WriteString(text)
-	return b.String()
+		Text: text, Values: v, Message: inventory.FillText(text, v), RaisedAt: now}
 }

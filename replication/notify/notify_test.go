@@ -127,8 +127,8 @@ func TestFill(t *testing.T) {
 		{"{a}{b}", map[string]string{"a": "{b}", "b": "x"}, "{b}x"},
 		{"", nil, ""},
 	} {
-		if got := Fill(tc.text, tc.v); got != tc.want {
-			t.Errorf("Fill(%q) = %q, want %q", tc.text, got, tc.want)
+		if got := inventory.FillText(tc.text, tc.v); got != tc.want {
+			t.Errorf("FillText(%q) = %q, want %q", tc.text, got, tc.want)
 		}
 	}
 }
