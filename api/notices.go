@@ -79,9 +79,7 @@ func localize(c *gin.Context, items []inventory.Notice) {
 	}
 	cat := i18n.Default()
 	for i := range items {
-		if t := cat.T(l, items[i].Text); t != items[i].Text {
-			items[i].Message = inventory.FillText(t, items[i].Values)
-		}
+		items[i].Translate(func(text string) string { return cat.T(l, text) })
 	}
 }
 

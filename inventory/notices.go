@@ -376,3 +376,12 @@ func FillText(text string, values map[string]string) string {
 	b.WriteString(text)
 	return b.String()
 }
+
+// Translate puts the notice's message in another language: translate
+// gives the translation of its Text (or the Text itself when it has none),
+// and the values fill the translation's placeholders.
+func (n *Notice) Translate(translate func(text string) string) {
+	if t := translate(n.Text); t != n.Text {
+		n.Message = FillText(t, n.Values)
+	}
+}

@@ -41,6 +41,7 @@ var routeRoles = roletest.Table{
 	"POST /api/v1/transfer-orders":             {RoleAdmin, RolePlanner},
 	"POST /api/v1/depots/:id/reorder-policies": {RoleAdmin, RolePlanner},
 	"POST /api/v1/parts":                       {RoleAdmin, RolePlanner},
+	"GET /api/v1/notices":                      {RoleAdmin, RolePlanner, RoleViewer},
 }
 
 var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)

@@ -123,6 +123,7 @@ func newServer(o Options) *server {
 	s.depotRoutes(v1)
 	s.viewRoutes(v1)
 	s.orderRoutes(v1)
+	s.noticeRoutes(v1)
 	return s
 }
 
