@@ -201,6 +201,10 @@ func newServer(cfg Config) *server {
 	})
 	s.engine = e
 	s.routes()
+	if err := s.mountUI(); err != nil {
+		// The screens are embedded: a failure is a build defect.
+		panic(err)
+	}
 	return s
 }
 
@@ -213,6 +217,7 @@ func (s *server) routes() {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/status", s.authed(accessRead, s.status))
+	v1.GET("/me", s.authed(accessRead, s.me))
 	v1.GET("/replication", s.authed(accessRead, s.replicationStatus))
 
 	v1.GET("/parts", s.authed(accessRead, s.listParts))

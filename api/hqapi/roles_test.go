@@ -21,6 +21,7 @@ var routeRoles = roletest.Table{
 	"GET /readyz":                              public,
 	"GET /metrics":                             public,
 	"GET /api/v1/openapi.json":                 public,
+	"GET /api/v1/me":                           {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /api/v1/users":                        {RoleAdmin},
 	"POST /api/v1/users":                       {RoleAdmin},
 	"POST /api/v1/users/:name/tokens":          {RoleAdmin},

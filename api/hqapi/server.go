@@ -120,6 +120,7 @@ func newServer(o Options) *server {
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPIJSON) })
 	s.userRoutes(v1)
+	s.meRoutes(v1)
 	s.depotRoutes(v1)
 	s.viewRoutes(v1)
 	s.orderRoutes(v1)

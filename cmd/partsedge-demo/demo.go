@@ -64,7 +64,9 @@ type Demo struct {
 	HQURL     string
 	BrokerURL string
 	Depots    []Depot
-	client    *http.Client
+	// People are the users made for the demo besides the admin.
+	People []Person
+	client *http.Client
 
 	mu    sync.Mutex
 	procs []*proc // in start order; stopped in reverse
@@ -178,6 +180,9 @@ func Start(ctx context.Context, o Options) (d *Demo, err error) {
 		if err := d.seed(ctx, dep); err != nil {
 			return d, fmt.Errorf("seed %s: %w", dep.ID, err)
 		}
+	}
+	if err := d.people(ctx); err != nil {
+		return d, fmt.Errorf("demo users: %w", err)
 	}
 	return d, nil
 }

@@ -129,6 +129,12 @@ func printSummary(w io.Writer, d *Demo, o Options) {
 		}
 	}
 	fmt.Fprintf(w, "  MQTT broker    %s (embedded in hqd; users and passwords in %s)\n\n", d.BrokerURL, filepath.Join(o.Data, "mqtt-users"))
+	fmt.Fprintf(w, "Open the screens in a browser at each URL above and sign in with a token: the admin's, or\n")
+	fmt.Fprintf(w, "one of these (also in %s) to see the screens as each role does:\n", filepath.Join(o.Data, "tokens"))
+	for _, p := range d.People {
+		fmt.Fprintf(w, "  %-8s %-12s %s\n", p.Where, p.Role, p.Token)
+	}
+	fmt.Fprintf(w, "The language follows the browser's, or the one chosen at the top of the page.\n\n")
 	fmt.Fprintf(w, "Try:\n")
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/api/v1/depots\n", o.Token, d.HQURL)
 	if len(d.Depots) > 0 {

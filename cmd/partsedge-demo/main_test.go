@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,6 +146,32 @@ func TestDemo(t *testing.T) {
 		}
 		waitDevicesUp(t, d, dep)
 	}
+	// Each role's user signs in with its own token where it works.
+	urls := map[string]string{"HQ": d.HQURL}
+	for _, dep := range d.Depots {
+		urls[dep.ID] = dep.URL
+	}
+	if len(d.People) != 5 {
+		t.Fatalf("demo users %+v, want a planner at HQ and a storekeeper and an engineer at each depot", d.People)
+	}
+	for _, p := range d.People {
+		req, err := http.NewRequest("GET", urls[p.Where]+"/api/v1/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+p.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var me struct{ Name, Role string }
+		err = json.NewDecoder(resp.Body).Decode(&me)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || me.Role != p.Role {
+			t.Errorf("%s %s: GET /api/v1/me = %d %+v (%v)", p.Where, p.Role, resp.StatusCode, me, err)
+		}
+	}
+	planner := d.People[0]
 	stopped = true
 	if err := d.Stop(); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -192,7 +219,9 @@ wait:
 			t.Fatalf("no replication line:\n%s\n%s", strings.Join(out, "\n"), stderr.String())
 		}
 	}
-	for _, want := range []string{"HQ (hqd)       http://127.0.0.1:", "depot DEMO-1", "depot DEMO-2", "MQTT broker    tcp://127.0.0.1:", "Ctrl-C"} {
+	// The second run keeps the first run's tokens.
+	for _, want := range []string{"HQ (hqd)       http://127.0.0.1:", "depot DEMO-1", "depot DEMO-2", "MQTT broker    tcp://127.0.0.1:", "Ctrl-C",
+		"HQ       planner      " + planner.Token} {
 		if !strings.Contains(strings.Join(out, "\n"), want) {
 			t.Errorf("the summary lacks %q:\n%s", want, strings.Join(out, "\n"))
 		}
