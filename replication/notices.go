@@ -2,7 +2,6 @@ package replication
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 
 	"github.com/partsedge/partsedge/inventory"
 )
@@ -38,7 +37,7 @@ type NoticeAck struct {
 // DecodeNoticeBatch checks a batch received on depot's notices topic: the
 // version, the depot, a contiguous From..To that is exactly its records,
 // and each record: this depot's, in its place, with a kind, an id, a state
-// (a cleared one says when) and bounded printable fields.
+// (a cleared one says when) and bounded fields.
 func DecodeNoticeBatch(topicDepot string, payload []byte) (NoticeBatch, error) {
 	var b NoticeBatch
 	if err := json.Unmarshal(payload, &b); err != nil {
@@ -63,7 +62,8 @@ func DecodeNoticeBatch(topicDepot string, payload []byte) (NoticeBatch, error) {
 }
 
 func checkNotice(depot string, seq uint64, n inventory.Notice) error {
-	short := func(s string, limit int) bool { return len(s) <= limit && utf8.ValidString(s) }
+	// encoding/json has already made every string valid UTF-8.
+	short := func(s string, limit int) bool { return len(s) <= limit }
 	switch {
 	case n.Seq != seq:
 		return reject("notice %d where %d belongs", n.Seq, seq)
@@ -80,15 +80,15 @@ func checkNotice(depot string, seq uint64, n inventory.Notice) error {
 	case n.RaisedAt.IsZero():
 		return reject("notice %d without the time it was raised", n.Seq)
 	case !short(n.Ref, inventory.MaxCodeLen) || !short(n.SKU, inventory.MaxCodeLen) || !short(n.Lot, inventory.MaxCodeLen):
-		return reject("notice %d: ref, sku or lot too long or not UTF-8", n.Seq)
+		return reject("notice %d: ref, sku or lot too long", n.Seq)
 	case !short(n.Text, inventory.MaxTextLen) || !short(n.Message, 2*inventory.MaxTextLen):
-		return reject("notice %d: text too long or not UTF-8", n.Seq)
+		return reject("notice %d: text too long", n.Seq)
 	case len(n.Values) > maxNoticeValues:
 		return reject("notice %d: %d values, at most %d", n.Seq, len(n.Values), maxNoticeValues)
 	}
 	for k, v := range n.Values {
 		if !short(k, inventory.MaxCodeLen) || !short(v, inventory.MaxTextLen) {
-			return reject("notice %d: value %q too long or not UTF-8", n.Seq, k)
+			return reject("notice %d: value %q too long", n.Seq, k)
 		}
 	}
 	return nil
