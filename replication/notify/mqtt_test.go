@@ -2,11 +2,16 @@ package notify
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
 	"github.com/partsedge/partsedge/inventory"
+	"github.com/partsedge/partsedge/replication"
 	"github.com/partsedge/partsedge/replication/broker"
+	"github.com/partsedge/partsedge/replication/brokertest"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -123,4 +128,75 @@ func TestNoticesReachHQ(t *testing.T) {
 	if cur, ok, err := s.NoticeCursor(mqttCursor); err != nil || !ok || cur != 11 {
 		t.Errorf("durable cursor %d %v %v", cur, ok, err)
 	}
+}
+
+// TestPublisherResendsUntilAcked: HQ (a bare client here) does not answer
+// at first: the publisher sends the batch again after AckTimeout, and only
+// HQ's ack moves the durable cursor. An ack beyond the notice log, or one
+// that is not an ack, is ignored.
+func TestPublisherResendsUntilAcked(t *testing.T) {
+	b := brokertest.StartEmbedded(t, nil)
+	hqc := brokertest.Connect(t, brokertest.Reconnecting(b.URL(), "fake-hq"))
+	var mu sync.Mutex
+	var got []replication.NoticeBatch
+	tok := hqc.Subscribe(replication.Topic("D1", replication.KindNotices), 1, func(_ mqtt.Client, m mqtt.Message) {
+		nb, err := replication.DecodeNoticeBatch("D1", m.Payload())
+		if err != nil {
+			t.Errorf("batch: %v", err)
+			return
+		}
+		mu.Lock()
+		got = append(got, nb)
+		mu.Unlock()
+	})
+	if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+	batches := func() []replication.NoticeBatch {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]replication.NoticeBatch(nil), got...)
+	}
+	ack := func(payload string) {
+		t.Helper()
+		tok := hqc.Publish(replication.Topic("D1", replication.KindNoticesAck), 1, true, payload)
+		if !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatalf("ack: %v", tok.Error())
+		}
+	}
+
+	s := openStore(t, t.TempDir(), &clock{t: time.Now()})
+	defer s.Close()
+	raiseN(t, s, 1, 3, time.Now())
+	n := New(s, Options{Log: quiet()})
+	p, err := n.MQTT(MQTTOptions{Broker: b.URL(), AckTimeout: 150 * time.Millisecond, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	eventually(t, "the batch sent twice", func() bool { return len(batches()) >= 2 })
+	for _, nb := range batches() {
+		if nb.From != 1 || nb.To != 3 || len(nb.Notices) != 3 {
+			t.Fatalf("batch %d..%d with %d notices, want 1..3", nb.From, nb.To, len(nb.Notices))
+		}
+	}
+	if c, _, _ := s.NoticeCursor(mqttCursor); c != 0 || p.Stats().Resends == 0 {
+		t.Fatalf("cursor %d, stats %+v before any ack", c, p.Stats())
+	}
+	ack(`{"v":1,"seq":99}`) // beyond the log
+	ack(`not an ack`)
+	eventually(t, "two acks ignored", func() bool { return p.Stats().Ignored == 2 })
+	ack(`{"v":1,"seq":3}`)
+	eventually(t, "the cursor at 3", func() bool { c, _, _ := s.NoticeCursor(mqttCursor); return c == 3 })
+	sent := len(batches())
+	raiseN(t, s, 4, 1, time.Now())
+	n.wake()
+	eventually(t, "the next batch", func() bool {
+		all := batches()
+		return len(all) > sent && all[len(all)-1].From == 4 && all[len(all)-1].To == 4
+	})
 }
