@@ -37,7 +37,7 @@ func TestNoticesScreen(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	b := browsertest.New(t)
-	ctx := b.Tab(t, "zh-TW,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, 60*time.Second)
+	ctx := b.Tab(t, "zh-TW,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, 3*time.Minute)
 	if err := browsertest.WatchClicks(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestNoticesScreen(t *testing.T) {
 	wait(t, ctx, "#notices-table", "暫無通知")
 	browsertest.Screenshot(t, ctx, "03-only-open")
 
-	en := b.Tab(t, "en-US", browsertest.DesktopWidth, browsertest.DesktopHeight, 60*time.Second)
+	en := b.Tab(t, "en-US", browsertest.DesktopWidth, browsertest.DesktopHeight, 3*time.Minute)
 	// A screenshot waits for frames a tab in the background never draws.
 	if err := chromedp.Run(en, cdppage.BringToFront()); err != nil {
 		t.Fatal(err)
