@@ -85,13 +85,14 @@ func noticeCursorKey(name string) []byte {
 
 // NoticeChanges is what RecordNotices writes: new notices to raise (Seq,
 // ID, Depot and State are filled in), the keys of open notices to clear
-// at ClearedAt, and, when EventCursor is set, how far in the event log
-// the notices have been derived.
+// at ClearedAt, and, when SetEventCursor, how far in the event log the
+// notices have been derived (EventCursor, 0 included: an empty log).
 type NoticeChanges struct {
 	Raise       []Notice
 	Clear       []string
 	ClearedAt   time.Time
-	EventCursor uint64
+	EventCursor    uint64
+	SetEventCursor bool
 }
 
 // RecordNotices appends the changes to the notice log in one transaction
@@ -175,7 +176,7 @@ func (s *Store) RecordNotices(ch NoticeChanges) ([]Notice, error) {
 		if err := txn.Set(keyNoticeHead, binary.BigEndian.AppendUint64(nil, head)); err != nil {
 			return err
 		}
-		if ch.EventCursor > 0 {
+		if ch.SetEventCursor {
 			return txn.Set(noticeCursorKey(noticeEventsCursor), binary.BigEndian.AppendUint64(nil, ch.EventCursor))
 		}
 		return nil

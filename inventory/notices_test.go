@@ -22,12 +22,12 @@ func TestNoticeLog(t *testing.T) {
 		wrote []string // id:state
 		open  int
 	}{
-		{"raise", NoticeChanges{Raise: []Notice{n}, EventCursor: 10}, []string{"reorder-point/7/PN/#1:raised"}, 1},
+		{"raise", NoticeChanges{Raise: []Notice{n}, EventCursor: 10, SetEventCursor: true}, []string{"reorder-point/7/PN/#1:raised"}, 1},
 		{"raise again", NoticeChanges{Raise: []Notice{n}}, nil, 1},
 		{"clear an unknown key", NoticeChanges{Clear: []string{"nope"}, ClearedAt: at}, nil, 1},
 		{"announce", NoticeChanges{Raise: []Notice{{Key: "po-received/PO-1/PN//12", Once: true, RaisedAt: at}}}, []string{"po-received/PO-1/PN//12#2:raised"}, 1},
 		{"clear", NoticeChanges{Clear: []string{n.Key}, ClearedAt: at.Add(time.Hour)}, []string{"reorder-point/7/PN/#1:cleared"}, 0},
-		{"back again", NoticeChanges{Raise: []Notice{n}, EventCursor: 12}, []string{"reorder-point/7/PN/#4:raised"}, 1},
+		{"back again", NoticeChanges{Raise: []Notice{n}, EventCursor: 12, SetEventCursor: true}, []string{"reorder-point/7/PN/#4:raised"}, 1},
 	}
 	for _, st := range steps {
 		got, err := s.RecordNotices(st.ch)

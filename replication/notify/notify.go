@@ -158,13 +158,17 @@ func (n *Notifier) Sync() ([]inventory.Notice, error) {
 	head := n.store.Head().Seq
 	if !ok {
 		// The first pass starts at the head: the depot's history is not news.
-		ch.EventCursor = head
+		ch.EventCursor, ch.SetEventCursor = head, true
 	} else if cursor < head {
 		raise, to, err := n.receipts(cursor, now)
 		if err != nil {
 			return nil, err
 		}
-		ch.Raise, ch.EventCursor = raise, to
+		ch.Raise, ch.EventCursor, ch.SetEventCursor = raise, to, to != cursor
+	} else if cursor > head {
+		// The store was restored from a backup older than the cursor: go on
+		// from its head, so the events it logs next are not skipped.
+		ch.EventCursor, ch.SetEventCursor = head, true
 	}
 
 	rems, err := n.store.Reminders()
@@ -195,7 +199,7 @@ func (n *Notifier) Sync() ([]inventory.Notice, error) {
 			ch.Clear = append(ch.Clear, o.Key)
 		}
 	}
-	if len(ch.Raise) == 0 && len(ch.Clear) == 0 && (ch.EventCursor == 0 || (ok && ch.EventCursor == cursor)) {
+	if len(ch.Raise) == 0 && len(ch.Clear) == 0 && !ch.SetEventCursor {
 		return nil, nil
 	}
 	wrote, err := n.store.RecordNotices(ch)

@@ -132,3 +132,27 @@ func TestFill(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifierOnANewDepot: the first pass over an empty log still marks
+// where it stands, so the depot's first receipts against an order are
+// announced, not taken for history.
+func TestNotifierOnANewDepot(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	s := openStore(t, t.TempDir(), c)
+	defer s.Close()
+	n := New(s, Options{Now: c.Now})
+	if w, err := n.Sync(); err != nil || len(w) != 0 {
+		t.Fatalf("first pass wrote %+v, %v", w, err)
+	}
+	if cur, ok, err := s.NoticeEventCursor(); err != nil || !ok || cur != 0 {
+		t.Fatalf("event cursor %d %v %v", cur, ok, err)
+	}
+	seed(t, s)
+	mustAppend(t, s, inventory.Command{Type: inventory.EvPOCreated, Actor: "proc", Ref: "PO-1", Order: &inventory.PurchaseOrder{
+		Number: "PO-1", Supplier: "ACME", Expected: "2026-03-10", Lines: []inventory.POLine{{Line: 1, SKU: "PN", Qty: 5}}}})
+	mustAppend(t, s, receipt("PO-1", inventory.Line{SKU: "PN", Qty: 5, To: "A"}))
+	w, err := n.Sync()
+	if err != nil || len(w) != 1 || w[0].Kind != KindPOReceived || w[0].Message != "5 × PN received against purchase order PO-1" {
+		t.Fatalf("wrote %+v, %v", w, err)
+	}
+}
