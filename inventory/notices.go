@@ -88,9 +88,9 @@ func noticeCursorKey(name string) []byte {
 // at ClearedAt, and, when SetEventCursor, how far in the event log the
 // notices have been derived (EventCursor, 0 included: an empty log).
 type NoticeChanges struct {
-	Raise       []Notice
-	Clear       []string
-	ClearedAt   time.Time
+	Raise          []Notice
+	Clear          []string
+	ClearedAt      time.Time
 	EventCursor    uint64
 	SetEventCursor bool
 }
