@@ -48,6 +48,7 @@ func TestNoticesScreen(t *testing.T) {
 	wait(t, ctx, "#notices-summary", "未解除的通知：1")
 	wait(t, ctx, "#notices-table", "P-LOT 的批號 L-9 將於 "+expiry+" 過期：庫存 3")
 	wait(t, ctx, "#notices-table", "批號即將過期")
+	wait(t, ctx, "#notices-table", "仍未解除")
 	wait(t, ctx, `[data-badge="notices"]`, "1")
 	auditScreen(t, ctx, true)
 	browsertest.Screenshot(t, ctx, "01-open-notice")

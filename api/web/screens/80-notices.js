@@ -13,16 +13,21 @@
     'lot-expired': 'Lot expired',
     'po-received': 'Received on purchase order',
   };
-  const STATUS = { raised: 'Raised', cleared: 'Cleared' };
 
   // message is the notice in the reader's language: the catalogue
   // translates its English text and its values fill the placeholders.
   const message = (n) => (n.text ? PE.t(n.text, n.values || {}) : n.message);
   const when = (n) => n.clearedAt || n.raisedAt;
-  const status = (n) => (n.once ? 'Announced' : STATUS[n.state] || n.state);
+  // A raised record says whether its notice still holds or has cleared
+  // since (the clear is a record of its own, higher up the list).
+  const status = (n) => {
+    if (n.once) return 'Announced';
+    if (n.state === 'cleared') return 'Cleared';
+    return n.closed ? 'Came up' : 'Still open';
+  };
   const statusClass = (n) => {
     if (n.once) return 'pill';
-    return n.state === 'raised' ? 'pill warn' : 'pill good';
+    return n.state === 'raised' && !n.closed ? 'pill warn' : 'pill good';
   };
 
   // The badge: the open count, looked at every 15 s while signed in (and
