@@ -22,16 +22,6 @@ type Notices interface {
 	Changed() <-chan struct{}
 }
 
-// noticeStore is the part of the store the notice routes read.
-type noticeStore interface {
-	NoticeLog(after uint64, limit int) ([]inventory.Notice, error)
-	RecentNotices(after uint64, limit int) ([]inventory.Notice, error)
-	OpenNotices() ([]inventory.Notice, error)
-	NoticeHead() (uint64, error)
-}
-
-var _ noticeStore = (*inventory.Store)(nil)
-
 // noticeList is the answer of GET /notices.
 type noticeList struct {
 	Items []inventory.Notice `json:"items"`
@@ -40,16 +30,6 @@ type noticeList struct {
 	Head uint64 `json:"head"`
 	// Open counts the notices raised and not cleared.
 	Open int `json:"open"`
-}
-
-// notices returns the store's notice log, or a problem when the store
-// keeps none (a test double).
-func (s *server) noticeLog(c *gin.Context) (noticeStore, bool) {
-	ns, ok := s.store.(noticeStore)
-	if !ok {
-		s.fail(c, apiErr(inventory.CodeNotFound, "", "this depot keeps no notices"))
-	}
-	return ns, ok
 }
 
 // afterParam reads ?after= (or, for a reconnecting stream, Last-Event-ID).
@@ -63,7 +43,7 @@ func (s *server) afterParam(c *gin.Context, header bool) (uint64, bool) {
 	}
 	n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 64)
 	if err != nil {
-		s.fail(c, apiErr(inventory.CodeInvalid, "after", "must be the seq of an earlier notice (a whole number)"))
+		s.fail(c, apiErr(inventory.CodeInvalid, "after", "must be a seq (a whole number)"))
 		return 0, false
 	}
 	return n, true
@@ -87,10 +67,7 @@ func localize(c *gin.Context, items []inventory.Notice) {
 // after that seq, ?open=true only the notices open now, ?limit= at most so
 // many (default 100, at most 1000).
 func (s *server) listNotices(c *gin.Context, _ *inventory.User) {
-	ns, ok := s.noticeLog(c)
-	if !ok {
-		return
-	}
+	ns := s.store
 	after, ok := s.afterParam(c, false)
 	if !ok {
 		return
@@ -147,10 +124,7 @@ func (s *server) listNotices(c *gin.Context, _ *inventory.User) {
 // first, then each new one as the notifier writes it. The event name is
 // the record's state (raised or cleared), its id the record's seq.
 func (s *server) noticeEvents(c *gin.Context, _ *inventory.User) {
-	ns, ok := s.noticeLog(c)
-	if !ok {
-		return
-	}
+	ns := s.store
 	after, ok := s.afterParam(c, true)
 	if !ok {
 		return

@@ -8,7 +8,6 @@ import (
 
 	"github.com/partsedge/partsedge/api/internal/i18n"
 	"github.com/partsedge/partsedge/inventory"
-	"github.com/partsedge/partsedge/replication"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -23,12 +22,6 @@ type noticeList struct {
 func (s *server) noticeRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/notices", s.authed(anyone, func(c *gin.Context) {
 		f := hq.NoticeFilter{Depot: c.Query("depot"), Limit: 100}
-		if f.Depot != "" {
-			if err := replication.ValidDepot(f.Depot); err != nil {
-				s.fail(c, &inventory.Error{Code: inventory.CodeInvalid, Field: "depot", Msg: err.Error()})
-				return
-			}
-		}
 		switch c.Query("open") {
 		case "", "false":
 		case "true":
