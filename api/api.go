@@ -44,6 +44,10 @@ type Store interface {
 	PalletBySSCC(sscc string) (inventory.NoticeState, inventory.PalletState, error)
 	Audit(f inventory.AuditFilter, before uint64, limit int) (inventory.AuditPage, error)
 	Reminders() ([]inventory.Reminder, error)
+	NoticeLog(after uint64, limit int) ([]inventory.Notice, error)
+	RecentNotices(after uint64, limit int) ([]inventory.Notice, error)
+	OpenNotices() ([]inventory.Notice, error)
+	NoticeHead() (uint64, error)
 	Transfer(number string) (inventory.TransferInfo, error)
 	Transfers(f inventory.TransferFilter, pg inventory.Page) ([]inventory.TransferInfo, error)
 	WriteOffLines(number string) ([]inventory.Line, error)
@@ -121,6 +125,9 @@ type Config struct {
 	// Replication is the depot's replication to HQ; nil when it runs
 	// offline.
 	Replication Replication
+	// Notices wakes the notice stream when the notice log grows; nil when
+	// no notifier runs.
+	Notices Notices
 }
 
 const defaultMaxBody = 1 << 20
@@ -145,6 +152,8 @@ type server struct {
 	openapi []byte
 	// gs1Prefix is the depot's GS1 company prefix for transfer SSCCs.
 	gs1Prefix string
+	// notices is nil when no notifier runs.
+	notices Notices
 
 	// statusLabels holds "100".."599" so labelling a metric allocates nothing.
 	statusLabels [600]string
@@ -177,6 +186,7 @@ func newServer(cfg Config) *server {
 	for i := 100; i < len(s.statusLabels); i++ {
 		s.statusLabels[i] = strconv.Itoa(i)
 	}
+	s.notices = cfg.Notices
 	s.idem = newIdemCache(cfg.IdempotencyEntries, cfg.IdempotencyBytes, cfg.IdempotencyTTL, s.clock)
 	s.metrics = newMetrics(s.store, cfg.Collectors...)
 	s.tokens = newTokenCache(cfg.TokenCacheTTL)
@@ -293,6 +303,8 @@ func (s *server) routes() {
 
 	v1.GET("/audit", s.authed(accessAudit, s.audit))
 	v1.GET("/reminders", s.authed(accessRead, s.listReminders))
+	v1.GET("/notices", s.authed(accessRead, s.listNotices))
+	v1.GET("/notices/events", s.authed(accessRead, s.noticeEvents))
 
 	s.reportRoutes(v1)
 

@@ -60,6 +60,7 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		{Schema: "ReorderState", V: inventory.ReorderState{}}, {Schema: "SignalRecord", V: inventory.SignalRecord{}},
 		{Schema: "Position", V: inventory.Position{}}, {Schema: "DemandEstimate", V: inventory.DemandEstimate{}},
 		{Schema: "Forecast", V: inventory.Forecast{}}, {Schema: "ReplicationStatus", V: ReplicationStatus{}},
+		{Schema: "Reminder", V: inventory.Reminder{}}, {Schema: "Notice", V: inventory.Notice{}}, {Schema: "NoticeList", V: noticeList{}},
 	})
 	eventTypes := make([]string, len(inventory.EventTypes))
 	for i, et := range inventory.EventTypes {

@@ -14,9 +14,10 @@ import (
 func (s *server) listReminders(c *gin.Context, _ *inventory.User) {
 	kind := inventory.ReminderKind(c.Query("kind"))
 	switch kind {
-	case "", inventory.ReminderPartsArrived, inventory.ReminderTransferOverdue, inventory.ReminderReorderPoint:
+	case "", inventory.ReminderPartsArrived, inventory.ReminderTransferOverdue, inventory.ReminderReorderPoint,
+		inventory.ReminderLotExpiring, inventory.ReminderLotExpired:
 	default:
-		s.fail(c, apiErr(inventory.CodeInvalid, "kind", "parts-arrived, transfer-overdue or reorder-point"))
+		s.fail(c, apiErr(inventory.CodeInvalid, "kind", "parts-arrived, transfer-overdue, reorder-point, lot-expiring or lot-expired"))
 		return
 	}
 	all, err := s.store.Reminders()

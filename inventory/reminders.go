@@ -21,6 +21,8 @@ const (
 	ReminderPartsArrived    ReminderKind = "parts-arrived"
 	ReminderTransferOverdue ReminderKind = "transfer-overdue"
 	ReminderReorderPoint    ReminderKind = "reorder-point"
+	ReminderLotExpiring     ReminderKind = "lot-expiring"
+	ReminderLotExpired      ReminderKind = "lot-expired"
 )
 
 // Reminder is one thing to act on.
@@ -30,6 +32,10 @@ type Reminder struct {
 	// reorder signal's seq.
 	Ref string `json:"ref"`
 	SKU string `json:"sku,omitempty"`
+	// Lot and Expiry name the lot of a lot-expiring or lot-expired
+	// reminder and its expiry day (YYYY-MM-DD).
+	Lot    string `json:"lot,omitempty"`
+	Expiry string `json:"expiry,omitempty"`
 	// Qty is how many: available for the waiting line (at most what it
 	// awaits), short in transit, or suggested to order.
 	Qty     int64  `json:"qty,omitempty"`
@@ -38,7 +44,8 @@ type Reminder struct {
 
 // Reminders lists every reminder: parts arrived, in work order number and
 // line order; then overdue transfers in number order; then open reorder
-// signals in the order they were raised.
+// signals in the order they were raised; then lots expired or expiring
+// within the store's ExpiryWindow, soonest first.
 func (s *Store) Reminders() ([]Reminder, error) {
 	out := []Reminder{}
 	arrived, err := s.partsArrived()
@@ -67,6 +74,11 @@ func (s *Store) Reminders() ([]Reminder, error) {
 		out = append(out, Reminder{Kind: ReminderReorderPoint, Ref: strconv.FormatUint(r.Seq, 10), SKU: sg.SKU, Qty: sg.SuggestedQty,
 			Message: fmt.Sprintf("%s is at %d, its reorder point is %d: order %d", sg.SKU, sg.Position.Total, sg.ReorderPoint, sg.SuggestedQty)})
 	}
+	expiring, err := s.lotsExpiring()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, expiring...)
 	return out, nil
 }
 

@@ -32,6 +32,9 @@ type Options struct {
 	GCInterval time.Duration
 	// MaxBatch caps how many commands share one transaction and one fsync.
 	MaxBatch int
+	// ExpiryWindow is how far ahead a lot's expiry makes it a lot-expiring
+	// reminder; 0 means DefaultExpiryWindow.
+	ExpiryWindow time.Duration
 }
 
 func (o *Options) defaults() {
@@ -55,6 +58,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBatch == 0 {
 		o.MaxBatch = 512
+	}
+	if o.ExpiryWindow <= 0 {
+		o.ExpiryWindow = DefaultExpiryWindow
 	}
 }
 

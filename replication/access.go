@@ -20,9 +20,9 @@ func (a Access) MayPublish(user, topic string) bool {
 		return false
 	}
 	if user == a.HQ {
-		return kind == KindAck || kind == KindCommands
+		return kind == KindAck || kind == KindCommands || kind == KindNoticesAck
 	}
-	return user == depot && (kind == KindEvents || kind == KindStatus || kind == KindCommandsAck)
+	return user == depot && (kind == KindEvents || kind == KindStatus || kind == KindCommandsAck || kind == KindNotices)
 }
 
 // MaySubscribe reports whether user may subscribe to filter. HQ may name
@@ -37,10 +37,10 @@ func (a Access) MaySubscribe(user, filter string) bool {
 			filter = Topic("any", rest)
 		}
 		_, kind, ok := ParseTopic(filter)
-		return ok && (kind == KindEvents || kind == KindStatus || kind == KindCommandsAck)
+		return ok && (kind == KindEvents || kind == KindStatus || kind == KindCommandsAck || kind == KindNotices)
 	}
 	depot, kind, ok := ParseTopic(filter)
-	return ok && user == depot && (kind == KindAck || kind == KindCommands)
+	return ok && user == depot && (kind == KindAck || kind == KindCommands || kind == KindNoticesAck)
 }
 
 // unshare takes a shared subscription's group off its filter

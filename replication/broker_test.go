@@ -128,7 +128,7 @@ func TestBrokerACLConfinesDepotToItsOwnTopics(t *testing.T) {
 	b := brokertest.Start(t, brokertest.Options{Depots: []string{"D1", "D2"}})
 	hq := connect(t, clientOptions(b, mosquitto.HQUser))
 	atHQ := newReceived()
-	for _, kind := range []string{replication.KindEvents, replication.KindStatus, replication.KindCommandsAck} {
+	for _, kind := range []string{replication.KindEvents, replication.KindStatus, replication.KindCommandsAck, replication.KindNotices} {
 		if qos := subscribe(t, hq, replication.TopicRoot+"+/"+kind, atHQ); qos != 1 {
 			t.Fatalf("HQ's subscription to every depot's %s granted %#x, want QoS 1", kind, qos)
 		}
@@ -138,7 +138,7 @@ func TestBrokerACLConfinesDepotToItsOwnTopics(t *testing.T) {
 	// Mosquitto handles one client's packets in order and paho hands one
 	// subscriber's messages over in order, so once D1's own message (sent
 	// last) is at HQ, any forged one that got through would be there first.
-	for _, kind := range []string{replication.KindEvents, replication.KindStatus, replication.KindCommandsAck} {
+	for _, kind := range []string{replication.KindEvents, replication.KindStatus, replication.KindCommandsAck, replication.KindNotices} {
 		t.Run(kind, func(t *testing.T) {
 			forged, own := replication.Topic("D2", kind), replication.Topic("D1", kind)
 			// QoS 1 to a forbidden topic is still acknowledged (MQTT 3.1.1

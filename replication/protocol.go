@@ -29,6 +29,8 @@ const (
 	KindCommands    = "commands"     // HQ -> depot: command batches
 	KindCommandsAck = "commands/ack" // depot -> HQ (retained): commands applied up to
 	KindStatus      = "status"       // depot (retained, last will): online/offline
+	KindNotices     = "notices"      // depot -> HQ: notice batches (notices.go)
+	KindNoticesAck  = "notices/ack"  // HQ -> depot (retained): notices stored up to
 )
 
 // Topic is the topic of kind for depot.
@@ -46,7 +48,7 @@ func ParseTopic(topic string) (depot, kind string, ok bool) {
 		return "", "", false
 	}
 	switch kind {
-	case KindEvents, KindAck, KindCommands, KindCommandsAck, KindStatus:
+	case KindEvents, KindAck, KindCommands, KindCommandsAck, KindStatus, KindNotices, KindNoticesAck:
 		return depot, kind, true
 	}
 	return "", "", false

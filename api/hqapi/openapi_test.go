@@ -52,6 +52,7 @@ func TestOpenAPISchemasMatchTheTypes(t *testing.T) {
 		{Schema: "Command", V: inventory.Command{}}, {Schema: "Transfer", V: inventory.Transfer{}},
 		{Schema: "Part", V: inventory.Part{}}, {Schema: "ReorderPolicy", V: inventory.ReorderPolicy{}},
 		{Schema: "PartsRequest", V: PartsRequest{}},
+		{Schema: "Notice", V: inventory.Notice{}},
 	})
 	for _, tc := range []struct {
 		name string

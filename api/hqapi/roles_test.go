@@ -47,6 +47,7 @@ var routeRoles = roletest.Table{
 	"GET /api/v1/fill-rate":                    {RoleAdmin, RolePlanner, RoleViewer},
 	"GET /":                                    public,
 	"GET /ui/*file":                            public,
+	"GET /api/v1/notices":                      {RoleAdmin, RolePlanner, RoleViewer},
 }
 
 var routeParam = regexp.MustCompile(`[:*][A-Za-z0-9_]+`)

@@ -132,6 +132,7 @@ func newServer(o Options) *server {
 		// The screens are embedded: a failure is a build defect.
 		panic(err)
 	}
+	s.noticeRoutes(v1)
 	return s
 }
 

@@ -76,9 +76,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "depotd: %v\n", err)
 		return 2
 	}
+	ns, err := readNoticeSettings(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "depotd: %v\n", err)
+		return 2
+	}
 	level, _ := config.ParseLevel(cfg.LogLevel) // Load checked it
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if err := serve(ctx, cfg, emb, log, stdout); err != nil {
+	if err := serve(ctx, cfg, emb, ns, log, stdout); err != nil {
 		log.Error("depotd stopped", "err", err)
 		var ie *inventory.Error
 		if errors.As(err, &ie) && ie.Code == inventory.CodeInvalid {
@@ -94,8 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // serve runs depotd until ctx is cancelled or the server fails.
-func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *slog.Logger, stdout io.Writer) (err error) {
-	st, err := inventory.Open(inventory.Options{Dir: cfg.Data, Depot: cfg.Depot, Log: log})
+func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, ns noticeSettings, log *slog.Logger, stdout io.Writer) (err error) {
+	st, err := inventory.Open(inventory.Options{Dir: cfg.Data, Depot: cfg.Depot, Log: log, ExpiryWindow: ns.expiry})
 	if err != nil {
 		return fmt.Errorf("open the store: %w", err)
 	}
@@ -150,6 +155,13 @@ func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *
 		return errBadSetting{err}
 	}
 	repl, replCollectors := replicationWiring(pub)
+	nctx, stopNotices := context.WithCancel(ctx)
+	defer stopNotices()
+	notices, noticesDone, err := startNotices(nctx, pubCfg, st, ns, log)
+	if err != nil {
+		return errBadSetting{err}
+	}
+	defer func() { stopNotices(); <-noticesDone }()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -158,7 +170,7 @@ func serve(ctx context.Context, cfg config.Config, embCfg *embeddedBroker, log *
 	// No write timeout: a backup streams for as long as the store is big.
 	serving := runner.Serve(runner.NewServer(api.New(api.Config{Store: st, Log: log, Version: runner.Version(version), Ready: ready.Load,
 		Devices: devs, Stations: router, Collectors: append([]prometheus.Collector{devs.Collector()}, replCollectors...),
-		GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl}), log, 0), ln, log)
+		GS1CompanyPrefix: cfg.GS1CompanyPrefix, Replication: repl, Notices: notices}), log, 0), ln, log)
 	dctx, stopDevices := context.WithCancel(ctx)
 	waitDevices := runDevices(dctx, devs)
 	routerDone := make(chan struct{})

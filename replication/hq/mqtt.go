@@ -125,6 +125,7 @@ func (s *Subscriber) subscribe(c mqtt.Client) {
 		replication.Topic("+", replication.KindEvents):      1,
 		replication.Topic("+", replication.KindStatus):      1,
 		replication.Topic("+", replication.KindCommandsAck): 1,
+		replication.Topic("+", replication.KindNotices):     1,
 	}
 	tok := c.SubscribeMultiple(filters, s.receive)
 	if !tok.WaitTimeout(30*time.Second) || tok.Error() != nil {
@@ -160,7 +161,7 @@ func (s *Subscriber) receive(_ mqtt.Client, m mqtt.Message) {
 			// before is gone with the old one.
 			s.resendCommands(depot)
 		}
-	case replication.KindEvents, replication.KindCommandsAck:
+	case replication.KindEvents, replication.KindCommandsAck, replication.KindNotices:
 		f := fnv.New32a()
 		f.Write([]byte(depot))
 		s.mu.RLock()
@@ -196,6 +197,10 @@ func (s *Subscriber) work(q chan mqtt.Message) {
 	for it := range next {
 		if it.kind == replication.KindCommandsAck {
 			s.commandAck(it.depot, it.payload)
+			continue
+		}
+		if it.kind == replication.KindNotices {
+			s.notices(it.depot, it.payload)
 			continue
 		}
 		out := s.hq.Apply(it.dec)

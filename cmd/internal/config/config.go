@@ -55,6 +55,13 @@ type Config struct {
 	// GS1CompanyPrefix is the depot's GS1 company prefix, for the SSCCs of
 	// the transfer shipments it seals.
 	GS1CompanyPrefix string
+	// Webhooks are the URLs (comma-separated) the depot POSTs its notices
+	// to, signed with WebhookSecret.
+	Webhooks      string
+	WebhookSecret string
+	// ExpiryDays is how many days ahead a lot's expiry is a notice (a
+	// whole number; empty means 30).
+	ExpiryDays string
 }
 
 // setting describes one configurable value under its three names.
@@ -101,6 +108,12 @@ func settings() []setting {
 			boolean: func(c *Config) *bool { return &c.Discover }},
 		{flag: "gs1-company-prefix", env: "PARTSEDGE_GS1_COMPANY_PREFIX", yaml: "gs1CompanyPrefix", usage: "the depot's GS1 company `prefix` (6-12 digits) for transfer shipment SSCCs",
 			str: func(c *Config) *string { return &c.GS1CompanyPrefix }},
+		{flag: "webhooks", env: "PARTSEDGE_WEBHOOKS", yaml: "webhooks", usage: "`URLs` (http or https, comma-separated) to POST each notice to",
+			str: func(c *Config) *string { return &c.Webhooks }},
+		{flag: "webhook-secret", env: "PARTSEDGE_WEBHOOK_SECRET", yaml: "webhookSecret", usage: "the `secret` the webhook deliveries are signed with (HMAC-SHA256)",
+			str: func(c *Config) *string { return &c.WebhookSecret }, secret: true},
+		{flag: "expiry-days", env: "PARTSEDGE_EXPIRY_DAYS", yaml: "expiryDays", usage: "how many `days` ahead a lot's expiry becomes a notice (default 30)",
+			str: func(c *Config) *string { return &c.ExpiryDays }},
 	}
 }
 
