@@ -15,6 +15,7 @@ PE.screen({
       'transfer-overdue': 'Transfer overdue in transit',
       'reorder-point': 'Reorder point reached',
       'lot-expiring': 'Lot expiring',
+      'lot-expired': 'Lot expired',
     };
     await PE.every(ctx, 10000, async () => {
       const [st, repl, rem] = await Promise.all([
