@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -54,19 +53,10 @@ func (s *server) exportable(answer func(*gin.Context, *inventory.User), exp func
 }
 
 // sendTable answers t as an attachment named after the depot, name and
-// today (export.Serve). A failure after the first bytes went out breaks
-// the connection, so a cut file is never taken for a whole one.
+// today (export.Send).
 func (s *server) sendTable(c *gin.Context, f export.Format, name string, t export.Table) {
-	sent, err := export.Serve(c, f, export.Filename(s.store.Depot(), name, s.clock.Now(), f), t)
-	switch {
-	case err == nil:
-	case errors.Is(err, export.ErrTooManyRows):
-		s.fail(c, apiErr(inventory.CodeTooLarge, "limit", "more rows than one XLSX sheet holds (1,048,575): export as CSV, or narrow the query"))
-	case !sent:
+	if err := export.Send(c, s.log, f, export.Filename(s.store.Depot(), name, s.clock.Now(), f), t); err != nil {
 		s.fail(c, err)
-	default:
-		s.log.Error("export failed mid-stream", "path", c.Request.URL.Path, "err", err.Error())
-		panic(http.ErrAbortHandler)
 	}
 }
 

@@ -1,13 +1,9 @@
 package hqapi
 
 import (
-	"errors"
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/export"
-	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
 
@@ -41,18 +37,10 @@ func (s *server) exportable(answer gin.HandlerFunc, exp func(*gin.Context, expor
 }
 
 // sendTable answers t as HQ's attachment name of today; see
-// export.Serve.
+// export.Send.
 func (s *server) sendTable(c *gin.Context, f export.Format, name string, t export.Table) {
-	sent, err := export.Serve(c, f, export.Filename("HQ", name, s.now(), f), t)
-	switch {
-	case err == nil:
-	case errors.Is(err, export.ErrTooManyRows):
-		s.fail(c, bodyErr(inventory.CodeTooLarge, "limit", "more rows than one XLSX sheet holds (1,048,575): export as CSV, or narrow the query"))
-	case !sent:
+	if err := export.Send(c, s.log, f, export.Filename("HQ", name, s.now(), f), t); err != nil {
 		s.fail(c, err)
-	default:
-		s.log.Error("export failed mid-stream", "path", c.Request.URL.Path, "err", err.Error())
-		panic(http.ErrAbortHandler)
 	}
 }
 
