@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -397,7 +398,7 @@ func (s *server) createUser(c *gin.Context, _ *inventory.User, body []byte) (int
 	if !validRole(req.Role) {
 		return 0, nil, apiErr(inventory.CodeInvalid, "role", "must be one of admin, storekeeper, engineer, procurement, planner, auditor")
 	}
-	lang, err := checkLang(req.Lang)
+	lang, err := problem.CheckLang(req.Lang)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -44,24 +44,7 @@ func (s *server) decodeLanguage(body []byte) (i18n.Lang, error) {
 	if req.Lang == nil {
 		return "", apiErr(inventory.CodeInvalid, "lang", "is required: en, zh-Hans, zh-Hant, or \"\" to follow the browser")
 	}
-	return checkLang(*req.Lang)
-}
-
-// maxTagEcho bounds the tag a refusal repeats back: BCP 47 advises
-// supporting tags of up to 35 characters.
-const maxTagEcho = 35
-
-// checkLang is tag as a language preference, or the refusal of it.
-func checkLang(tag string) (i18n.Lang, error) {
-	l, ok := i18n.Preference(tag)
-	if !ok && len(tag) > maxTagEcho {
-		// Not echoed: a megabyte of "language" helps nobody read the answer.
-		return "", apiErr(inventory.CodeInvalid, "lang", "is not a language: use en, zh-Hans, zh-Hant, or \"\" to follow the browser")
-	}
-	if !ok {
-		return "", apiErrf(inventory.CodeInvalid, "lang", "%q is not a language: use en, zh-Hans, zh-Hant, or \"\" to follow the browser", tag)
-	}
-	return l, nil
+	return problem.CheckLang(*req.Lang)
 }
 
 // postMyLanguage stores the caller's language; the answer, like every

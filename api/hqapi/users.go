@@ -107,7 +107,7 @@ func parseNewUser(body []byte) (NewUser, error) {
 	if !slices.Contains(Roles(), req.Role) {
 		return req, inventory.Errorf(inventory.CodeInvalid, "role", "must be one of %s", strings.Join(Roles(), ", "))
 	}
-	if _, err := checkLang(req.Lang); err != nil {
+	if _, err := problem.CheckLang(req.Lang); err != nil {
 		return req, err
 	}
 	return req, nil

@@ -32,8 +32,9 @@ var detailSites = map[string]map[string]int{
 	"api/hqapi": {
 		"refuse": 3, "newProblem": 2, "bodyErr": 2, "invalidQuery": 1, "inventory.Errorf": 2,
 	},
-	"api/internal/bearer": {"inventory.Errorf": 2},
-	"api/internal/export": {"inventory.Errorf": 2},
+	"api/internal/bearer":  {"inventory.Errorf": 2},
+	"api/internal/export":  {"inventory.Errorf": 2},
+	"api/internal/problem": {"inventory.Errorf": 2},
 	"replication/hq": {
 		"invalid": 1, "notFound": 1, "inventory.Errorf": 2,
 	},
