@@ -130,19 +130,10 @@
       };
       // reload reads the order again; outcomes arriving while it reads
       // ask for one more read, not one each.
-      let reading = null;
-      let again = false;
-      const reload = async () => {
-        if (reading) { again = true; return reading; }
-        reading = (async () => {
-          do {
-            again = false;
-            order = await PE.api('GET', path, undefined, { signal: ctx.signal });
-            show();
-          } while (again && !ctx.signal.aborted);
-        })().finally(() => { reading = null; });
-        return reading;
-      };
+      const reload = PE.coalesce(async () => {
+        order = await PE.api('GET', path, undefined, { signal: ctx.signal });
+        show();
+      }, ctx.signal);
 
       let station = null;
       if (stationId) {

@@ -204,19 +204,10 @@
         if (back && !back.disabled) back.focus();
       };
 
-      let reading = null;
-      let again = false;
-      const reload = async () => {
-        if (reading) { again = true; return reading; }
-        reading = (async () => {
-          do {
-            again = false;
-            count = await PE.api('GET', path, undefined, { signal: ctx.signal });
-            show();
-          } while (again && !ctx.signal.aborted);
-        })().finally(() => { reading = null; });
-        return reading;
-      };
+      const reload = PE.coalesce(async () => {
+        count = await PE.api('GET', path, undefined, { signal: ctx.signal });
+        show();
+      }, ctx.signal);
 
       let station = null;
       if (stationId) {

@@ -407,6 +407,24 @@
     location.hash = '#/' + [id, ...params].map((p) => encodeURIComponent(String(p))).join('/');
   };
 
+  // coalesce wraps an async read so that calls arriving while it runs ask
+  // for one more run, not one each: a burst of live outcomes rereads a
+  // document once or twice, not once per outcome.
+  PE.coalesce = (fn, signal) => {
+    let running = null;
+    let again = false;
+    return () => {
+      if (running) { again = true; return running; }
+      running = (async () => {
+        do {
+          again = false;
+          await fn();
+        } while (again && !(signal && signal.aborted));
+      })().finally(() => { running = null; });
+      return running;
+    };
+  };
+
   // every calls fn now and every ms until the screen is left.
   PE.every = (ctx, ms, fn) => {
     let timer = null;
