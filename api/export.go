@@ -172,7 +172,7 @@ func (s *server) exportEvents(c *gin.Context, _ *inventory.User, f export.Format
 
 var varianceColumns = []export.Column{
 	{Title: "Bin", Kind: export.Text}, {Title: "Part", Kind: export.Text}, {Title: "Lot", Kind: export.Text},
-	{Title: "Serial", Kind: export.Text}, {Title: "Expected quantity", Kind: export.Int}, {Title: "Counted", Kind: export.Int},
+	{Title: "Serial", Kind: export.Text}, {Title: "Qty expected", Kind: export.Int}, {Title: "Qty counted", Kind: export.Int},
 	{Title: "Variance", Kind: export.Int},
 }
 

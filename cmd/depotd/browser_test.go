@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/partsedge/partsedge/api/browsertest"
 	"github.com/partsedge/partsedge/devices/manager"
@@ -30,6 +32,7 @@ type storekeeperTexts struct {
 	startReceiving, startCount   string
 	approve, approved, closeWord string
 	qtyExpected, varianceReview  string
+	exportXLSX                   string
 	openCount, recount           string
 	counted15                    string // the blind total after the scans
 	expected11                   string // the open count's total of what Z1 holds
@@ -49,7 +52,7 @@ var storekeeperLangs = []struct {
 		counted10: "Counted 10 × FLT-HEPA", alreadyCounted: "Already counted in this count",
 		startReceiving: "Start receiving", startCount: "Start counting",
 		approve: "Approve the count", approved: "Approved by admin", closeWord: "Close the order",
-		qtyExpected: "Qty expected", varianceReview: "Variance review", counted15: "15 counted", openCount: "Open the count", recount: "Count the bins with variances again", expected11: "10 counted of 11 expected",
+		qtyExpected: "Qty expected", varianceReview: "Variance review", exportXLSX: "Export XLSX", counted15: "15 counted", openCount: "Open the count", recount: "Count the bins with variances again", expected11: "10 counted of 11 expected",
 	}},
 	{"zh-Hans", "zh-CN,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, true, storekeeperTexts{
 		station: "工位", found: "已识别 FLT-HEPA", unknownCode: "本仓库不认识此条码",
@@ -59,7 +62,7 @@ var storekeeperLangs = []struct {
 		counted10: "已盘点 10 × FLT-HEPA", alreadyCounted: "本次盘点中已盘过",
 		startReceiving: "开始收货", startCount: "开始盘点作业",
 		approve: "审批盘点", approved: "已由 admin 审批", closeWord: "关闭采购订单",
-		qtyExpected: "账面数量", varianceReview: "差异审核", counted15: "已盘点 15", openCount: "开始盘点", recount: "重盘有差异的库位", expected11: "已盘点 10 / 账面 11",
+		qtyExpected: "账面数量", varianceReview: "差异审核", exportXLSX: "导出 XLSX", counted15: "已盘点 15", openCount: "开始盘点", recount: "重盘有差异的库位", expected11: "已盘点 10 / 账面 11",
 	}},
 	{"zh-Hant", "zh-TW,zh;q=0.9", browsertest.HandheldWidth, browsertest.HandheldHeight, false, storekeeperTexts{
 		station: "工作站", found: "已識別 FLT-HEPA", unknownCode: "本倉庫不認識此條碼",
@@ -69,7 +72,7 @@ var storekeeperLangs = []struct {
 		counted10: "已盤點 10 × FLT-HEPA", alreadyCounted: "本次盤點中已盤過",
 		startReceiving: "開始收貨", startCount: "開始盤點作業",
 		approve: "核准盤點", approved: "已由 admin 核准", closeWord: "關閉採購單",
-		qtyExpected: "帳面數量", varianceReview: "差異審核", counted15: "已盤點 15", openCount: "開始盤點", recount: "重盤有差異的儲位", expected11: "已盤點 10 / 帳面 11",
+		qtyExpected: "帳面數量", varianceReview: "差異審核", exportXLSX: "匯出 XLSX", counted15: "已盤點 15", openCount: "開始盤點", recount: "重盤有差異的儲位", expected11: "已盤點 10 / 帳面 11",
 	}},
 }
 
@@ -463,6 +466,7 @@ func (u *browserUser) review(sc *storeScenario, tx storekeeperTexts) {
 	}
 	u.audit(tx.counting != "Counting")
 	u.shot("14-variance-review")
+	u.exportMatches(rows, tx.exportXLSX)
 	u.activate(`.report form button[type=submit]`, tx.approve)
 	u.wait("the approval", fmt.Sprintf(`document.querySelector('section.screen').dataset.status === 'approved' &&
 		document.querySelector('.report').textContent.includes(%q)`, tx.approved))
@@ -508,4 +512,43 @@ func (u *browserUser) review(sc *storeScenario, tx storekeeperTexts) {
 	u.wait("the recount", `(() => { const s = document.querySelector('section.screen');
 		return s.dataset.bins === '0' && s.dataset.counted === '0' && document.querySelectorAll('.report table tbody tr.bad').length === 0; })()`)
 	u.shot("18-recount")
+}
+
+// exportMatches presses the variance review's Export XLSX and holds the
+// file Chromium saves to what the screen's table shows: the same column
+// titles in the same language and the same rows (the screen groups digits
+// and signs a surplus; the sheet holds plain numbers).
+func (u *browserUser) exportMatches(screen [][]string, label string) {
+	u.t.Helper()
+	body, name, err := browsertest.Download(u.ctx, u.t.TempDir(), chromedp.ActionFunc(func(context.Context) error {
+		u.activate(`.report button.export-xlsx`, label)
+		return nil
+	}))
+	if err != nil {
+		u.t.Fatalf("export the variances: %v", err)
+	}
+	if !strings.HasSuffix(name, ".xlsx") || !strings.Contains(name, "count-C-1") {
+		u.t.Errorf("the variances file is named %q", name)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		u.t.Fatalf("open the variances XLSX: %v", err)
+	}
+	defer x.Close()
+	sheet, err := x.GetRows(x.GetSheetList()[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	plain := func(s string) string { return strings.TrimPrefix(strings.ReplaceAll(s, ",", ""), "+") }
+	if len(sheet) != len(screen) {
+		u.t.Fatalf("the sheet has %d rows, the screen %d:\n%q\n%q", len(sheet), len(screen), sheet, screen)
+	}
+	for r := range screen {
+		row := append(sheet[r], make([]string, max(0, len(screen[r])-len(sheet[r])))...)
+		for c := range screen[r] {
+			if plain(screen[r][c]) != row[c] {
+				u.t.Errorf("row %d column %d: the screen shows %q, the sheet holds %q", r, c, screen[r][c], row[c])
+			}
+		}
+	}
 }

@@ -173,7 +173,11 @@
           { key: 'expected', title: 'Qty expected', num: true },
           { key: 'counted', title: 'Qty counted', num: true },
           { key: 'variance', title: 'Variance', num: true, format: (v) => (v > 0 ? '+' : '') + PE.fmtNum(v) },
-        ], vars, { caption: 'Variances', empty: 'No variances in the bins counted so far.', rowClass: (v) => (v.variance < 0 ? 'bad' : 'warn') })];
+        ], vars, { caption: 'Variances', empty: 'No variances in the bins counted so far.', rowClass: (v) => (v.variance < 0 ? 'bad' : 'warn') }),
+        // The same variances as a spreadsheet, for whoever signs them off.
+        h('div', { class: 'row' },
+          PE.button('Export XLSX', () => PE.download(path + '?format=xlsx').catch(PE.showError), { class: 'export-xlsx' }),
+          PE.button('Export CSV', () => PE.download(path + '?format=csv').catch(PE.showError), { class: 'export-csv' }))];
         if (count.status !== 'open') {
           parts.push(h('p', { class: 'good', text: PE.t('Approved by {name}: the adjustments are posted.', { name: count.approvedBy || '' }) }));
           review.replaceChildren(h('div', { class: 'panel report' }, ...parts));

@@ -50,7 +50,14 @@
         PE.field('Status', status), PE.field('Direction', direction),
         h('label', { class: 'field' }, h('span', { class: 'label', text: PE.t('Overdue only') }), overdue),
         PE.button('Filter', null, { type: 'submit' })));
-    el.append(h('div', { class: 'panel' }, scan.el), filter, found, more);
+    // The discrepancies as a spreadsheet: every transfer the filter finds
+    // that has a difference, line by line.
+    const exportAs = (format) => PE.download('/api/v1/transfers' + D.qs({ status: status.value, direction: direction.value,
+      overdue: overdue.checked ? 'true' : '', differences: 'true', format })).catch(PE.showError);
+    const exports = h('div', { class: 'row' },
+      PE.button('Export discrepancies (XLSX)', () => exportAs('xlsx'), { class: 'export-xlsx' }),
+      PE.button('Export discrepancies (CSV)', () => exportAs('csv'), { class: 'export-csv' }));
+    el.append(h('div', { class: 'panel' }, scan.el), filter, found, more, exports);
     await load(false);
   }
 
@@ -126,6 +133,9 @@
           { key: 'short', title: 'Short', num: true, cls: (l) => (l.short ? 'bad' : '') },
           { key: 'writtenOff', title: 'Written off', num: true },
         ], t.lines, { caption: 'Lines and differences' }),
+        h('div', { class: 'row' },
+          PE.button('Export XLSX', () => PE.download(path + '?format=xlsx').catch(PE.showError), { class: 'export-xlsx' }),
+          PE.button('Export CSV', () => PE.download(path + '?format=csv').catch(PE.showError), { class: 'export-csv' })),
         (t.manifest || []).length ? PE.table([
           { key: 'sku', title: 'Part' },
           { key: 'qty', title: 'Quantity', num: true },
