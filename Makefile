@@ -1,7 +1,7 @@
 # Partsedge: the two commands a fresh machine needs are `make run` and `make test`.
 GO        ?= go
 BIN       ?= bin
-FUZZTIME  ?= 4s
+FUZZTIME  ?= 3s
 BENCHCOUNT ?= 5
 DEMO_DATA ?= data/demo
 DEMO_TOKEN ?= demo-admin-token-change-me
