@@ -214,3 +214,32 @@ func FuzzLanguageBody(f *testing.F) {
 		}
 	})
 }
+
+// TestUserLanguageReachesExportsAndNotices: a user's own language, not
+// only the browser's, decides the column titles of an export, a report's
+// own texts and the notices' messages.
+func TestUserLanguageReachesExportsAndNotices(t *testing.T) {
+	f := newFixture(t)
+	seed(t, f.store)
+	w := f.do(req{method: "POST", path: "/api/v1/users", role: RoleAdmin, body: `{"name":"lin","role":"planner","lang":"zh-Hant"}`})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create user: %d %s", w.Code, w.Body)
+	}
+	tok := decodeJSON[struct {
+		Token string `json:"token"`
+	}](t, w).Token
+	english := map[string]string{"Accept-Language": "en-US"}
+	for _, tc := range []struct{ path, want string }{
+		{"/api/v1/stock?format=csv", i18n.Default().T(i18n.TraditionalChinese, "Part")},
+		{"/api/v1/reports/turns?format=csv", i18n.Default().T(i18n.TraditionalChinese, "Part")},
+	} {
+		w := f.do(req{method: "GET", path: tc.path, token: tok, header: english})
+		if w.Code != http.StatusOK || w.Header().Get("Content-Language") != "zh-Hant" || !strings.Contains(w.Body.String(), tc.want) {
+			t.Errorf("GET %s: %d %q, want zh-Hant titles with %q:\n%.200s", tc.path, w.Code, w.Header().Get("Content-Language"), tc.want, w.Body)
+		}
+	}
+	w = f.do(req{method: "GET", path: "/api/v1/notices", token: tok, header: english})
+	if w.Code != http.StatusOK || w.Header().Get("Content-Language") != "zh-Hant" {
+		t.Errorf("GET /notices: %d %q, want zh-Hant", w.Code, w.Header().Get("Content-Language"))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -49,10 +50,11 @@ func (s *server) afterParam(c *gin.Context, header bool) (uint64, bool) {
 	return n, true
 }
 
-// localize puts each notice's message in the request's language: the
-// catalogue translates its Text, and its Values fill the placeholders.
+// localize puts each notice's message in the caller's language (their own
+// choice, else Accept-Language): the catalogue translates its Text, and
+// its Values fill the placeholders.
 func localize(c *gin.Context, items []inventory.Notice) {
-	l := i18n.Negotiate(c.GetHeader("Accept-Language"))
+	l := problem.LangOf(c)
 	c.Header("Content-Language", string(l))
 	if l == i18n.English {
 		return

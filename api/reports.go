@@ -10,6 +10,7 @@ import (
 
 	"github.com/partsedge/partsedge/api/internal/export"
 	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 )
 
@@ -96,7 +97,7 @@ func queryDays(c *gin.Context, name string) (int, error) {
 }
 
 // reportLang is the language of a report's own texts in an export.
-func reportLang(c *gin.Context) i18n.Lang { return i18n.Negotiate(c.GetHeader("Accept-Language")) }
+func reportLang(c *gin.Context) i18n.Lang { return problem.LangOf(c) }
 
 // allParts is the label of a report's overall row.
 const allParts = "All parts"

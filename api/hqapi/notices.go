@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partsedge/partsedge/api/internal/i18n"
+	"github.com/partsedge/partsedge/api/internal/problem"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication/hq"
 )
@@ -43,7 +44,7 @@ func (s *server) noticeRoutes(v1 *gin.RouterGroup) {
 			s.fail(c, err)
 			return
 		}
-		l := i18n.Negotiate(c.GetHeader("Accept-Language"))
+		l := problem.LangOf(c)
 		c.Header("Content-Language", string(l))
 		cat := i18n.Default()
 		for i := range items {
