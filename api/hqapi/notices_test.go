@@ -2,17 +2,22 @@ package hqapi
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/partsedge/partsedge/api/browsertest"
 	"github.com/partsedge/partsedge/inventory"
 	"github.com/partsedge/partsedge/replication"
 )
 
 // TestNotices: what two depots signalled, each notice once in its latest
 // state, newest first, narrowed by depot and to the open ones, in the
-// request's language; bad parameters are refused.
+// request's language; bad parameters are refused; and the notices screen
+// shows them.
 func TestNotices(t *testing.T) {
 	f := newUserFixture(t)
 	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
@@ -79,5 +84,54 @@ func TestNotices(t *testing.T) {
 		if w.Code != 400 {
 			t.Errorf("%s: %d %s", bad, w.Code, w.Body)
 		}
+	}
+
+	// The notices screen: a viewer reads them in Traditional Chinese on a
+	// handheld and narrows them to the open ones by keyboard.
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	ctx := browsertest.New(t).Tab(t, "zh-TW", browsertest.HandheldWidth, browsertest.HandheldHeight, time.Minute)
+	if err := browsertest.Login(ctx, srv.URL, f.tokens[RoleViewer]); err != nil {
+		t.Fatal(err)
+	}
+	rows := func() int {
+		t.Helper()
+		var n int
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('section.screen tbody tr').length`, &n)); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/#/notices"),
+		chromedp.WaitVisible(`section.screen[data-screen="notices"][data-ready] table`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.WaitText(ctx, "section.screen table", "PB 已達再訂購點：建議採購 5"); err != nil {
+		t.Fatalf("the notice in Traditional Chinese: %v", err)
+	}
+	if n := rows(); n != 3 {
+		t.Errorf("%d notices shown, want 3", n)
+	}
+	if problems, err := browsertest.Audit(ctx, true); err != nil || len(problems) > 0 {
+		t.Errorf("audit: %v %v", problems, err)
+	}
+	browsertest.Screenshot(t, ctx, "01-notices")
+	if err := chromedp.Run(ctx, chromedp.Focus(`input[name=open]`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if err := browsertest.Press(ctx, " "); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Poll(`document.querySelectorAll('section.screen tbody tr').length === 2 && location.hash === '#/notices/open'`, nil)); err != nil {
+		t.Fatalf("only the open notices: %v (%d rows)", err, rows())
+	}
+	browsertest.Screenshot(t, ctx, "02-open-notices")
+	// The address keeps the filter: reopened, the screen shows the same.
+	if err := chromedp.Run(ctx, chromedp.Reload(), chromedp.WaitVisible(`section.screen[data-screen="notices"][data-ready] table`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	var checked bool
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('input[name=open]').checked`, &checked)); err != nil || !checked || rows() != 2 {
+		t.Errorf("after a reload: open only %v, %d rows (%v)", checked, rows(), err)
 	}
 }

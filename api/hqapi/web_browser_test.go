@@ -33,6 +33,7 @@ func TestScreensInChromium(t *testing.T) {
 		{"depots", "D1"},
 		{"transfers", "T-1"},
 		{"suggestions", "PN"},
+		{"notices", "D1"},
 		{"charts", "D2"},
 	} {
 		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/#/"+tc.screen),
