@@ -2,7 +2,6 @@ package api
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -131,32 +130,10 @@ func (s *server) noticeEvents(c *gin.Context, _ *inventory.User) {
 	if !ok {
 		return
 	}
-	w := c.Writer
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	send := func(n inventory.Notice) bool {
-		b, err := json.Marshal(n)
-		if err != nil {
-			return false
-		}
-		if _, err := w.WriteString("id: " + strconv.FormatUint(n.Seq, 10) + "\nevent: " + string(n.State) + "\ndata: "); err != nil {
-			return false
-		}
-		if _, err := w.Write(b); err != nil {
-			return false
-		}
-		if _, err := w.WriteString("\n\n"); err != nil {
-			return false
-		}
-		return true
-	}
-	if _, err := w.WriteString("retry: 2000\n\n"); err != nil {
+	stream, ok := startSSE(c)
+	if !ok {
 		return
 	}
-	w.Flush()
 	ctx := c.Request.Context()
 	tick := time.NewTicker(sseHeartbeat)
 	defer tick.Stop()
@@ -172,12 +149,12 @@ func (s *server) noticeEvents(c *gin.Context, _ *inventory.User) {
 		}
 		localize(c, recs)
 		for _, n := range recs {
-			if !send(n) {
+			if !stream.event(n.Seq, string(n.State), n) {
 				return
 			}
 			after = n.Seq
 		}
-		w.Flush()
+		stream.flush()
 		if len(recs) == 100 {
 			continue
 		}
@@ -189,10 +166,9 @@ func (s *server) noticeEvents(c *gin.Context, _ *inventory.User) {
 			return
 		case <-changed:
 		case <-tick.C:
-			if _, err := w.WriteString(": ping\n\n"); err != nil {
+			if !stream.ping() {
 				return
 			}
-			w.Flush()
 		}
 	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -118,34 +117,17 @@ func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 		return
 	}
 	defer cancel()
-	w := c.Writer
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the stream back
-	w.WriteHeader(http.StatusOK)
-	send := func(o station.Outcome) bool {
-		b, err := json.Marshal(o)
-		if err != nil {
-			return false
-		}
-		if _, err := w.WriteString("id: " + strconv.FormatUint(o.ID, 10) + "\nevent: scan\ndata: "); err != nil {
-			return false
-		}
-		if _, err := w.Write(b); err != nil {
-			return false
-		}
-		if _, err := w.WriteString("\n\n"); err != nil {
-			return false
-		}
-		w.Flush()
-		return true
-	}
-	// The retry hint tells the browser how soon to reconnect.
-	if _, err := w.WriteString("retry: 2000\n\n"); err != nil {
+	stream, ok := startSSE(c)
+	if !ok {
 		return
 	}
-	w.Flush()
+	send := func(o station.Outcome) bool {
+		if !stream.event(o.ID, "scan", o) {
+			return false
+		}
+		stream.flush()
+		return true
+	}
 	for _, o := range backlog {
 		if !send(o) {
 			return
@@ -166,10 +148,9 @@ func (s *server) stationEvents(c *gin.Context, _ *inventory.User) {
 				return
 			}
 		case <-tick.C:
-			if _, err := w.WriteString(": ping\n\n"); err != nil {
+			if !stream.ping() {
 				return
 			}
-			w.Flush()
 		}
 	}
 }
