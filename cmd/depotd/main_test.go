@@ -300,40 +300,66 @@ func writeConfig(t *testing.T, body string) string {
 	return p
 }
 
+// inProcess is depotd's run loop started in the test's own process with a
+// config file, as far as its ready line: the daemon's address and admin
+// token.
+type inProcess struct {
+	d      *daemon
+	token  string
+	stderr *lockedBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+func startInProcess(t *testing.T, cfg string) *inProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	pr, pw := io.Pipe()
+	p := &inProcess{stderr: &lockedBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		p.done <- run(ctx, []string{"--config", cfg}, func(string) string { return "" }, pw, p.stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("%v\n%s", err, p.stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	m := readyLine.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		t.Fatalf("ready line %q", line)
+	}
+	p.d, p.token = &daemon{base: m[2]}, m[4]
+	return p
+}
+
+// stop ends the run loop through its context; it must exit 0.
+func (p *inProcess) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	if code := <-p.done; code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.stderr.String())
+	}
+}
+
 // TestDepotdInProcess runs depotd's run loop with a config file and the demo,
 // stops it through its context and checks the demo is there after a second
 // start that replays it.
 func TestDepotdInProcess(t *testing.T) {
 	cfg := writeConfig(t, fmt.Sprintf("depot: INPROC-1\ndata: %s\nlisten: 127.0.0.1:0\nadminToken: inproc-admin-token-0123\ndemo: true\nlogLevel: warn\n", t.TempDir()))
 	for round := range 2 {
-		ctx, cancel := context.WithCancel(context.Background())
-		pr, pw := io.Pipe()
-		var stderr lockedBuffer
-		done := make(chan int, 1)
-		go func() {
-			done <- run(ctx, []string{"--config", cfg}, func(string) string { return "" }, pw, &stderr)
-			pw.Close()
-		}()
-		line, err := bufio.NewReader(pr).ReadString('\n')
-		if err != nil {
-			t.Fatalf("round %d: %v\n%s", round, err, stderr.String())
+		p := startInProcess(t, cfg)
+		if p.token != "inproc-admin-token-0123" {
+			t.Fatalf("round %d: the ready line's token is %q", round, p.token)
 		}
-		m := readyLine.FindStringSubmatch(strings.TrimSpace(line))
-		if m == nil || m[4] != "inproc-admin-token-0123" {
-			t.Fatalf("round %d: ready line %q", round, line)
-		}
-		d := &daemon{base: m[2]}
-		code, body := d.call(t, "GET", "/api/v1/status", m[4], "")
+		code, body := p.d.call(t, "GET", "/api/v1/status", p.token, "")
 		if code != 200 || !strings.Contains(body, fmt.Sprintf(`"seq":%d`, len(demoCommands()))) {
 			t.Fatalf("round %d: status %d %s", round, code, body)
 		}
-		if code, body := d.call(t, "GET", "/api/v1/stock?sku=CMP-R32-24K", m[4], ""); code != 200 || !strings.Contains(body, "GM24-2406-00118") {
+		if code, body := p.d.call(t, "GET", "/api/v1/stock?sku=CMP-R32-24K", p.token, ""); code != 200 || !strings.Contains(body, "GM24-2406-00118") {
 			t.Errorf("round %d: demo stock %d %s", round, code, body)
 		}
-		cancel()
-		go io.Copy(io.Discard, pr)
-		if code := <-done; code != 0 {
-			t.Fatalf("round %d: exit %d\n%s", round, code, stderr.String())
-		}
+		p.stop(t)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -112,23 +111,8 @@ func TestDepotdNotices(t *testing.T) {
 		t.TempDir(), token, mqttAddr, users, hookSrv.URL, secret))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"--config", cfg}, func(string) string { return "" }, pw, &stderr)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	go io.Copy(io.Discard, pr)
-	m := readyLine.FindStringSubmatch(strings.TrimSpace(line))
-	if m == nil {
-		t.Fatalf("ready line %q", line)
-	}
-	d := &daemon{base: m[2]}
+	p := startInProcess(t, cfg)
+	d := p.d
 
 	h, err := hq.Open(hq.Options{Dir: t.TempDir(), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -156,7 +140,7 @@ func TestDepotdNotices(t *testing.T) {
 		deadline := time.Now().Add(20 * time.Second)
 		for !cond() {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s\n%s", what, stderr.String())
+				t.Fatalf("timed out waiting for %s\n%s", what, p.stderr.String())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -186,10 +170,7 @@ func TestDepotdNotices(t *testing.T) {
 	if err != nil || list.Open != 1 || len(list.Items) != 1 || list.Items[0].Message != "GAS-R32 的批次 L-77 将于 "+expiry+" 过期：库存 500" {
 		t.Fatalf("GET /notices: %+v, %v", list, err)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
+	p.stop(t)
 	if sink.bad != 0 {
 		t.Errorf("%d deliveries with a bad signature", sink.bad)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -12,7 +11,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -82,25 +80,8 @@ func TestDepotdReplicates(t *testing.T) {
 
 	cfg := writeConfig(t, fmt.Sprintf("depot: %s\ndata: %s\nlisten: 127.0.0.1:0\nadminToken: repl-admin-token-0123\ndemo: true\nlogLevel: warn\nmqtt: %s\n",
 		depotID, t.TempDir(), broker.URL()))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"--config", cfg}, func(string) string { return "" }, pw, &stderr)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	go io.Copy(io.Discard, pr)
-	m := readyLine.FindStringSubmatch(strings.TrimSpace(line))
-	if m == nil {
-		t.Fatalf("ready line %q", line)
-	}
-	d := &daemon{base: m[2]}
+	p := startInProcess(t, cfg)
+	d := p.d
 	want := uint64(len(demoCommands()))
 	hq.waitHWM(t, want)
 
@@ -111,7 +92,7 @@ func TestDepotdReplicates(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		code, body := d.call(t, "GET", "/api/v1/replication", m[4], "")
+		code, body := d.call(t, "GET", "/api/v1/replication", p.token, "")
 		if code != 200 {
 			t.Fatalf("replication %d %s", code, body)
 		}
@@ -131,10 +112,7 @@ func TestDepotdReplicates(t *testing.T) {
 		!strings.Contains(body, fmt.Sprintf("partsedge_replication_acked_seq %d", want)) {
 		t.Errorf("metrics %d lack the replication state", code)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
+	p.stop(t)
 	s := hq.lastStatus(t)
 	if s.State != replication.StateOffline || s.LastSeq != want {
 		t.Errorf("status after a clean stop: %+v", s)
