@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -353,4 +354,29 @@ func checkReplayed(t testing.TB, f *fixture, name string, r req, status int) *ht
 			w.Header().Get("Idempotent-Replayed"), before.Seq, f.store.Head().Seq)
 	}
 	return w
+}
+
+// nextSSE reads a server-sent event stream up to the next event's data:
+// its id, its event name and its data decoded into T.
+func nextSSE[T any](t testing.TB, br *bufio.Reader) (id, event string, v T) {
+	t.Helper()
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		line = strings.TrimRight(line, "\n")
+		if s, ok := strings.CutPrefix(line, "id: "); ok {
+			id = s
+		}
+		if s, ok := strings.CutPrefix(line, "event: "); ok {
+			event = s
+		}
+		if s, ok := strings.CutPrefix(line, "data: "); ok {
+			if err := json.Unmarshal([]byte(s), &v); err != nil {
+				t.Fatal(err)
+			}
+			return id, event, v
+		}
+	}
 }

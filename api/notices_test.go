@@ -131,25 +131,7 @@ func TestNoticeEventStream(t *testing.T) {
 	br := bufio.NewReader(resp.Body)
 	next := func() (id, event string, nt inventory.Notice) {
 		t.Helper()
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("stream: %v", err)
-			}
-			line = strings.TrimRight(line, "\n")
-			if v, ok := strings.CutPrefix(line, "id: "); ok {
-				id = v
-			}
-			if v, ok := strings.CutPrefix(line, "event: "); ok {
-				event = v
-			}
-			if v, ok := strings.CutPrefix(line, "data: "); ok {
-				if err := json.Unmarshal([]byte(v), &nt); err != nil {
-					t.Fatal(err)
-				}
-				return id, event, nt
-			}
-		}
+		return nextSSE[inventory.Notice](t, br)
 	}
 	for _, want := range []string{"2", "3"} {
 		if id, ev, nt := next(); id != want || ev != "raised" || !strings.Contains(nt.Message, "采购订单") {

@@ -190,22 +190,8 @@ func TestStationEventStream(t *testing.T) {
 	br := bufio.NewReader(resp.Body)
 	next := func() (id string, o station.Outcome) {
 		t.Helper()
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("stream: %v", err)
-			}
-			line = strings.TrimRight(line, "\n")
-			if v, ok := strings.CutPrefix(line, "id: "); ok {
-				id = v
-			}
-			if v, ok := strings.CutPrefix(line, "data: "); ok {
-				if err := json.Unmarshal([]byte(v), &o); err != nil {
-					t.Fatal(err)
-				}
-				return id, o
-			}
-		}
+		id, _, o = nextSSE[station.Outcome](t, br)
+		return id, o
 	}
 	for _, want := range []string{"2", "3"} {
 		if id, o := next(); id != want || fmt.Sprint(o.ID) != want {
